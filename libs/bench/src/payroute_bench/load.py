@@ -1,0 +1,120 @@
+"""End-to-end load: create card payments over HTTP and wait for each to be captured.
+
+Each payment is one `POST /v1/payments` (accept latency) followed by one
+`GET /v1/payments/{id}` with `Prefer: wait=10`, which the gateway answers as
+soon as its read model shows the payment out of `processing` (completion
+latency, measured from the start of the POST). Throughput is payments
+completed per second of wall time, first POST to last completion.
+
+    python -m payroute_bench.load --url http://127.0.0.1:8000 --api-key sk_... \
+        --payments 3000 --concurrency 64
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import statistics
+import time
+import uuid
+from dataclasses import dataclass, field
+
+import httpx
+
+
+@dataclass
+class Results:
+    accept_ms: list[float] = field(default_factory=list)
+    complete_ms: list[float] = field(default_factory=list)
+    statuses: dict[str, int] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+async def one_payment(client: httpx.AsyncClient, results: Results) -> None:
+    started = time.perf_counter()
+    body = {
+        "amount": 10_000,
+        "currency": "PHP",
+        "payment_method": {"type": "card", "token": "pm_card_visa"},
+        "order_id": f"bench-{uuid.uuid4().hex[:12]}",
+    }
+    created = await client.post("/v1/payments", json=body)
+    results.accept_ms.append((time.perf_counter() - started) * 1000)
+    if created.status_code not in (200, 201, 202):
+        results.errors.append(f"create {created.status_code}: {created.text[:200]}")
+        return
+    payment_id = created.json()["id"]
+    status = created.json()["status"]
+    deadline = started + 30
+    while status in ("pending", "processing") and time.perf_counter() < deadline:
+        answer = await client.get(f"/v1/payments/{payment_id}", headers={"Prefer": "wait=10"})
+        status = answer.json()["status"]
+    results.complete_ms.append((time.perf_counter() - started) * 1000)
+    results.statuses[status] = results.statuses.get(status, 0) + 1
+
+
+async def run(url: str, api_key: str, payments: int, concurrency: int) -> dict[str, object]:
+    results = Results()
+    queue: asyncio.Queue[None] = asyncio.Queue()
+    for _ in range(payments):
+        queue.put_nowait(None)
+    headers = {"Authorization": f"Bearer {api_key}"}
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx.AsyncClient(
+        base_url=url, headers=headers, limits=limits, timeout=60
+    ) as client:
+
+        async def worker() -> None:
+            while not queue.empty():
+                queue.get_nowait()
+                try:
+                    await one_payment(client, results)
+                except httpx.HTTPError as error:
+                    results.errors.append(f"{type(error).__name__}: {error}")
+
+        started = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        elapsed = time.perf_counter() - started
+    captured = results.statuses.get("captured", 0)
+    return {
+        "payments": payments,
+        "concurrency": concurrency,
+        "elapsed_s": round(elapsed, 2),
+        "captured": captured,
+        "statuses": results.statuses,
+        "errors": len(results.errors),
+        "first_errors": results.errors[:3],
+        "payments_per_s": round(captured / elapsed, 1),
+        "accept_ms": {
+            "p50": round(percentile(results.accept_ms, 0.50), 1),
+            "p99": round(percentile(results.accept_ms, 0.99), 1),
+            "mean": round(statistics.fmean(results.accept_ms), 1) if results.accept_ms else None,
+        },
+        "complete_ms": {
+            "p50": round(percentile(results.complete_ms, 0.50), 1),
+            "p99": round(percentile(results.complete_ms, 0.99), 1),
+        },
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--url", default="http://127.0.0.1:8000")
+    parser.add_argument("--api-key", required=True)
+    parser.add_argument("--payments", type=int, default=3000)
+    parser.add_argument("--concurrency", type=int, default=64)
+    args = parser.parse_args()
+    figures = asyncio.run(run(args.url, args.api_key, args.payments, args.concurrency))
+    print(json.dumps(figures))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,34 @@
+"""Events on topic `provider.results` (provider-worker → orchestrator)."""
+
+from typing import Literal
+
+from pydantic import Field
+
+from payroute_common.envelope import Message
+from payroute_common.messages.values import ProviderError
+from payroute_common.money import CurrencyCode, MinorUnits
+
+
+class ProviderAttemptSucceeded(Message):
+    event_type = "ProviderAttemptSucceeded"
+
+    payment_id: str
+    attempt_id: str
+    provider: str
+    provider_reference: str
+    outcome: Literal["captured", "authorized", "requires_action"]
+    amount: MinorUnits
+    currency: CurrencyCode
+    latency_ms: int = Field(ge=0)
+    redirect_url: str | None = None
+
+
+class ProviderAttemptFailed(Message):
+    event_type = "ProviderAttemptFailed"
+
+    payment_id: str
+    attempt_id: str
+    provider: str
+    provider_reference: str | None = None
+    error: ProviderError
+    latency_ms: int = Field(ge=0)

@@ -1,0 +1,142 @@
+"""Transactional outbox: events are rows written with the state change, then relayed.
+
+A service never publishes to Kafka inside a request or handler. It stages the
+envelope in its `outbox` table in the same transaction as its state change;
+`OutboxRelay` publishes committed rows in batches (all sends awaited together)
+and deletes them. A crash between send and delete republishes: consumers'
+inboxes make that harmless. One relay per database publishes at a time (an
+advisory lock), which keeps each key's messages in commit order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import structlog
+from faststream.kafka import KafkaBroker
+from sqlalchemy import BigInteger, Column, DateTime, MetaData, Table, Text, delete, func, select
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from payroute_common.envelope import Envelope
+from payroute_common.topics import TopicSpec, topic_name
+
+log = structlog.get_logger(__name__)
+
+
+def define_outbox(metadata: MetaData) -> Table:
+    return Table(
+        "outbox",
+        metadata,
+        Column("id", BigInteger, primary_key=True, autoincrement=True),
+        Column("topic", Text, nullable=False),
+        Column("key", Text, nullable=False),
+        Column("value", Text, nullable=False),
+        Column("headers", JSONB, nullable=False, server_default="{}"),
+        Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    )
+
+
+@dataclass(frozen=True)
+class OutgoingMessage:
+    topic: TopicSpec
+    key: str
+    envelope: Envelope
+    headers: dict[str, str]
+
+    def row(self, prefix: str) -> dict[str, object]:
+        return {
+            "topic": topic_name(self.topic, prefix),
+            "key": self.key,
+            "value": self.envelope.model_dump_json(),
+            "headers": self.headers,
+        }
+
+
+async def stage(
+    session: AsyncSession, table: Table, messages: Sequence[OutgoingMessage], prefix: str
+) -> None:
+    if messages:
+        await session.execute(table.insert(), [m.row(prefix) for m in messages])
+
+
+class OutboxRelay:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        broker: KafkaBroker,
+        table: Table,
+        *,
+        batch_size: int,
+        poll_interval_s: float,
+        lock_name: str,
+    ) -> None:
+        self._sessions = sessions
+        self._broker = broker
+        self._table = table
+        self._batch_size = batch_size
+        self._poll_interval_s = poll_interval_s
+        self._lock_key = zlib.crc32(f"outbox:{lock_name}".encode())
+        self._wake = asyncio.Event()
+        self._stopping = False
+
+    def wake(self) -> None:
+        """Called after a commit that staged messages: publish now, not at the next poll."""
+        self._wake.set()
+
+    async def publish_pending(self) -> int:
+        """Publish one batch of committed rows; the number published."""
+        t = self._table
+        async with self._sessions() as session, session.begin():
+            if not await session.scalar(select(func.pg_try_advisory_xact_lock(self._lock_key))):
+                return 0
+            rows = (await session.execute(select(t).order_by(t.c.id).limit(self._batch_size))).all()
+            if not rows:
+                return 0
+            sends = [
+                await self._broker.publish(
+                    row.value.encode(),
+                    row.topic,
+                    key=row.key.encode(),
+                    headers=row.headers,
+                    no_confirm=True,
+                )
+                for row in rows
+            ]
+            await asyncio.gather(*sends)
+            await session.execute(delete(t).where(t.c.id.in_([row.id for row in rows])))
+        return len(rows)
+
+    async def backlog(self) -> int:
+        async with self._sessions() as session:
+            return int(await session.scalar(select(func.count()).select_from(self._table)) or 0)
+
+    async def run(self) -> None:
+        backoff = 0.1
+        while not self._stopping:
+            self._wake.clear()
+            try:
+                published = await self.publish_pending()
+            except Exception:
+                log.exception("outbox_publish_failed", retry_in_s=backoff)
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 5.0)
+                continue
+            backoff = 0.1
+            if published < self._batch_size:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), self._poll_interval_s)
+
+    async def drain_and_stop(self) -> None:
+        """Publish what is committed, then stop the loop."""
+        self._stopping = True
+        self._wake.set()
+        try:
+            while await self.publish_pending() == self._batch_size:
+                pass
+        except Exception:
+            log.exception("outbox_drain_failed")

@@ -1,0 +1,132 @@
+"""What every service process has: database, broker, outbox relay, health, lifecycle.
+
+`app.py` of each service builds a `ServiceRuntime`, registers its consumers and
+routers, and hands `runtime.lifespan` to FastAPI. `serve` migrates the database
+and runs uvicorn; it is the body of each service's `__main__`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+import structlog
+import uvicorn
+from fastapi import FastAPI
+from sqlalchemy import MetaData, Table, text
+
+from payroute_common.db import make_engine, make_session_factory
+from payroute_common.health import Check, health_router
+from payroute_common.http import RequestIdMiddleware
+from payroute_common.kafka import make_broker
+from payroute_common.logs import configure_logging
+from payroute_common.migrations import upgrade_to_head
+from payroute_common.outbox import OutboxRelay
+from payroute_common.settings import ServiceSettings
+from payroute_common.topics import ensure_topics
+from payroute_common.uow import UnitOfWork
+
+log = structlog.get_logger(__name__)
+
+
+class ServiceRuntime:
+    def __init__(self, settings: ServiceSettings, metadata: MetaData) -> None:
+        configure_logging(settings.service_name, settings.log_level)
+        self.settings = settings
+        self.engine = make_engine(
+            settings.database_url.get_secret_value(), pool_size=settings.db_pool_size
+        )
+        self.sessions = make_session_factory(self.engine)
+        self.broker = make_broker(settings)
+        self.outbox_table: Table | None = metadata.tables.get("outbox")
+        self.inbox_table: Table | None = metadata.tables.get("inbox")
+        self.relay: OutboxRelay | None = None
+        if self.outbox_table is not None:
+            self.relay = OutboxRelay(
+                self.sessions,
+                self.broker,
+                self.outbox_table,
+                batch_size=settings.outbox_batch_size,
+                poll_interval_s=settings.outbox_poll_interval_s,
+                lock_name=settings.service_name,
+            )
+        self.started = False
+        self._tasks: list[asyncio.Task[None]] = []
+        self._background: list[Callable[[], Any]] = []
+
+    def unit_of_work_args(self) -> dict[str, Any]:
+        return {
+            "outbox_table": self.outbox_table,
+            "inbox_table": self.inbox_table,
+            "topic_prefix": self.settings.topic_prefix,
+            "after_commit": self.relay.wake if self.relay else lambda: None,
+        }
+
+    def unit_of_work(self) -> UnitOfWork:
+        return UnitOfWork(self.sessions, **self.unit_of_work_args())
+
+    def run_in_background(self, factory: Callable[[], Any]) -> None:
+        """A coroutine factory started with the service and cancelled at shutdown."""
+        self._background.append(factory)
+
+    async def _ping_database(self) -> None:
+        async with self.engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+
+    async def _ping_broker(self) -> None:
+        if not await self.broker.ping(timeout=2.0):
+            raise ConnectionError("broker did not answer")
+
+    def create_app(self, **fastapi_args: Any) -> FastAPI:
+        app = FastAPI(lifespan=self.lifespan, **fastapi_args)
+        app.add_middleware(RequestIdMiddleware)
+        checks = [Check("database", self._ping_database), Check("broker", self._ping_broker)]
+        app.include_router(health_router(checks, lambda: self.started))
+        return app
+
+    @contextlib.asynccontextmanager
+    async def lifespan(self, _app: FastAPI) -> AsyncIterator[None]:
+        settings = self.settings
+        await ensure_topics(settings.kafka_bootstrap_servers, settings.topic_prefix)
+        await self.broker.start()
+        if self.relay:
+            self._tasks.append(asyncio.create_task(self.relay.run(), name="outbox-relay"))
+        self._tasks += [asyncio.create_task(f()) for f in self._background]
+        self.started = True
+        log.info("service_started", port=settings.port)
+        try:
+            yield
+        finally:
+            self.started = False
+            await self._shutdown()
+
+    async def _shutdown(self) -> None:
+        # Consumers stop first (in-flight batches finish, offsets are committed),
+        # then the relay publishes what they committed, then the producer closes.
+        for subscriber in self.broker.subscribers:
+            await subscriber.stop()
+        if self.relay:
+            await self.relay.drain_and_stop()
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self.broker.stop()
+        await self.engine.dispose()
+        log.info("service_stopped")
+
+
+def serve(app_path: str, settings: ServiceSettings, migrations_dir: Path | None) -> None:
+    configure_logging(settings.service_name, settings.log_level)
+    if migrations_dir is not None:
+        upgrade_to_head(migrations_dir, settings.database_url.get_secret_value())
+    uvicorn.run(
+        app_path,
+        host=settings.host,
+        port=settings.port,
+        log_config=None,
+        access_log=False,
+        timeout_graceful_shutdown=int(settings.shutdown_grace_s),
+    )

@@ -1,0 +1,39 @@
+"""Settings shared by every service; each service subclasses with its env prefix.
+
+Service-specific variables carry the service's prefix (`GATEWAY_API_PORT`,
+`ORCHESTRATOR_DATABASE_URL`); infrastructure shared by all is unprefixed
+(`KAFKA_BOOTSTRAP_SERVERS`, `TOPIC_PREFIX`).
+"""
+
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ServiceSettings(BaseSettings):
+    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+
+    service_name: str
+    host: str = "127.0.0.1"
+    port: int = Field(ge=1, le=65535)
+    database_url: SecretStr
+    kafka_bootstrap_servers: str = Field(
+        default="127.0.0.1:9092", validation_alias="KAFKA_BOOTSTRAP_SERVERS", min_length=3
+    )
+    topic_prefix: str = Field(default="", validation_alias="TOPIC_PREFIX")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        default="INFO", validation_alias="LOG_LEVEL"
+    )
+    consumer_max_records: int = Field(default=500, ge=1, le=10_000)
+    consumer_fetch_max_wait_ms: int = Field(default=10, ge=1, le=1000)
+    handler_max_tries: int = Field(default=3, ge=1, le=20)
+    outbox_batch_size: int = Field(default=500, ge=1, le=10_000)
+    outbox_poll_interval_s: float = Field(default=0.5, gt=0, le=60)
+    db_pool_size: int = Field(default=10, ge=1, le=200)
+    shutdown_grace_s: float = Field(default=10.0, ge=0, le=300)
+
+
+def local_database_url(name: str) -> SecretStr:
+    """The development default: the local Postgres, one database per service."""
+    return SecretStr(f"postgresql+asyncpg://postgres@127.0.0.1:5432/payroute_{name}")

@@ -1,0 +1,86 @@
+"""The one place Kafka topics are declared, and their creation at start-up.
+
+Every payment-scoped topic is keyed by payment id, so one payment's messages
+stay in order on one partition. Each consumer group has its own dead-letter
+topic `<group>.dlq`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import structlog
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+
+log = structlog.get_logger(__name__)
+
+DAY_MS = 24 * 3600 * 1000
+
+
+@dataclass(frozen=True)
+class TopicSpec:
+    name: str
+    partitions: int
+    retention_ms: int
+    key: str
+
+
+PAYMENT_COMMANDS = TopicSpec("payment.commands", 8, 7 * DAY_MS, "payment_id")
+PAYMENT_EVENTS = TopicSpec("payment.events", 8, 30 * DAY_MS, "payment_id")
+PROVIDER_COMMANDS = TopicSpec("provider.commands", 8, 7 * DAY_MS, "payment_id")
+PROVIDER_RESULTS = TopicSpec("provider.results", 8, 7 * DAY_MS, "payment_id")
+PROVIDER_HEALTH = TopicSpec("provider.health", 1, 1 * DAY_MS, "provider")
+PROVIDER_WEBHOOKS = TopicSpec("provider.webhooks", 8, 7 * DAY_MS, "payment_id")
+RECONCILIATION_EVENTS = TopicSpec("reconciliation.events", 4, 30 * DAY_MS, "run_id")
+
+TOPICS: tuple[TopicSpec, ...] = (
+    PAYMENT_COMMANDS,
+    PAYMENT_EVENTS,
+    PROVIDER_COMMANDS,
+    PROVIDER_RESULTS,
+    PROVIDER_HEALTH,
+    PROVIDER_WEBHOOKS,
+    RECONCILIATION_EVENTS,
+)
+
+CONSUMER_GROUPS: tuple[str, ...] = (
+    "gateway-api",
+    "orchestrator",
+    "provider-worker",
+    "reconciliation",
+    "metrics-exporter",
+)
+
+
+def dead_letter_topic(group: str) -> TopicSpec:
+    return TopicSpec(f"{group}.dlq", 1, 30 * DAY_MS, "original key")
+
+
+ALL_TOPICS: tuple[TopicSpec, ...] = TOPICS + tuple(dead_letter_topic(g) for g in CONSUMER_GROUPS)
+
+
+def topic_name(spec: TopicSpec, prefix: str) -> str:
+    return f"{prefix}{spec.name}"
+
+
+async def ensure_topics(bootstrap_servers: str, prefix: str) -> None:
+    """Create every declared topic that does not exist yet."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="payroute-topics")
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        missing = [
+            NewTopic(
+                topic_name(spec, prefix),
+                num_partitions=spec.partitions,
+                replication_factor=1,
+                topic_configs={"retention.ms": str(spec.retention_ms)},
+            )
+            for spec in ALL_TOPICS
+            if topic_name(spec, prefix) not in existing
+        ]
+        if missing:
+            await admin.create_topics(missing)
+            log.info("topics_created", topics=[t.name for t in missing])
+    finally:
+        await admin.close()

@@ -1,0 +1,77 @@
+"""Unit of work: one transaction holding a state change, its outbox rows and inbox marks."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterable
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy import Table
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from payroute_common import inbox, outbox
+from payroute_common.envelope import Envelope
+from payroute_common.topics import TopicSpec
+
+
+class UnitOfWork:
+    """Services subclass it and add their repositories in `__aenter__`."""
+
+    session: AsyncSession
+
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        *,
+        outbox_table: Table | None,
+        inbox_table: Table | None,
+        topic_prefix: str,
+        after_commit: Callable[[], None],
+    ) -> None:
+        self._sessions = sessions
+        self._outbox_table = outbox_table
+        self._inbox_table = inbox_table
+        self._topic_prefix = topic_prefix
+        self._after_commit = after_commit
+        self._outgoing: list[outbox.OutgoingMessage] = []
+
+    async def __aenter__(self) -> Self:
+        self.session = self._sessions()
+        self._outgoing = []
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.session.rollback()
+        await self.session.close()
+
+    def publish(
+        self, topic: TopicSpec, key: str, envelope: Envelope, headers: dict[str, str] | None = None
+    ) -> None:
+        self._outgoing.append(outbox.OutgoingMessage(topic, key, envelope, headers or {}))
+
+    async def claim(self, consumer: str, event_ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
+        if self._inbox_table is None:
+            raise RuntimeError("this service keeps no inbox")
+        return await inbox.claim(self.session, self._inbox_table, consumer, event_ids)
+
+    async def processed(self, consumer: str, event_ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
+        if self._inbox_table is None:
+            raise RuntimeError("this service keeps no inbox")
+        return await inbox.processed(self.session, self._inbox_table, consumer, event_ids)
+
+    async def commit(self) -> None:
+        staged = bool(self._outgoing)
+        if staged:
+            if self._outbox_table is None:
+                raise RuntimeError("this service keeps no outbox")
+            await outbox.stage(self.session, self._outbox_table, self._outgoing, self._topic_prefix)
+            self._outgoing = []
+        await self.session.commit()
+        if staged:
+            self._after_commit()

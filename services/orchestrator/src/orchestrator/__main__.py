@@ -1,0 +1,12 @@
+from pathlib import Path
+
+from orchestrator.config import Settings
+from payroute_common.runtime import serve
+
+
+def main() -> None:
+    serve("orchestrator.app:app", Settings(), Path(__file__).parent / "migrations")
+
+
+if __name__ == "__main__":
+    main()

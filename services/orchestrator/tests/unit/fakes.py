@@ -1,0 +1,35 @@
+"""An in-memory unit of work for handler tests."""
+
+from collections.abc import Iterable
+
+from orchestrator.domain import Payment
+from payroute_common.envelope import Envelope
+from payroute_common.topics import TopicSpec
+
+
+class FakePayments:
+    def __init__(self) -> None:
+        self.rows: dict[str, Payment] = {}
+
+    async def load(self, payment_ids: Iterable[str]) -> None:
+        return None
+
+    def get(self, payment_id: str) -> Payment | None:
+        return self.rows.get(payment_id)
+
+    def add(self, payment: Payment) -> None:
+        self.rows[payment.payment_id] = payment
+
+
+class FakeUnitOfWork:
+    def __init__(self) -> None:
+        self.payments = FakePayments()
+        self.published: list[tuple[str, str, Envelope]] = []
+
+    def publish(
+        self, topic: TopicSpec, key: str, envelope: Envelope, headers: dict[str, str] | None = None
+    ) -> None:
+        self.published.append((topic.name, key, envelope))
+
+    def types(self) -> list[str]:
+        return [envelope.event_type for _, _, envelope in self.published]

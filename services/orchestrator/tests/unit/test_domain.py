@@ -1,0 +1,72 @@
+"""The payment state machine under random sequences of provider news."""
+
+from datetime import UTC, datetime
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from orchestrator.domain import TERMINAL, TRANSITIONS, IllegalTransition, Payment
+from payroute_common.messages import PaymentFailure, PaymentMethod, ProviderError
+
+NOW = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def payment() -> Payment:
+    p = Payment(
+        payment_id="pay_1",
+        merchant_id="mch_1",
+        amount=1000,
+        currency="USD",
+        capture_method="automatic",
+        payment_method=PaymentMethod(type="card"),
+        created_at=NOW,
+        updated_at=NOW,
+    )
+    p.start_attempt("att_1", "stripe", NOW)
+    return p
+
+
+ERROR = ProviderError(category="soft_decline", code="processing_error", message="try again")
+news = st.lists(st.sampled_from(["capture", "fail"]), min_size=1, max_size=12)
+
+
+@given(news)
+def test_provider_news_never_moves_a_payment_backwards(events: list[str]) -> None:
+    p = payment()
+    seen = [p.status]
+    for event in events:
+        before = (p.status, p.version)
+        if event == "fail":
+            changed = p.record_attempt_failure("att_1", ERROR, 1, NOW)
+        else:
+            changed = p.record_capture("att_1", "pi_1", 1, NOW)
+        assert changed == ((p.status, p.version) != before)
+        if before[0] in TERMINAL or before[0] == "captured":
+            assert p.status == before[0]
+        seen.append(p.status)
+    assert p.amount_captured <= p.amount
+    assert seen.count("captured") == 0 or p.status == "captured"
+    assert all(b in TRANSITIONS[a] or a == b for a, b in zip(seen, seen[1:], strict=False))
+
+
+def test_terminal_statuses_have_no_way_out() -> None:
+    assert {"failed", "canceled", "refunded"} <= TERMINAL
+    for status in TERMINAL:
+        assert not TRANSITIONS[status]
+
+
+def test_an_illegal_move_is_refused_with_both_statuses() -> None:
+    p = payment()
+    p.record_capture("att_1", "pi_1", 1, NOW)
+    with pytest.raises(IllegalTransition) as raised:
+        p.fail(PaymentFailure(code="x", message="y"), NOW)
+    assert (raised.value.current, raised.value.wanted) == ("captured", "failed")
+
+
+def test_every_change_bumps_the_version() -> None:
+    p = payment()
+    assert p.version == 1
+    p.record_capture("att_1", "pi_1", 1, NOW)
+    assert p.version == 2
+    assert p.snapshot().version == 2

@@ -1,0 +1,1 @@
+"""Payroute provider simulator: real provider wire formats plus a ledger of money moved."""

@@ -1,0 +1,45 @@
+"""The simulator's own record of money moved: the witness for "never charge twice"."""
+
+from dataclasses import asdict, dataclass
+from typing import Literal
+
+MovementKind = Literal["charge", "authorization", "capture", "refund", "void"]
+
+
+@dataclass(frozen=True, slots=True)
+class Movement:
+    provider: str
+    reference: str
+    kind: MovementKind
+    amount: int
+    currency: str
+    payment_id: str | None
+
+    def to_json(self) -> dict[str, object]:
+        return asdict(self)
+
+
+class Ledger:
+    """Append-only list of movements, in the order they happened."""
+
+    def __init__(self) -> None:
+        self._movements: list[Movement] = []
+
+    def append(self, movement: Movement) -> None:
+        self._movements.append(movement)
+
+    def extend(self, movements: tuple[Movement, ...]) -> None:
+        self._movements.extend(movements)
+
+    def movements(
+        self, *, payment_id: str | None = None, provider: str | None = None
+    ) -> list[Movement]:
+        return [
+            m
+            for m in self._movements
+            if (payment_id is None or m.payment_id == payment_id)
+            and (provider is None or m.provider == provider)
+        ]
+
+    def clear(self) -> None:
+        self._movements.clear()

@@ -1,0 +1,132 @@
+"""PaymentIntent state transitions and the money each one moves. Pure: no I/O."""
+
+from dataclasses import dataclass
+
+from provider_simulator.ledger import Movement, MovementKind
+from provider_simulator.providers.stripe import PROVIDER
+from provider_simulator.providers.stripe.errors import (
+    StripeError,
+    invalid_request,
+    unexpected_state,
+)
+from provider_simulator.providers.stripe.ids import new_id
+from provider_simulator.providers.stripe.model import PaymentIntent, Refund
+
+CANCELABLE = (
+    "requires_payment_method",
+    "requires_capture",
+    "requires_confirmation",
+    "requires_action",
+    "processing",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    movements: tuple[Movement, ...] = ()
+    events: tuple[str, ...] = ()
+
+
+def _movement(intent: PaymentIntent, kind: MovementKind, amount: int, ref: str) -> Movement:
+    return Movement(PROVIDER, ref, kind, amount, intent.currency, intent.payment_id)
+
+
+def confirm(intent: PaymentIntent, now: int) -> Change:
+    """Charge the intent's payment method: decline, authorize (manual) or charge."""
+    method = intent.payment_method
+    if method is None:
+        raise unexpected_state(
+            "You cannot confirm this PaymentIntent because it's missing a payment method."
+        )
+    intent.latest_charge = new_id("ch")
+    intent.charge_created = now
+    if method.card.decline is not None:
+        intent.decline = method.card.decline
+        intent.status = "requires_payment_method"
+        return Change(events=("payment_intent.payment_failed",))
+    if intent.manual_capture:
+        intent.status = "requires_capture"
+        intent.amount_capturable = intent.amount
+        authorization = _movement(intent, "authorization", intent.amount, intent.id)
+        return Change((authorization,), ("payment_intent.amount_capturable_updated",))
+    intent.status = "succeeded"
+    intent.amount_received = intent.amount
+    charge = _movement(intent, "charge", intent.amount, intent.id)
+    return Change((charge,), ("payment_intent.succeeded",))
+
+
+def capture(intent: PaymentIntent, amount_to_capture: int | None) -> Change:
+    if intent.status != "requires_capture":
+        raise unexpected_state(
+            "This PaymentIntent could not be captured because it has a status of "
+            f"{intent.status}. Only a PaymentIntent with one of the following statuses may be "
+            "captured: requires_capture."
+        )
+    amount = intent.amount_capturable if amount_to_capture is None else amount_to_capture
+    if amount > intent.amount_capturable:
+        raise invalid_request(
+            f"The amount_to_capture ({amount}) must be less than or equal to the "
+            f"amount_capturable ({intent.amount_capturable}).",
+            code="amount_too_large",
+            param="amount_to_capture",
+        )
+    intent.status = "succeeded"
+    intent.amount_received = amount
+    intent.amount_capturable = 0
+    captured = _movement(intent, "capture", amount, intent.id)
+    return Change((captured,), ("payment_intent.succeeded",))
+
+
+def cancel(intent: PaymentIntent, reason: str | None, now: int) -> Change:
+    if intent.status not in CANCELABLE:
+        raise unexpected_state(
+            "You cannot cancel this PaymentIntent because it has a status of "
+            f"{intent.status}. Only a PaymentIntent with one of the following statuses may be "
+            f"canceled: {', '.join(CANCELABLE)}."
+        )
+    movements: tuple[Movement, ...] = ()
+    if intent.status == "requires_capture":
+        movements = (_movement(intent, "void", intent.amount_capturable, intent.id),)
+    intent.status = "canceled"
+    intent.amount_capturable = 0
+    intent.canceled_at = now
+    intent.cancellation_reason = reason
+    return Change(movements, ("payment_intent.canceled",))
+
+
+def refund(
+    intent: PaymentIntent,
+    amount: int | None,
+    *,
+    reason: str | None,
+    metadata: dict[str, str],
+    now: int,
+) -> tuple[Refund, Change]:
+    charge = intent.latest_charge
+    if intent.status != "succeeded" or charge is None:
+        raise unexpected_state(
+            f"This PaymentIntent has a status of {intent.status}; only a PaymentIntent with a "
+            "status of succeeded has a charge that can be refunded."
+        )
+    remaining = intent.amount_received - intent.amount_refunded
+    if remaining <= 0:
+        raise _already_refunded(charge)
+    amount = remaining if amount is None else amount
+    if amount > remaining:
+        raise invalid_request(
+            f"Refund amount ({amount}) is greater than unrefunded amount on charge ({remaining})",
+            code="amount_too_large",
+            param="amount",
+        )
+    intent.amount_refunded += amount
+    created = Refund(
+        new_id("re"), amount, intent.currency, charge, intent.id, now, metadata, reason
+    )
+    movement = _movement(intent, "refund", amount, created.id)
+    return created, Change((movement,), ("charge.refunded", "refund.created"))
+
+
+def _already_refunded(charge: str) -> StripeError:
+    return invalid_request(
+        f"Charge {charge} has already been refunded.", code="charge_already_refunded"
+    )

@@ -1,0 +1,209 @@
+"""One function per Stripe endpoint: read parameters, apply the transition, shape the answer."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from provider_simulator.formdata import FormDict
+from provider_simulator.outcome import Announcement, Outcome
+from provider_simulator.providers.stripe import intents
+from provider_simulator.providers.stripe import params as p
+from provider_simulator.providers.stripe.errors import invalid_request, resource_missing
+from provider_simulator.providers.stripe.ids import new_id, now
+from provider_simulator.providers.stripe.model import PaymentIntent, PaymentMethod, Refund
+from provider_simulator.providers.stripe.payment_methods import TEST_PAYMENT_METHODS
+from provider_simulator.providers.stripe.serialize import (
+    JsonDict,
+    charge_json,
+    decline_error,
+    payment_intent_json,
+    refund_json,
+)
+from provider_simulator.providers.stripe.state import StripeState
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    request_id: str
+    target: str = ""
+
+
+Operation = Callable[[StripeState, FormDict, Call], Outcome]
+
+CAPTURE_METHODS = ("automatic", "automatic_async", "manual")
+CANCELLATION_REASONS = ("duplicate", "fraudulent", "requested_by_customer", "abandoned")
+REFUND_REASONS = ("duplicate", "fraudulent", "requested_by_customer")
+CREATE_PARAMS = frozenset(
+    {
+        "amount",
+        "currency",
+        "payment_method",
+        "confirm",
+        "capture_method",
+        "metadata",
+        "description",
+        "customer",
+        "receipt_email",
+        "statement_descriptor",
+        "statement_descriptor_suffix",
+        "return_url",
+        "payment_method_types",
+        "automatic_payment_methods",
+        "payment_method_options",
+        "off_session",
+        "setup_future_usage",
+        "confirmation_method",
+        "error_on_requires_action",
+        "use_stripe_sdk",
+        "shipping",
+        "transfer_group",
+    }
+)
+
+
+def create_payment_intent(state: StripeState, params: FormDict, call: Call) -> Outcome:
+    p.reject_unknown(params, CREATE_PARAMS)
+    amount = p.required_amount(params, "amount")
+    currency = p.currency(params)
+    capture_method = p.choice(params, "capture_method", CAPTURE_METHODS, default="automatic_async")
+    confirm = p.boolean(params, "confirm", default=False)
+    method = _payment_method(p.optional_str(params, "payment_method"))
+    if confirm and method is None:
+        raise p.missing("payment_method")
+    expand = p.expand(params)
+    intent_id = new_id("pi")
+    intent = PaymentIntent(
+        id=intent_id,
+        amount=amount,
+        currency=currency,
+        capture_method=capture_method or "automatic_async",
+        created=now(),
+        client_secret=f"{intent_id}_secret_{new_id('cs')[3:]}",
+        payment_method=method,
+        metadata=p.metadata(params),
+        description=p.optional_str(params, "description"),
+    )
+    state.intents[intent.id] = intent
+    if not confirm:
+        intent.status = "requires_confirmation" if method else "requires_payment_method"
+        return Outcome(200, payment_intent_json(intent, expand))
+    change = intents.confirm(intent, intent.created)
+    if intent.latest_charge:
+        state.intent_by_charge[intent.latest_charge] = intent.id
+    if intent.decline is not None:
+        return _outcome(intent, change, decline_error(intent).body(call.request_id), status=402)
+    return _outcome(intent, change, payment_intent_json(intent, expand))
+
+
+def retrieve_payment_intent(state: StripeState, params: FormDict, call: Call) -> Outcome:
+    p.reject_unknown(params, ("client_secret",))
+    intent = _intent(state, call.target)
+    return Outcome(200, payment_intent_json(intent, p.expand(params)))
+
+
+def capture_payment_intent(state: StripeState, params: FormDict, call: Call) -> Outcome:
+    p.reject_unknown(params, ("amount_to_capture", "metadata", "statement_descriptor"))
+    amount = p.optional_amount(params, "amount_to_capture")
+    metadata = p.metadata(params)
+    expand = p.expand(params)
+    intent = _intent(state, call.target)
+    change = intents.capture(intent, amount)
+    intent.metadata.update(metadata)
+    return _outcome(intent, change, payment_intent_json(intent, expand))
+
+
+def cancel_payment_intent(state: StripeState, params: FormDict, call: Call) -> Outcome:
+    p.reject_unknown(params, ("cancellation_reason",))
+    reason = p.choice(params, "cancellation_reason", CANCELLATION_REASONS, default=None)
+    expand = p.expand(params)
+    intent = _intent(state, call.target)
+    change = intents.cancel(intent, reason, now())
+    return _outcome(intent, change, payment_intent_json(intent, expand))
+
+
+def create_refund(state: StripeState, params: FormDict, call: Call) -> Outcome:
+    p.reject_unknown(params, ("payment_intent", "charge", "amount", "reason", "metadata"))
+    amount = p.optional_amount(params, "amount")
+    reason = p.choice(params, "reason", REFUND_REASONS, default=None)
+    metadata = p.metadata(params)
+    intent = _refunded_intent(state, params)
+    refund, change = intents.refund(intent, amount, reason=reason, metadata=metadata, now=now())
+    state.refunds[refund.id] = refund
+    return _outcome(intent, change, refund_json(refund), refund=refund)
+
+
+def retrieve_refund(state: StripeState, params: FormDict, call: Call) -> Outcome:
+    p.reject_unknown(params, ())
+    refund = state.refunds.get(call.target)
+    if refund is None:
+        raise resource_missing("refund", call.target, param="id")
+    return Outcome(200, refund_json(refund))
+
+
+def retrieve_charge(state: StripeState, params: FormDict, call: Call) -> Outcome:
+    p.reject_unknown(params, ())
+    intent_id = state.intent_by_charge.get(call.target)
+    if intent_id is None:
+        raise resource_missing("charge", call.target, param="id")
+    return Outcome(200, charge_json(state.intents[intent_id]))
+
+
+def _payment_method(token: str | None) -> PaymentMethod | None:
+    if token is None:
+        return None
+    card = TEST_PAYMENT_METHODS.get(token)
+    if card is None:
+        raise resource_missing("PaymentMethod", token, param="payment_method", status=400)
+    return PaymentMethod(new_id("pm"), card, now())
+
+
+def _intent(state: StripeState, intent_id: str) -> PaymentIntent:
+    intent = state.intents.get(intent_id)
+    if intent is None:
+        raise resource_missing("payment_intent", intent_id, param="intent")
+    return intent
+
+
+def _refunded_intent(state: StripeState, params: FormDict) -> PaymentIntent:
+    intent_id = p.optional_str(params, "payment_intent")
+    charge_id = p.optional_str(params, "charge")
+    if intent_id is not None:
+        intent = state.intents.get(intent_id)
+        if intent is None:
+            raise resource_missing("payment_intent", intent_id, param="payment_intent", status=400)
+        return intent
+    if charge_id is not None:
+        found = state.intent_by_charge.get(charge_id)
+        if found is None:
+            raise resource_missing("charge", charge_id, param="charge", status=400)
+        return state.intents[found]
+    raise p.missing("payment_intent")
+
+
+def _outcome(
+    intent: PaymentIntent,
+    change: intents.Change,
+    body: JsonDict,
+    *,
+    status: int = 200,
+    refund: Refund | None = None,
+) -> Outcome:
+    announcements = tuple(
+        Announcement(event, _event_object(event, intent, refund)) for event in change.events
+    )
+    return Outcome(status, body, change.movements, announcements)
+
+
+def _event_object(event: str, intent: PaymentIntent, refund: Refund | None) -> JsonDict:
+    if event.startswith("charge."):
+        return charge_json(intent)
+    if event.startswith("refund.") and refund is not None:
+        return refund_json(refund)
+    return payment_intent_json(intent)
+
+
+def unrecognized(state: StripeState, params: FormDict, call: Call) -> Outcome:
+    raise invalid_request(
+        f"Unrecognized request URL ({call.target}). Please see https://stripe.com/docs "
+        "or we can help at https://support.stripe.com/.",
+        status=404,
+    )

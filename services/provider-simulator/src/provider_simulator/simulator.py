@@ -1,0 +1,45 @@
+"""The simulator's shared state, handed to the HTTP edges as a dependency."""
+
+import asyncio
+from dataclasses import dataclass, field
+from typing import Annotated, Any, cast
+
+from fastapi import Depends, Request
+
+from provider_simulator.config import Settings
+from provider_simulator.ledger import Ledger
+from provider_simulator.providers import KNOWN_PROVIDERS
+from provider_simulator.providers.stripe.state import StripeState
+from provider_simulator.scenarios import Scenarios
+from provider_simulator.webhooks import WebhookDispatcher
+
+
+@dataclass
+class Simulator:
+    settings: Settings
+    webhooks: WebhookDispatcher
+    ledger: Ledger = field(default_factory=Ledger)
+    scenarios: Scenarios = field(default_factory=lambda: Scenarios(KNOWN_PROVIDERS))
+    stripe: StripeState = field(init=False)
+    _background: set[asyncio.Task[Any]] = field(default_factory=set, init=False)
+
+    def __post_init__(self) -> None:
+        self.stripe = StripeState(self.settings)
+
+    def reset(self) -> None:
+        """Forget all money moved, all provider objects and all scenarios."""
+        self.ledger.clear()
+        self.scenarios.reset()
+        self.stripe.reset()
+
+    def keep(self, task: asyncio.Task[Any]) -> None:
+        """Hold a reference to work that must finish even if its request goes away."""
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+
+def get_simulator(request: Request) -> Simulator:
+    return cast(Simulator, request.app.state.simulator)
+
+
+SimulatorDep = Annotated[Simulator, Depends(get_simulator)]

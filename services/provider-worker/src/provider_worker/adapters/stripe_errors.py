@@ -1,0 +1,47 @@
+"""Stripe errors normalized into Payroute's taxonomy, the raw code kept.
+
+Which decline codes are soft (worth trying elsewhere) is a table, from
+https://docs.stripe.com/declines/codes — everything else a card error
+carries is a hard decline.
+"""
+
+import stripe
+
+from payroute_common.messages import ProviderError
+
+SOFT_DECLINE_CODES = frozenset(
+    {
+        "processing_error",
+        "try_again_later",
+        "issuer_not_available",
+        "approve_with_id",
+        "reenter_transaction",
+        "call_issuer",
+    }
+)
+
+
+def normalize(error: stripe.StripeError) -> ProviderError:
+    code = error.code or type(error).__name__
+    message = error.user_message or str(error._message or "")
+    if isinstance(error, stripe.CardError):
+        decline_code = getattr(error, "decline_code", None)
+        soft = (decline_code or code) in SOFT_DECLINE_CODES
+        category = "soft_decline" if soft else "hard_decline"
+        return ProviderError(
+            category=category, code=code, message=message, decline_code=decline_code
+        )
+    if isinstance(error, stripe.APIConnectionError):
+        # A read timeout means the request may have been processed: the outcome is
+        # unknown. Failing to connect at all means it never reached Stripe.
+        timed_out = "Timeout" in str(error) and "ConnectTimeout" not in str(error)
+        return ProviderError(
+            category="timeout" if timed_out else "provider_unavailable",
+            code="timeout" if timed_out else "connection_error",
+            message=message or "could not reach Stripe",
+        )
+    if isinstance(error, stripe.AuthenticationError | stripe.PermissionError):
+        return ProviderError(category="authentication", code=code, message=message)
+    if isinstance(error, stripe.InvalidRequestError | stripe.IdempotencyError):
+        return ProviderError(category="invalid_request", code=code, message=message)
+    return ProviderError(category="provider_unavailable", code=code, message=message)

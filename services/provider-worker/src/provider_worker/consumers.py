@@ -1,0 +1,45 @@
+"""provider-worker's subscription to provider commands.
+
+Provider calls happen outside any database transaction (they can be slow):
+commands already processed are skipped, the rest are sent to providers
+concurrently, then one transaction records every answer, claims the commands
+in the inbox and stages the results. If a replica crashed after calling the
+provider but before committing, the command comes back and is sent again with
+the same idempotency key, so the provider does not move money twice.
+"""
+
+import asyncio
+from collections.abc import Sequence
+
+from payroute_common.consumer import Received, subscribe
+from payroute_common.messages import AuthorizePayment
+from payroute_common.runtime import ServiceRuntime
+from payroute_common.topics import PROVIDER_COMMANDS
+from provider_worker import handlers
+from provider_worker.handlers import Providers
+
+GROUP = "provider-worker"
+
+
+def register(runtime: ServiceRuntime, providers: Providers) -> None:
+    async def handle(batch: Sequence[Received]) -> None:
+        async with runtime.unit_of_work() as uow:
+            done = await uow.processed(GROUP, (item.envelope.event_id for item in batch))
+        todo = [
+            item
+            for item in batch
+            if item.envelope.event_id not in done and isinstance(item.message, AuthorizePayment)
+        ]
+        results = await asyncio.gather(
+            *(handlers.authorize(item.message, providers) for item in todo)  # type: ignore[arg-type]
+        )
+        async with runtime.unit_of_work() as uow:
+            fresh = await uow.claim(GROUP, (item.envelope.event_id for item in batch))
+            for item, result in zip(todo, results, strict=True):
+                if item.envelope.event_id in fresh:
+                    await handlers.record(result, item.envelope, uow=uow)
+            await uow.commit()
+
+    subscribe(
+        runtime.broker, runtime.settings, group=GROUP, topics=[PROVIDER_COMMANDS], handler=handle
+    )

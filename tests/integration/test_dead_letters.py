@@ -1,0 +1,78 @@
+"""Poison messages leave their partition for the consumer's dead-letter topic."""
+
+import json
+
+from payroute_common.clock import utcnow
+from payroute_common.envelope import Envelope
+from payroute_common.messages import ProviderAttemptSucceeded
+
+from .helpers import api, create_payment, produce, read_topic, status_of, wait_for
+
+PARTITIONS = 8
+CONSUMED = {
+    "payment.commands": ["orchestrator"],
+    "provider.results": ["orchestrator"],
+    "provider.webhooks": ["orchestrator"],
+    "provider.commands": ["provider-worker"],
+    "payment.events": ["gateway-api", "reconciliation", "metrics-exporter"],
+}
+
+
+def result_for_unknown_payment() -> bytes:
+    """Well-formed, but no handler can ever apply it: fails every try."""
+    message = ProviderAttemptSucceeded(
+        payment_id="pay_does_not_exist",
+        attempt_id="att_x",
+        provider="stripe",
+        provider_reference="pi_x",
+        outcome="captured",
+        amount=1,
+        currency="PHP",
+        latency_ms=1,
+    )
+    envelope = Envelope.wrap(message, producer="test", tenant_id="mch_x", aggregate_id="pay_x")
+    return envelope.model_dump_json().encode()
+
+
+async def test_poison_on_every_partition_of_every_consumed_topic_is_dead_lettered(stack) -> None:
+    marker = f"poison-{utcnow().timestamp()}"
+    for topic in CONSUMED:
+        for partition in range(PARTITIONS):
+            value = f'{{"{marker}": "{topic}"}}'.encode()
+            await produce(stack, topic, value, key=b"poison", partition=partition)
+    schema_invalid = json.dumps({"event_id": "not-a-uuid", "marker": marker}).encode()
+    await produce(stack, "payment.commands", schema_invalid, partition=0)
+    await produce(stack, "provider.results", result_for_unknown_payment(), partition=1)
+
+    # Every partition is behind a poison record, and still flows.
+    async with api(stack) as client:
+        payments = [await create_payment(client) for _ in range(8)]
+
+        async def all_captured() -> bool:
+            return all([await status_of(client, p["id"]) == "captured" for p in payments])
+
+        await wait_for(all_captured, timeout=20, what="payments behind the poison")
+
+    expected = {group: 0 for groups in CONSUMED.values() for group in groups}
+    for groups in CONSUMED.values():
+        for group in groups:
+            expected[group] += PARTITIONS
+    for group, count in expected.items():
+
+        async def dead_lettered(group: str = group) -> list:
+            records = await read_topic(stack, f"{group}.dlq")
+            return [r for r in records if marker.encode() in (r.value or b"")]
+
+        letters = await wait_for(dead_lettered, timeout=10, what=f"{group}.dlq")
+        extra = 1 if group == "orchestrator" else 0  # the schema-invalid envelope
+        assert len(letters) == count + extra, group
+        headers = dict(letters[0].headers)
+        assert headers["dlq-consumer-group"] == group.encode()
+        assert headers["dlq-error"].startswith(b"undecodable")
+
+    async def handler_failure() -> list:
+        records = await read_topic(stack, "orchestrator.dlq")
+        return [r for r in records if b"pay_does_not_exist" in (r.value or b"")]
+
+    [letter] = await wait_for(handler_failure, timeout=10, what="the failing result dead-lettered")
+    assert b"UnknownPaymentError" in dict(letter.headers)["dlq-error"]
