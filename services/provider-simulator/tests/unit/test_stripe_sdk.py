@@ -1,16 +1,13 @@
 """The official stripe SDK (v16, async, httpx) against the simulator over real HTTP."""
 
-import asyncio
-import socket
 from collections.abc import AsyncIterator
 
 import httpx
 import pytest
 import stripe
-import uvicorn
 
-from provider_simulator.app import create_app
 from provider_simulator.config import Settings
+from provider_simulator.testing import running_simulator
 
 API_KEY = "sk_test_sdk_key_0123456789"
 
@@ -21,21 +18,8 @@ pytestmark = pytest.mark.filterwarnings("ignore:Use 'content=<...>':DeprecationW
 @pytest.fixture
 async def server_url() -> AsyncIterator[str]:
     settings = Settings(stripe_api_key=API_KEY, stripe_webhook_secret="whsec_sdk")
-    app = create_app(settings, webhook_transport=httpx.MockTransport(lambda _: httpx.Response(200)))
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on")
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve(sockets=[sock]))
-    deadline = asyncio.get_running_loop().time() + 5
-    while not server.started:
-        assert asyncio.get_running_loop().time() < deadline, "uvicorn did not start"
-        await asyncio.sleep(0.01)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    await task
-    sock.close()
+    async with running_simulator(settings) as url:
+        yield url
 
 
 @pytest.fixture

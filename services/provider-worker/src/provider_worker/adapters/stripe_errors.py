@@ -25,7 +25,7 @@ def normalize(error: stripe.StripeError) -> ProviderError:
     code = error.code or type(error).__name__
     message = error.user_message or str(error._message or "")
     if isinstance(error, stripe.CardError):
-        decline_code = getattr(error, "decline_code", None)
+        decline_code = error.error.decline_code if error.error else None
         soft = (decline_code or code) in SOFT_DECLINE_CODES
         category = "soft_decline" if soft else "hard_decline"
         return ProviderError(
