@@ -13,6 +13,7 @@ Offsets are committed only after the batch is handled.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import TypeAlias
@@ -37,6 +38,7 @@ from payroute_common.kafka import raw_body
 from payroute_common.messages import decode_payload
 from payroute_common.settings import ServiceSettings
 from payroute_common.topics import TopicSpec, topic_name
+from payroute_common.tracing import continue_trace
 
 log = structlog.get_logger(__name__)
 
@@ -57,6 +59,10 @@ class Received:
     envelope: Envelope
     message: Message
     record: Record
+
+    def traced(self) -> contextlib.AbstractContextManager[None]:
+        """Handle this message inside the trace its producer started."""
+        return continue_trace(self.record.headers, f"{self.envelope.event_type} process")
 
 
 BatchHandler = Callable[[Sequence[Received]], Awaitable[None]]

@@ -5,10 +5,13 @@ import sys
 
 import structlog
 
+from payroute_common.tracing import add_trace_ids
+
 
 def configure_logging(service: str, level: str = "INFO") -> None:
     shared: list[structlog.types.Processor] = [
         structlog.contextvars.merge_contextvars,
+        add_trace_ids,
         structlog.stdlib.add_log_level,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
     ]

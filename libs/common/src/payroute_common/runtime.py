@@ -16,6 +16,7 @@ from typing import Any
 import structlog
 import uvicorn
 from fastapi import FastAPI
+from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from sqlalchemy import MetaData, Table, text
 
 from payroute_common.db import make_engine, make_session_factory
@@ -27,6 +28,7 @@ from payroute_common.migrations import upgrade_to_head
 from payroute_common.outbox import OutboxRelay
 from payroute_common.settings import ServiceSettings
 from payroute_common.topics import ensure_topics
+from payroute_common.tracing import configure_tracing
 from payroute_common.uow import UnitOfWork
 
 log = structlog.get_logger(__name__)
@@ -35,6 +37,7 @@ log = structlog.get_logger(__name__)
 class ServiceRuntime:
     def __init__(self, settings: ServiceSettings, metadata: MetaData) -> None:
         configure_logging(settings.service_name, settings.log_level)
+        configure_tracing(settings.service_name)
         self.settings = settings
         self.engine = make_engine(
             settings.database_url.get_secret_value(), pool_size=settings.db_pool_size
@@ -83,6 +86,7 @@ class ServiceRuntime:
     def create_app(self, **fastapi_args: Any) -> FastAPI:
         app = FastAPI(lifespan=self.lifespan, **fastapi_args)
         app.add_middleware(RequestIdMiddleware)
+        FastAPIInstrumentor.instrument_app(app, excluded_urls="/health,/metrics")
         checks = [Check("database", self._ping_database), Check("broker", self._ping_broker)]
         app.include_router(health_router(checks, lambda: self.started))
         return app

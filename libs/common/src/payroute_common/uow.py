@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from payroute_common import inbox, outbox
 from payroute_common.envelope import Envelope
 from payroute_common.topics import TopicSpec
+from payroute_common.tracing import current_trace_headers
 
 
 class UnitOfWork:
@@ -53,7 +54,8 @@ class UnitOfWork:
     def publish(
         self, topic: TopicSpec, key: str, envelope: Envelope, headers: dict[str, str] | None = None
     ) -> None:
-        self._outgoing.append(outbox.OutgoingMessage(topic, key, envelope, headers or {}))
+        headers = {**current_trace_headers(), **(headers or {})}
+        self._outgoing.append(outbox.OutgoingMessage(topic, key, envelope, headers))
 
     async def claim(self, consumer: str, event_ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
         if self._inbox_table is None:

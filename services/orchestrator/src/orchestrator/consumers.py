@@ -20,7 +20,8 @@ def register(runtime: ServiceRuntime) -> None:
             for item in todo:
                 handler = HANDLERS.get(type(item.message))
                 if handler is not None:
-                    await handler(item.message, item.envelope, uow=uow)
+                    with item.traced():
+                        await handler(item.message, item.envelope, uow=uow)
             await uow.commit()
 
     subscribe(

@@ -21,6 +21,11 @@ from provider_worker.handlers import Providers
 GROUP = "provider-worker"
 
 
+async def authorize(item: Received, providers: Providers) -> handlers.AttemptResult:
+    with item.traced():
+        return await handlers.authorize(item.message, providers)  # type: ignore[arg-type]
+
+
 def register(runtime: ServiceRuntime, providers: Providers) -> None:
     async def handle(batch: Sequence[Received]) -> None:
         async with runtime.unit_of_work() as uow:
@@ -30,14 +35,13 @@ def register(runtime: ServiceRuntime, providers: Providers) -> None:
             for item in batch
             if item.envelope.event_id not in done and isinstance(item.message, AuthorizePayment)
         ]
-        results = await asyncio.gather(
-            *(handlers.authorize(item.message, providers) for item in todo)  # type: ignore[arg-type]
-        )
+        results = await asyncio.gather(*(authorize(item, providers) for item in todo))
         async with runtime.unit_of_work() as uow:
             fresh = await uow.claim(GROUP, (item.envelope.event_id for item in batch))
             for item, result in zip(todo, results, strict=True):
                 if item.envelope.event_id in fresh:
-                    await handlers.record(result, item.envelope, uow=uow)
+                    with item.traced():
+                        await handlers.record(result, item.envelope, uow=uow)
             await uow.commit()
 
     subscribe(

@@ -1,0 +1,62 @@
+"""OpenTelemetry: one trace follows a payment across HTTP and Kafka hops.
+
+The trace context of the code that stages a message is written into the
+message's Kafka headers (W3C `traceparent`) through the outbox; a consumer
+continues that trace while it handles the message. Spans are exported over
+OTLP/HTTP when `OTEL_EXPORTER_OTLP_ENDPOINT` is set; trace and span ids are in
+every log line either way.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator, MutableMapping, Sequence
+from typing import Any
+
+from opentelemetry import propagate, trace
+from opentelemetry.sdk.resources import Resource
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import BatchSpanProcessor
+from opentelemetry.trace import SpanKind
+
+_tracer = trace.get_tracer("payroute")
+_PROPAGATED = ("traceparent", "tracestate")
+
+
+def configure_tracing(service: str) -> None:
+    provider = TracerProvider(resource=Resource.create({"service.name": service}))
+    if os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT"):
+        from opentelemetry.exporter.otlp.proto.http.trace_exporter import (  # noqa: PLC0415
+            OTLPSpanExporter,
+        )
+
+        provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter()))
+    trace.set_tracer_provider(provider)
+
+
+def current_trace_headers() -> dict[str, str]:
+    """The current trace context as message headers."""
+    carrier: dict[str, str] = {}
+    propagate.inject(carrier)
+    return carrier
+
+
+@contextlib.contextmanager
+def continue_trace(headers: Sequence[tuple[str, bytes]], name: str) -> Iterator[None]:
+    """Handle one consumed message inside the trace its producer started."""
+    carrier = {key: value.decode("latin-1") for key, value in headers if key in _PROPAGATED}
+    context = propagate.extract(carrier)
+    with _tracer.start_as_current_span(name, context=context, kind=SpanKind.CONSUMER):
+        yield
+
+
+def add_trace_ids(
+    _logger: Any, _method: str, event: MutableMapping[str, Any]
+) -> MutableMapping[str, Any]:
+    """structlog processor: the current trace and span ids on every log line."""
+    context = trace.get_current_span().get_span_context()
+    if context.is_valid:
+        event["trace_id"] = format(context.trace_id, "032x")
+        event["span_id"] = format(context.span_id, "016x")
+    return event
