@@ -1,0 +1,119 @@
+"""The `/v1` HTTP edge: decode, call a handler, encode. No rules, queries or commits here."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, FastAPI, Header, Request, Response
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.middleware import Middleware
+
+from gateway_api import errors, handlers
+from gateway_api.body_limit import BodyLimitMiddleware
+from gateway_api.domain import Payment, Principal
+from gateway_api.payment_changes import PaymentWaiters
+from gateway_api.prefer import requested_wait
+from gateway_api.schemas import CreatePaymentRequest, PaymentObject, error_responses
+from gateway_api.store import HandlerUnitOfWork
+
+UnitOfWorkFactory = Callable[[], AbstractAsyncContextManager[HandlerUnitOfWork]]
+
+router = APIRouter(prefix="/v1", tags=["payments"])
+_bearer = HTTPBearer(auto_error=False, description="Your secret API key (`sk_...`).")
+
+
+async def _unit_of_work(request: Request) -> AsyncIterator[HandlerUnitOfWork]:
+    new_unit_of_work: UnitOfWorkFactory = request.app.state.unit_of_work
+    async with new_unit_of_work() as uow:
+        yield uow
+
+
+UnitOfWorkDep = Annotated[HandlerUnitOfWork, Depends(_unit_of_work)]
+CredentialsDep = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+
+
+async def _principal(uow: UnitOfWorkDep, credentials: CredentialsDep) -> Principal:
+    # Same unit of work as the route: the key lookup is the transaction's first statement.
+    return await handlers.authenticate(credentials.credentials if credentials else None, uow=uow)
+
+
+PrincipalDep = Annotated[Principal, Depends(_principal)]
+PreferHeader = Annotated[
+    str | None,
+    Header(
+        description="`wait=N` (N ≤ 10): answer once the payment leaves pending/processing, "
+        "or after N seconds."
+    ),
+]
+
+
+async def _settled(
+    payment: Payment,
+    prefer: str | None,
+    request: Request,
+    response: Response,
+    principal: Principal,
+    uow: HandlerUnitOfWork,
+) -> PaymentObject:
+    wait_s = requested_wait(prefer)
+    if wait_s:
+        response.headers["Preference-Applied"] = f"wait={wait_s:g}"
+        waiters: PaymentWaiters = request.app.state.payment_waiters
+        payment = await handlers.wait_until_settled(
+            payment, wait_s, principal=principal, uow=uow, waiters=waiters
+        )
+    return PaymentObject.of(payment)
+
+
+@router.post(
+    "/payments",
+    status_code=201,
+    response_model=PaymentObject,
+    responses=error_responses(400, 401, 413, 500),
+    summary="Create a payment",
+)
+async def create_payment(
+    body: CreatePaymentRequest,
+    principal: PrincipalDep,
+    uow: UnitOfWorkDep,
+    request: Request,
+    response: Response,
+    prefer: PreferHeader = None,
+) -> PaymentObject:
+    payment = await handlers.create_payment(body, principal=principal, uow=uow)
+    return await _settled(payment, prefer, request, response, principal, uow)
+
+
+@router.get(
+    "/payments/{payment_id}",
+    response_model=PaymentObject,
+    responses=error_responses(401, 404, 500),
+    summary="Retrieve a payment",
+)
+async def get_payment(
+    payment_id: str,
+    principal: PrincipalDep,
+    uow: UnitOfWorkDep,
+    request: Request,
+    response: Response,
+    prefer: PreferHeader = None,
+) -> PaymentObject:
+    payment = await handlers.get_payment(payment_id, principal=principal, uow=uow)
+    return await _settled(payment, prefer, request, response, principal, uow)
+
+
+def middleware(max_body_bytes: int) -> list[Middleware]:
+    """Runs inside the runtime's request-id middleware, so every answer carries the id."""
+    return [
+        Middleware(errors.UnexpectedErrorMiddleware),
+        Middleware(BodyLimitMiddleware, max_bytes=max_body_bytes),
+    ]
+
+
+def install(app: FastAPI, new_unit_of_work: UnitOfWorkFactory, waiters: PaymentWaiters) -> None:
+    app.state.unit_of_work = new_unit_of_work
+    app.state.payment_waiters = waiters
+    errors.install(app)
+    app.include_router(router)

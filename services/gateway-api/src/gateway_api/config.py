@@ -1,0 +1,13 @@
+from pydantic import Field, SecretStr
+from pydantic_settings import SettingsConfigDict
+
+from payroute_common.settings import ServiceSettings, local_database_url
+
+
+class Settings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="GATEWAY_API_", extra="ignore", frozen=True)
+
+    service_name: str = "gateway-api"
+    port: int = Field(default=8000, ge=1, le=65535)
+    database_url: SecretStr = local_database_url("gateway_api")
+    max_request_body_bytes: int = Field(default=64 * 1024, ge=1024, le=16 * 1024 * 1024)

@@ -1,0 +1,34 @@
+"""gateway-api's subscription: payment events keep the payments read model current."""
+
+from collections.abc import Sequence
+
+from gateway_api.handlers import apply_payment_events
+from gateway_api.store import GatewayUnitOfWork
+from payroute_common.consumer import Received, subscribe
+from payroute_common.messages import PaymentEvent
+from payroute_common.runtime import ServiceRuntime
+from payroute_common.topics import PAYMENT_EVENTS
+
+GROUP = "gateway-api"
+
+
+async def handle_batch(runtime: ServiceRuntime, batch: Sequence[Received]) -> None:
+    """One transaction per batch: inbox marks and read-model changes commit together."""
+    async with GatewayUnitOfWork(runtime.sessions, **runtime.unit_of_work_args()) as uow:
+        fresh = await uow.claim(GROUP, (item.envelope.event_id for item in batch))
+        events = [
+            item.message
+            for item in batch
+            if item.envelope.event_id in fresh and isinstance(item.message, PaymentEvent)
+        ]
+        await apply_payment_events(events, uow=uow)
+        await uow.commit()
+
+
+def register(runtime: ServiceRuntime) -> None:
+    async def handle(batch: Sequence[Received]) -> None:
+        await handle_batch(runtime, batch)
+
+    subscribe(
+        runtime.broker, runtime.settings, group=GROUP, topics=[PAYMENT_EVENTS], handler=handle
+    )

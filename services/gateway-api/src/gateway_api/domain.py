@@ -1,0 +1,155 @@
+"""Merchants, API keys and the payment read model. Pure: no I/O.
+
+Secret keys are `sk_` + 43 URL-safe characters (32 random bytes). Only their
+SHA-256 is stored; the secret is shown once, at creation.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+from payroute_common.ids import new_id
+from payroute_common.messages import PaymentFailure, PaymentMethod
+from payroute_common.messages.values import CaptureMethod, PaymentStatus
+
+Tier = Literal["starter", "professional", "enterprise"]
+Role = Literal["merchant", "operator"]
+
+SECRET_KEY_PREFIX = "sk_"  # noqa: S105 - a prefix, not a secret
+SECRET_KEY_LENGTH = len(SECRET_KEY_PREFIX) + 43
+
+
+class GatewayError(Exception):
+    """A request the gateway refuses; `errors.py` maps each kind to its HTTP answer."""
+
+    code = "request_refused"
+
+    def __init__(self, message: str, *, code: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            self.code = code
+
+
+class AuthenticationFailed(GatewayError):
+    code = "api_key_invalid"
+
+
+class ResourceMissing(GatewayError):
+    code = "resource_missing"
+
+    def __init__(self, resource: str, resource_id: str) -> None:
+        super().__init__(f"No such {resource}: '{resource_id}'")
+        self.resource = resource
+        self.resource_id = resource_id
+
+
+class InvalidRequest(GatewayError):
+    """A well-formed request that a rule refuses (`param` names the culprit)."""
+
+    code = "parameter_invalid"
+
+    def __init__(self, message: str, *, param: str | None = None, code: str | None = None) -> None:
+        super().__init__(message, code=code)
+        self.param = param
+
+
+@dataclass(frozen=True)
+class Merchant:
+    id: str
+    name: str
+    tier: Tier
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class ApiKey:
+    id: str
+    merchant_id: str
+    role: Role
+    key_hash: str
+    last4: str
+    created_at: datetime
+    revoked_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class IssuedKey:
+    """A key just created: the only moment its secret exists outside the caller's hands."""
+
+    key: ApiKey
+    secret: str
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: the key, its merchant (tenant) and its role."""
+
+    key_id: str
+    merchant_id: str
+    role: Role
+
+
+def new_secret() -> str:
+    return SECRET_KEY_PREFIX + secrets.token_urlsafe(32)
+
+
+def hash_secret(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def looks_like_secret(secret: str) -> bool:
+    """A cheap shape check, so garbage never costs a database round trip."""
+    return len(secret) == SECRET_KEY_LENGTH and secret.startswith(SECRET_KEY_PREFIX)
+
+
+def masked(secret: str) -> str:
+    return f"{secret[:3]}{'*' * 8}{secret[-4:]}" if len(secret) > 8 else "*" * len(secret)
+
+
+def issue_key(merchant_id: str, role: Role, now: datetime) -> IssuedKey:
+    secret = new_secret()
+    key = ApiKey(
+        id=new_id("key"),
+        merchant_id=merchant_id,
+        role=role,
+        key_hash=hash_secret(secret),
+        last4=secret[-4:],
+        created_at=now,
+    )
+    return IssuedKey(key=key, secret=secret)
+
+
+def new_merchant(name: str, tier: Tier, now: datetime) -> Merchant:
+    return Merchant(id=new_id("mch"), name=name, tier=tier, created_at=now)
+
+
+@dataclass
+class Payment:
+    """One row of the payments read model, as the API shows it."""
+
+    id: str
+    merchant_id: str
+    amount: int
+    currency: str
+    capture_method: CaptureMethod
+    payment_method: PaymentMethod
+    created_at: datetime
+    updated_at: datetime
+    status: PaymentStatus = "processing"
+    amount_capturable: int = 0
+    amount_captured: int = 0
+    amount_refunded: int = 0
+    provider: str | None = None
+    provider_reference: str | None = None
+    failure: PaymentFailure | None = None
+    order_id: str | None = None
+    customer_id: str | None = None
+    description: str | None = None
+    metadata: dict[str, str] = field(default_factory=dict)
+    return_url: str | None = None
+    version: int = 0

@@ -1,0 +1,259 @@
+"""Repositories over gateway-api's tables, and its unit of work.
+
+Every statement is a single round trip: authentication is one indexed SELECT,
+a new payment one INSERT, and a batch of payment events one upsert.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, Protocol, Self
+
+from sqlalchemy import Row, func, select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from gateway_api.domain import ApiKey, Merchant, Payment, Principal
+from gateway_api.payment_changes import announce
+from gateway_api.tables import api_keys, merchants, payments
+from payroute_common.envelope import Envelope
+from payroute_common.messages import PaymentFailure, PaymentMethod, PaymentSnapshot
+from payroute_common.topics import TopicSpec
+from payroute_common.uow import UnitOfWork
+
+# What a payment event may change in the read model; the rest is the merchant's request.
+SNAPSHOT_COLUMNS = (
+    "status",
+    "amount",
+    "amount_capturable",
+    "amount_captured",
+    "amount_refunded",
+    "provider",
+    "provider_reference",
+    "failure",
+    "version",
+    "updated_at",
+)
+
+
+def payment_row(payment: Payment) -> dict[str, Any]:
+    return {
+        "id": payment.id,
+        "merchant_id": payment.merchant_id,
+        "status": payment.status,
+        "amount": payment.amount,
+        "amount_capturable": payment.amount_capturable,
+        "amount_captured": payment.amount_captured,
+        "amount_refunded": payment.amount_refunded,
+        "currency": payment.currency,
+        "capture_method": payment.capture_method,
+        "payment_method": payment.payment_method.model_dump(mode="json"),
+        "provider": payment.provider,
+        "provider_reference": payment.provider_reference,
+        "failure": payment.failure.model_dump(mode="json") if payment.failure else None,
+        "order_id": payment.order_id,
+        "customer_id": payment.customer_id,
+        "description": payment.description,
+        "metadata": payment.metadata,
+        "return_url": payment.return_url,
+        "version": payment.version,
+        "created_at": payment.created_at,
+        "updated_at": payment.updated_at,
+    }
+
+
+def payment_from_row(row: Row[Any]) -> Payment:
+    return Payment(
+        id=row.id,
+        merchant_id=row.merchant_id,
+        status=row.status,
+        amount=row.amount,
+        amount_capturable=row.amount_capturable,
+        amount_captured=row.amount_captured,
+        amount_refunded=row.amount_refunded,
+        currency=row.currency,
+        capture_method=row.capture_method,
+        payment_method=PaymentMethod.model_validate(row.payment_method),
+        provider=row.provider,
+        provider_reference=row.provider_reference,
+        failure=PaymentFailure.model_validate(row.failure) if row.failure else None,
+        order_id=row.order_id,
+        customer_id=row.customer_id,
+        description=row.description,
+        metadata=row.metadata,
+        return_url=row.return_url,
+        version=row.version,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+def snapshot_row(snapshot: PaymentSnapshot) -> dict[str, Any]:
+    """A full row from an event: used as is only when the gateway never saw the payment."""
+    return {
+        "id": snapshot.payment_id,
+        "merchant_id": snapshot.merchant_id,
+        "status": snapshot.status,
+        "amount": snapshot.amount,
+        "amount_capturable": snapshot.amount_capturable,
+        "amount_captured": snapshot.amount_captured,
+        "amount_refunded": snapshot.amount_refunded,
+        "currency": snapshot.currency,
+        "capture_method": snapshot.capture_method,
+        "payment_method": {"type": snapshot.payment_method_type, "token": None},
+        "provider": snapshot.provider,
+        "provider_reference": snapshot.provider_reference,
+        "failure": snapshot.failure.model_dump(mode="json") if snapshot.failure else None,
+        "order_id": None,
+        "customer_id": None,
+        "description": None,
+        "metadata": {},
+        "return_url": None,
+        "version": snapshot.version,
+        "created_at": snapshot.created_at,
+        "updated_at": snapshot.updated_at,
+    }
+
+
+class MerchantRepository(Protocol):
+    async def add(self, merchant: Merchant) -> None: ...
+    async def get(self, merchant_id: str) -> Merchant | None: ...
+
+
+class ApiKeyRepository(Protocol):
+    async def add(self, key: ApiKey) -> None: ...
+    async def principal(self, key_hash: str) -> Principal | None: ...
+    async def revoke(self, key_id: str, now: datetime) -> ApiKey | None: ...
+
+
+class PaymentRepository(Protocol):
+    async def add(self, payment: Payment) -> None: ...
+    async def get(self, merchant_id: str, payment_id: str) -> Payment | None: ...
+    async def apply(self, snapshots: Sequence[PaymentSnapshot]) -> None: ...
+
+
+class HandlerUnitOfWork(Protocol):
+    """What handlers need: repositories, a way to publish (via the outbox), commit."""
+
+    @property
+    def merchants(self) -> MerchantRepository: ...
+    @property
+    def api_keys(self) -> ApiKeyRepository: ...
+    @property
+    def payments(self) -> PaymentRepository: ...
+
+    def publish(
+        self, topic: TopicSpec, key: str, envelope: Envelope, headers: dict[str, str] | None = None
+    ) -> None: ...
+
+    async def commit(self) -> None: ...
+
+
+class SqlMerchantRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, merchant: Merchant) -> None:
+        row = {
+            "id": merchant.id,
+            "name": merchant.name,
+            "tier": merchant.tier,
+            "created_at": merchant.created_at,
+        }
+        await (await self._session.connection()).execute(merchants.insert(), row)
+
+    async def get(self, merchant_id: str) -> Merchant | None:
+        query = select(merchants).where(merchants.c.id == merchant_id)
+        row = (await (await self._session.connection()).execute(query)).first()
+        return Merchant(row.id, row.name, row.tier, row.created_at) if row else None
+
+
+class SqlApiKeyRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, key: ApiKey) -> None:
+        row = {
+            "id": key.id,
+            "merchant_id": key.merchant_id,
+            "role": key.role,
+            "key_hash": key.key_hash,
+            "last4": key.last4,
+            "created_at": key.created_at,
+            "revoked_at": key.revoked_at,
+        }
+        await (await self._session.connection()).execute(api_keys.insert(), row)
+
+    async def principal(self, key_hash: str) -> Principal | None:
+        t = api_keys
+        query = select(t.c.id, t.c.merchant_id, t.c.role).where(
+            t.c.key_hash == key_hash, t.c.revoked_at.is_(None)
+        )
+        row = (await (await self._session.connection()).execute(query)).first()
+        return Principal(key_id=row.id, merchant_id=row.merchant_id, role=row.role) if row else None
+
+    async def revoke(self, key_id: str, now: datetime) -> ApiKey | None:
+        """Revoke `key_id` (keeping the first revocation time); None when there is no such key."""
+        t = api_keys
+        statement = (
+            update(t)
+            .where(t.c.id == key_id)
+            .values(revoked_at=func.coalesce(t.c.revoked_at, now))
+            .returning(*t.c)
+        )
+        row = (await (await self._session.connection()).execute(statement)).first()
+        if row is None:
+            return None
+        return ApiKey(
+            row.id,
+            row.merchant_id,
+            row.role,
+            row.key_hash,
+            row.last4,
+            row.created_at,
+            row.revoked_at,
+        )
+
+
+class SqlPaymentRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, payment: Payment) -> None:
+        await (await self._session.connection()).execute(payments.insert(), payment_row(payment))
+
+    async def get(self, merchant_id: str, payment_id: str) -> Payment | None:
+        query = select(payments).where(
+            payments.c.id == payment_id, payments.c.merchant_id == merchant_id
+        )
+        row = (await (await self._session.connection()).execute(query)).first()
+        return payment_from_row(row) if row else None
+
+    async def apply(self, snapshots: Sequence[PaymentSnapshot]) -> None:
+        """Upsert each snapshot where it is newer than the row (at most one per payment)."""
+        if not snapshots:
+            return
+        statement = insert(payments)
+        statement = statement.on_conflict_do_update(
+            index_elements=[payments.c.id],
+            set_={name: statement.excluded[name] for name in SNAPSHOT_COLUMNS},
+            where=payments.c.version < statement.excluded.version,
+        )
+        rows = [snapshot_row(s) for s in snapshots]
+        connection = await self._session.connection()
+        await connection.execute(statement, rows)
+        await announce(connection, (s.payment_id for s in snapshots))
+
+
+class GatewayUnitOfWork(UnitOfWork):
+    merchants: SqlMerchantRepository
+    api_keys: SqlApiKeyRepository
+    payments: SqlPaymentRepository
+
+    async def __aenter__(self) -> Self:
+        await super().__aenter__()
+        self.merchants = SqlMerchantRepository(self.session)
+        self.api_keys = SqlApiKeyRepository(self.session)
+        self.payments = SqlPaymentRepository(self.session)
+        return self

@@ -1,0 +1,188 @@
+"""An in-memory unit of work and an app wired to it: the HTTP edge without I/O."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from types import TracebackType
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from gateway_api import api
+from gateway_api.domain import ApiKey, Merchant, Payment, Principal, issue_key
+from gateway_api.domain import new_merchant as make_merchant
+from gateway_api.payment_changes import PaymentWaiters
+from payroute_common.clock import utcnow
+from payroute_common.envelope import Envelope
+from payroute_common.http import RequestIdMiddleware
+from payroute_common.messages import PaymentSnapshot
+from payroute_common.outbox import OutgoingMessage
+from payroute_common.topics import TopicSpec
+
+MAX_BODY_BYTES = 4096
+
+
+@dataclass
+class FakeStore:
+    merchants: dict[str, Merchant] = field(default_factory=dict)
+    keys: dict[str, ApiKey] = field(default_factory=dict)
+    payments: dict[str, Payment] = field(default_factory=dict)
+    published: list[OutgoingMessage] = field(default_factory=list)
+    opened: int = 0
+    fail_with: Exception | None = None
+
+    def add_merchant(self) -> tuple[Merchant, str]:
+        """A merchant and the secret of its merchant-role key."""
+        merchant = make_merchant("Test Merchant", "starter", utcnow())
+        issued = issue_key(merchant.id, "merchant", utcnow())
+        self.merchants[merchant.id] = merchant
+        self.keys[issued.key.id] = issued.key
+        return merchant, issued.secret
+
+
+class FakeMerchants:
+    def __init__(self, uow: FakeUnitOfWork) -> None:
+        self._uow = uow
+
+    async def add(self, merchant: Merchant) -> None:
+        self._uow.staged_merchants[merchant.id] = merchant
+
+    async def get(self, merchant_id: str) -> Merchant | None:
+        return self._uow.store.merchants.get(merchant_id)
+
+
+class FakeApiKeys:
+    def __init__(self, uow: FakeUnitOfWork) -> None:
+        self._uow = uow
+
+    async def add(self, key: ApiKey) -> None:
+        self._uow.staged_keys[key.id] = key
+
+    async def principal(self, key_hash: str) -> Principal | None:
+        if self._uow.store.fail_with is not None:
+            raise self._uow.store.fail_with
+        for key in self._uow.store.keys.values():
+            if key.key_hash == key_hash and key.revoked_at is None:
+                return Principal(key.id, key.merchant_id, key.role)
+        return None
+
+    async def revoke(self, key_id: str, now: datetime) -> ApiKey | None:
+        key = self._uow.store.keys.get(key_id)
+        if key is None:
+            return None
+        revoked = replace(key, revoked_at=key.revoked_at or now)
+        self._uow.staged_keys[key_id] = revoked
+        return revoked
+
+
+class FakePayments:
+    def __init__(self, uow: FakeUnitOfWork) -> None:
+        self._uow = uow
+
+    async def add(self, payment: Payment) -> None:
+        self._uow.staged_payments[payment.id] = payment
+
+    async def get(self, merchant_id: str, payment_id: str) -> Payment | None:
+        payment = self._uow.store.payments.get(payment_id)
+        return payment if payment and payment.merchant_id == merchant_id else None
+
+    async def apply(self, snapshots: Sequence[PaymentSnapshot]) -> None:
+        self._uow.applied.extend(snapshots)
+
+
+class FakeUnitOfWork:
+    def __init__(self, store: FakeStore) -> None:
+        self.store = store
+        self.merchants = FakeMerchants(self)
+        self.api_keys = FakeApiKeys(self)
+        self.payments = FakePayments(self)
+        self.staged_merchants: dict[str, Merchant] = {}
+        self.staged_keys: dict[str, ApiKey] = {}
+        self.staged_payments: dict[str, Payment] = {}
+        self.outgoing: list[OutgoingMessage] = []
+        self.applied: list[PaymentSnapshot] = []
+        self.committed = False
+
+    async def __aenter__(self) -> FakeUnitOfWork:
+        self.store.opened += 1
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        return None
+
+    def publish(
+        self, topic: TopicSpec, key: str, envelope: Envelope, headers: dict[str, str] | None = None
+    ) -> None:
+        self.outgoing.append(OutgoingMessage(topic, key, envelope, headers or {}))
+
+    async def commit(self) -> None:
+        self.store.merchants.update(self.staged_merchants)
+        self.store.keys.update(self.staged_keys)
+        self.store.payments.update(self.staged_payments)
+        self.store.published.extend(self.outgoing)
+        self.outgoing = []
+        self.committed = True
+
+
+@pytest.fixture
+def store() -> FakeStore:
+    return FakeStore()
+
+
+@pytest.fixture
+def secret(store: FakeStore) -> str:
+    return store.add_merchant()[1]
+
+
+@pytest.fixture
+def app(store: FakeStore) -> FastAPI:
+    # The same stack as ServiceRuntime.create_app builds, minus broker and database.
+    application = FastAPI(middleware=api.middleware(MAX_BODY_BYTES))
+    application.add_middleware(RequestIdMiddleware)
+    api.install(application, lambda: FakeUnitOfWork(store), PaymentWaiters())
+    return application
+
+
+@pytest.fixture
+async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as http:
+        yield http
+
+
+def valid_body(**changes: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "amount": 10_050,
+        "currency": "PHP",
+        "payment_method": {"type": "card", "token": "pm_card_visa"},
+    }
+    body.update(changes)
+    return body
+
+
+@pytest.fixture
+def body() -> Any:
+    return valid_body
+
+
+def auth(secret: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {secret}"}
+
+
+@pytest.fixture
+def headers(secret: str) -> dict[str, str]:
+    return auth(secret)
+
+
+@pytest.fixture
+def uow(store: FakeStore) -> FakeUnitOfWork:
+    return FakeUnitOfWork(store)
