@@ -1,0 +1,84 @@
+"""Pytest plugin: real infrastructure and a real stack as session fixtures.
+
+Activated by the root conftest (`pytest_plugins = ["payroute_devstack.testing"]`).
+
+- `infra`: a Tansu broker on a free port (unless KAFKA_BOOTSTRAP_SERVERS is set)
+  and Postgres at PAYROUTE_POSTGRES_DSN, embedded when nothing answers there.
+- `database_url_factory`: `database_url_factory("orders")` (a plain call)
+  creates a uniquely named database and returns its SQLAlchemy asyncpg URL;
+  all are dropped at session end.
+- `stack`: all seven services on free ports with per-session databases and a
+  seeded demo merchant; started only when a test asks for it. `stack.kill(name)`
+  and `stack.restart(name)` are synchronous (`restart` blocks until ready: from
+  async tests use `await asyncio.to_thread(stack.restart, name)`).
+"""
+
+import os
+import shutil
+import tempfile
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Protocol
+
+import pytest
+import pytest_asyncio
+
+from payroute_devstack.blocking import run_blocking
+from payroute_devstack.databases import create_database, drop_database, unique_database_name
+from payroute_devstack.dsn import DEFAULT_POSTGRES_DSN, sqlalchemy_url
+from payroute_devstack.embedded_postgres import data_dir
+from payroute_devstack.infra import Infra, start_infra
+from payroute_devstack.plan import session_plan
+from payroute_devstack.stack import Stack, start_stack
+
+__all__ = ["DatabaseUrlFactory", "Infra", "Stack"]
+
+
+class DatabaseUrlFactory(Protocol):
+    def __call__(self, prefix: str = "test") -> str: ...
+
+
+@pytest.fixture(scope="session")
+def devstack_run_dir() -> Path:
+    """Logs, pid files and embedded Postgres data for this session (kept for reading)."""
+    path = Path(tempfile.mkdtemp(prefix="payroute-test-"))
+    path.chmod(0o755)  # as root, the embedded server's own user must traverse it
+    return path
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def infra(devstack_run_dir: Path) -> AsyncIterator[Infra]:
+    started = await start_infra(
+        devstack_run_dir,
+        postgres_dsn=os.environ.get("PAYROUTE_POSTGRES_DSN") or DEFAULT_POSTGRES_DSN,
+        bootstrap_servers=os.environ.get("KAFKA_BOOTSTRAP_SERVERS") or None,
+    )
+    yield started
+    await started.stop()
+    if started.postgres is not None:
+        shutil.rmtree(data_dir(devstack_run_dir).parent, ignore_errors=True)
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def database_url_factory(infra: Infra) -> AsyncIterator[DatabaseUrlFactory]:
+    created: list[str] = []
+
+    def make(prefix: str = "test") -> str:
+        name = unique_database_name(prefix)
+        run_blocking(lambda: create_database(infra.postgres_dsn, name))
+        created.append(name)
+        return sqlalchemy_url(infra.postgres_dsn, name)
+
+    yield make
+    for name in created:
+        await drop_database(infra.postgres_dsn, name)
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def stack(infra: Infra, devstack_run_dir: Path) -> AsyncIterator[Stack]:
+    started = await start_stack(
+        session_plan(infra.postgres_dsn), infra, devstack_run_dir, provider_overrides={}
+    )
+    yield started
+    await started.stop()
+    await started.drop_databases()

@@ -1,0 +1,1 @@
+"""A stand-in service package with one Alembic migration (for `migrate` tests)."""
