@@ -1,0 +1,22 @@
+from metrics_exporter import consumers
+from metrics_exporter.api import metrics_router
+from metrics_exporter.cache import CounterCache
+from metrics_exporter.config import Settings
+from metrics_exporter.handlers import refresh_forever
+from metrics_exporter.store import MetricsUnitOfWork
+from metrics_exporter.tables import metadata
+from payroute_common.runtime import ServiceRuntime
+
+settings = Settings()
+runtime = ServiceRuntime(settings, metadata)
+cache = CounterCache()
+consumers.register(runtime, cache)
+
+
+def unit_of_work() -> MetricsUnitOfWork:
+    return MetricsUnitOfWork(runtime.sessions, **runtime.unit_of_work_args())
+
+
+runtime.run_in_background(lambda: refresh_forever(cache, unit_of_work, settings.cache_refresh_s))
+app = runtime.create_app(title="Payroute metrics-exporter")
+app.include_router(metrics_router(cache, unit_of_work))

@@ -1,0 +1,33 @@
+"""A Prometheus collector over the counter cache: one family per declared counter."""
+
+import json
+from collections import defaultdict
+from collections.abc import Iterable
+
+from prometheus_client.core import CounterMetricFamily, Metric
+from prometheus_client.registry import Collector, CollectorRegistry
+
+from metrics_exporter.cache import CounterCache
+from metrics_exporter.metrics import COUNTERS
+
+
+class CounterCollector(Collector):
+    def __init__(self, cache: CounterCache) -> None:
+        self._cache = cache
+
+    def collect(self) -> Iterable[Metric]:
+        series: dict[str, list[tuple[str, int]]] = defaultdict(list)
+        for (name, labels), value in sorted(self._cache.snapshot().items()):
+            series[name].append((labels, value))
+        for counter in COUNTERS:
+            family = CounterMetricFamily(counter.name, counter.help, labels=counter.labels)
+            for labels, value in series[counter.name]:
+                values = json.loads(labels)
+                family.add_metric([values.get(label, "") for label in counter.labels], value)
+            yield family
+
+
+def registry_for(cache: CounterCache) -> CollectorRegistry:
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(CounterCollector(cache))
+    return registry

@@ -1,0 +1,83 @@
+"""Counting a batch of events exactly once, and keeping the cache in step with the table."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+
+import structlog
+
+from metrics_exporter.cache import CounterCache
+from metrics_exporter.metrics import Counted, CounterKey, count
+from metrics_exporter.store import HandlerUnitOfWork
+from payroute_common.envelope import Message
+
+log = structlog.get_logger(__name__)
+
+CONSUMER = "metrics-exporter"
+
+
+def tally(counted: Iterable[Counted], first_time: set[str]) -> dict[CounterKey, int]:
+    """Summed increments; a `once_key` counts only if first seen now, and only once."""
+    unclaimed = set(first_time)
+    deltas: Counter[CounterKey] = Counter()
+    for item in counted:
+        if item.once_key is not None:
+            if item.once_key not in unclaimed:
+                continue
+            unclaimed.discard(item.once_key)
+        for inc in item.increments:
+            deltas[inc.key] += inc.value
+    return dict(deltas)
+
+
+async def count_events(
+    events: Sequence[tuple[uuid.UUID, Message]], *, uow: HandlerUnitOfWork
+) -> dict[CounterKey, int]:
+    """Inbox claim, once-only claims and counter upsert for one batch; the deltas written."""
+    fresh = await uow.claim(CONSUMER, (event_id for event_id, _ in events))
+    counted: list[Counted] = []
+    for event_id, message in events:
+        if event_id in fresh:
+            fresh.discard(event_id)  # a record twice in one batch counts once
+            if (item := count(message)) is not None:
+                counted.append(item)
+    first_time = await uow.counters.claim_once(c.once_key for c in counted if c.once_key)
+    deltas = tally(counted, first_time)
+    await uow.counters.add(deltas)
+    return deltas
+
+
+async def handle_batch(
+    events: Sequence[tuple[uuid.UUID, Message]], *, uow: HandlerUnitOfWork, cache: CounterCache
+) -> None:
+    """One transaction for the batch; the cache gets the same deltas once it has committed."""
+    async with cache.lock:
+        async with uow:
+            if not cache.loaded:
+                cache.merge_stored(await uow.counters.load_all())
+            deltas = await count_events(events, uow=uow)
+            await uow.commit()
+        cache.add(deltas)
+
+
+async def refresh_cache(cache: CounterCache, *, uow: HandlerUnitOfWork) -> None:
+    """Re-read the table (first load, or other replicas' counts)."""
+    async with cache.lock:
+        async with uow:
+            stored = await uow.counters.load_all()
+        cache.merge_stored(stored)
+
+
+async def refresh_forever(
+    cache: CounterCache, unit_of_work: Callable[[], HandlerUnitOfWork], interval_s: float
+) -> None:
+    """Load the cache at start, then re-read the table every `interval_s`."""
+    while True:
+        try:
+            await refresh_cache(cache, uow=unit_of_work())
+        except Exception:
+            log.exception("metrics_cache_refresh_failed")
+        await asyncio.sleep(interval_s)

@@ -1,0 +1,88 @@
+"""Durable counters in Postgres, and metrics-exporter's unit of work (counters + inbox)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Mapping
+from types import TracebackType
+from typing import Protocol, Self
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from metrics_exporter.metrics import CounterKey
+from metrics_exporter.tables import counted_outcomes, counters
+from payroute_common.uow import UnitOfWork
+
+
+class CounterRepository(Protocol):
+    async def load_all(self) -> dict[CounterKey, int]: ...
+    async def add(self, deltas: Mapping[CounterKey, int]) -> None: ...
+
+    async def claim_once(self, keys: Iterable[str]) -> set[str]:
+        """Mark `keys` counted; returns those not counted before."""
+
+
+class HandlerUnitOfWork(Protocol):
+    @property
+    def counters(self) -> CounterRepository: ...
+
+    async def __aenter__(self) -> Self: ...
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+    async def claim(self, consumer: str, event_ids: Iterable[uuid.UUID]) -> set[uuid.UUID]: ...
+    async def commit(self) -> None: ...
+
+
+class SqlCounterRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def load_all(self) -> dict[CounterKey, int]:
+        rows = await self._session.execute(
+            select(counters.c.name, counters.c.labels, counters.c.value)
+        )
+        return {(name, labels): value for name, labels, value in rows}
+
+    async def add(self, deltas: Mapping[CounterKey, int]) -> None:
+        """One statement for the batch; sorted, so replicas lock rows in the same order."""
+        if not deltas:
+            return
+        rows = [
+            {"name": name, "labels": labels, "value": value}
+            for (name, labels), value in sorted(deltas.items())
+        ]
+        statement = insert(counters).values(rows)
+        statement = statement.on_conflict_do_update(
+            index_elements=[counters.c.name, counters.c.labels],
+            set_={"value": counters.c.value + statement.excluded.value},
+        )
+        await self._session.execute(statement)
+
+    async def claim_once(self, keys: Iterable[str]) -> set[str]:
+        wanted = sorted(set(keys))
+        if not wanted:
+            return set()
+        statement = (
+            insert(counted_outcomes)
+            .values([{"key": key} for key in wanted])
+            .on_conflict_do_nothing()
+            .returning(counted_outcomes.c.key)
+        )
+        return set((await self._session.execute(statement)).scalars())
+
+
+class MetricsUnitOfWork(UnitOfWork):
+    counters: SqlCounterRepository
+
+    async def __aenter__(self) -> Self:
+        await super().__aenter__()
+        self.counters = SqlCounterRepository(self.session)
+        return self

@@ -1,0 +1,129 @@
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import text
+
+from metrics_exporter.api import metrics_router
+from metrics_exporter.cache import CounterCache
+from metrics_exporter.handlers import handle_batch, refresh_cache
+from payroute_common.envelope import Message
+from payroute_common.messages import PaymentCaptured, PaymentFailed, PaymentSnapshot
+
+from .conftest import Exporter
+
+pytestmark = pytest.mark.integration
+
+T0 = datetime(2026, 3, 1, tzinfo=UTC)
+CAPTURED = 'payroute_payments_total{currency="PHP",provider="stripe",status="captured"}'
+AMOUNT = 'payroute_payment_amount_minor_total{currency="PHP",provider="stripe",status="captured"}'
+FAILED = 'payroute_payments_total{currency="PHP",provider="stripe",status="failed"}'
+
+
+def snapshot(payment_id: str, status: str) -> PaymentSnapshot:
+    fields: dict[str, Any] = {
+        "payment_id": payment_id,
+        "merchant_id": "mch_1",
+        "version": 2,
+        "status": status,
+        "amount": 2_500,
+        "amount_capturable": 0,
+        "amount_captured": 2_500 if status == "captured" else 0,
+        "amount_refunded": 0,
+        "currency": "PHP",
+        "capture_method": "automatic",
+        "payment_method_type": "card",
+        "provider": "stripe",
+        "provider_reference": "pi_1",
+        "failure": None,
+        "created_at": T0,
+        "updated_at": T0,
+    }
+    return PaymentSnapshot.model_validate(fields)
+
+
+def captured(payment_id: str) -> PaymentCaptured:
+    return PaymentCaptured(payment=snapshot(payment_id, "captured"))
+
+
+def failed(payment_id: str) -> PaymentFailed:
+    return PaymentFailed(payment=snapshot(payment_id, "failed"))
+
+
+def with_ids(*messages: Message) -> list[tuple[uuid.UUID, Message]]:
+    return [(uuid.uuid4(), m) for m in messages]
+
+
+async def scrape(exporter: Exporter, cache: CounterCache) -> dict[str, float]:
+    app = FastAPI()
+    app.include_router(metrics_router(cache, exporter.unit_of_work))
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://metrics") as http:
+        response = await http.get("/metrics")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/plain")
+    samples: dict[str, float] = {}
+    for line in response.text.splitlines():
+        if line and not line.startswith("#"):
+            name, value = line.rsplit(" ", 1)
+            samples[name] = float(value)
+    return samples
+
+
+async def test_counters_persist_and_a_new_process_reloads_them(exporter: Exporter) -> None:
+    first = CounterCache()
+    await handle_batch(
+        with_ids(captured("pay_1"), captured("pay_2"), failed("pay_3")),
+        uow=exporter.unit_of_work(),
+        cache=first,
+    )
+    restarted = CounterCache()  # a new process: nothing in memory
+    samples = await scrape(exporter, restarted)
+    assert samples[CAPTURED] == 2
+    assert samples[AMOUNT] == 5_000
+    assert samples[FAILED] == 1
+    assert restarted.snapshot() == first.snapshot()
+
+
+async def test_redelivery_and_repeated_outcomes_do_not_double_count(exporter: Exporter) -> None:
+    cache = CounterCache()
+    events = with_ids(captured("pay_1"), failed("pay_2"))
+    await handle_batch(events, uow=exporter.unit_of_work(), cache=cache)
+    await handle_batch(events, uow=exporter.unit_of_work(), cache=cache)  # redelivered batch
+    await handle_batch(with_ids(captured("pay_1")), uow=exporter.unit_of_work(), cache=cache)
+    samples = await scrape(exporter, CounterCache())
+    assert (samples[CAPTURED], samples[AMOUNT], samples[FAILED]) == (1, 2_500, 1)
+    assert cache.snapshot() == (await _reloaded(exporter)).snapshot()
+
+
+async def test_large_batch_sums_into_few_rows(exporter: Exporter) -> None:
+    cache = CounterCache()
+    await handle_batch(
+        with_ids(*(captured(f"pay_{i}") for i in range(500))),
+        uow=exporter.unit_of_work(),
+        cache=cache,
+    )
+    async with exporter.runtime.engine.connect() as connection:
+        rows = (await connection.execute(text("SELECT name, value FROM counters"))).all()
+    assert sorted(rows) == [
+        ("payroute_payment_amount_minor_total", 500 * 2_500),
+        ("payroute_payments_total", 500),
+    ]
+
+
+async def test_refresh_picks_up_another_replicas_counts(exporter: Exporter) -> None:
+    mine, theirs = CounterCache(), CounterCache()
+    await handle_batch(with_ids(captured("pay_a")), uow=exporter.unit_of_work(), cache=mine)
+    await handle_batch(with_ids(captured("pay_b")), uow=exporter.unit_of_work(), cache=theirs)
+    await refresh_cache(mine, uow=exporter.unit_of_work())
+    samples = await scrape(exporter, mine)
+    assert samples[CAPTURED] == 2
+
+
+async def _reloaded(exporter: Exporter) -> CounterCache:
+    cache = CounterCache()
+    await refresh_cache(cache, uow=exporter.unit_of_work())
+    return cache

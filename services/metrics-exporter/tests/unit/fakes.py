@@ -1,0 +1,68 @@
+"""An in-memory unit of work for metrics-exporter: the tables, committed or rolled back."""
+
+from __future__ import annotations
+
+import copy
+import uuid
+from collections.abc import Iterable, Mapping
+from types import TracebackType
+from typing import Self
+
+from metrics_exporter.metrics import CounterKey
+
+
+class FakeTables:
+    def __init__(self) -> None:
+        self.counters: dict[CounterKey, int] = {}
+        self.once: set[str] = set()
+        self.inbox: set[uuid.UUID] = set()
+
+
+class FakeCounters:
+    def __init__(self, tables: FakeTables) -> None:
+        self._tables = tables
+
+    async def load_all(self) -> dict[CounterKey, int]:
+        return dict(self._tables.counters)
+
+    async def add(self, deltas: Mapping[CounterKey, int]) -> None:
+        for key, value in deltas.items():
+            self._tables.counters[key] = self._tables.counters.get(key, 0) + value
+
+    async def claim_once(self, keys: Iterable[str]) -> set[str]:
+        fresh = set(keys) - self._tables.once
+        self._tables.once |= fresh
+        return fresh
+
+
+class FakeUnitOfWork:
+    """Each transaction works on a copy of the committed tables."""
+
+    def __init__(self, committed: FakeTables | None = None, *, fail_commit: bool = False) -> None:
+        self.committed = committed or FakeTables()
+        self.fail_commit = fail_commit
+        self._working = FakeTables()
+        self.counters = FakeCounters(self._working)
+
+    async def __aenter__(self) -> Self:
+        self._working = copy.deepcopy(self.committed)
+        self.counters = FakeCounters(self._working)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        return None
+
+    async def claim(self, consumer: str, event_ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
+        fresh = set(event_ids) - self._working.inbox
+        self._working.inbox |= fresh
+        return fresh
+
+    async def commit(self) -> None:
+        if self.fail_commit:
+            raise ConnectionResetError("database went away")
+        self.committed.__dict__.update(copy.deepcopy(self._working).__dict__)

@@ -1,0 +1,120 @@
+import uuid
+
+import pytest
+from prometheus_client import generate_latest
+
+from metrics_exporter.cache import CounterCache
+from metrics_exporter.collector import registry_for
+from metrics_exporter.handlers import handle_batch, refresh_cache, tally
+from metrics_exporter.metrics import PAYMENTS, Counted, increment
+from payroute_common.envelope import Message
+
+from .events import captured, created, failed, webhook
+from .fakes import FakeTables, FakeUnitOfWork
+
+CAPTURED_PHP = (
+    "payroute_payments_total",
+    '{"currency":"PHP","provider":"stripe","status":"captured"}',
+)
+AMOUNT_PHP = (
+    "payroute_payment_amount_minor_total",
+    '{"currency":"PHP","provider":"stripe","status":"captured"}',
+)
+
+
+def with_ids(*messages: Message) -> list[tuple[uuid.UUID, Message]]:
+    return [(uuid.uuid4(), m) for m in messages]
+
+
+def test_tally_sums_and_counts_a_once_key_once() -> None:
+    one = Counted((increment(PAYMENTS, 1, status="captured", provider="s", currency="PHP"),), "k")
+    free = Counted((increment(PAYMENTS, 1, status="failed", provider="s", currency="PHP"),))
+    deltas = tally([one, one, free, free], first_time={"k"})
+    assert sorted(deltas.values()) == [1, 2]
+
+
+def test_tally_skips_keys_counted_before() -> None:
+    one = Counted((increment(PAYMENTS, 1, status="captured", provider="s", currency="PHP"),), "k")
+    assert tally([one], first_time=set()) == {}
+
+
+async def test_batch_updates_table_and_cache_alike() -> None:
+    tables, cache = FakeTables(), CounterCache()
+    events = with_ids(
+        created("pay_1"), captured("pay_1"), captured("pay_2"), failed("pay_3"), webhook()
+    )
+    await handle_batch(events, uow=FakeUnitOfWork(tables), cache=cache)
+    assert tables.counters[CAPTURED_PHP] == 2
+    assert tables.counters[AMOUNT_PHP] == 2 * 10_050
+    assert cache.snapshot() == tables.counters
+
+
+async def test_redelivered_event_never_counts_twice() -> None:
+    tables, cache = FakeTables(), CounterCache()
+    events = with_ids(captured("pay_1"))
+    await handle_batch(events, uow=FakeUnitOfWork(tables), cache=cache)
+    await handle_batch(events + events, uow=FakeUnitOfWork(tables), cache=cache)
+    assert tables.counters[CAPTURED_PHP] == 1
+    assert cache.snapshot()[CAPTURED_PHP] == 1
+
+
+async def test_same_event_twice_in_one_batch_counts_once() -> None:
+    tables, cache = FakeTables(), CounterCache()
+    webhook_event = with_ids(webhook())
+    await handle_batch(webhook_event * 2, uow=FakeUnitOfWork(tables), cache=cache)
+    assert list(tables.counters.values()) == [1]
+
+
+async def test_a_payment_is_counted_once_per_terminal_status() -> None:
+    tables, cache = FakeTables(), CounterCache()
+    # Two different events announcing the same capture (e.g. result and webhook paths).
+    await handle_batch(
+        with_ids(captured("pay_1"), captured("pay_1")), uow=FakeUnitOfWork(tables), cache=cache
+    )
+    await handle_batch(with_ids(captured("pay_1")), uow=FakeUnitOfWork(tables), cache=cache)
+    assert tables.counters[CAPTURED_PHP] == 1
+
+
+async def test_cache_is_loaded_from_the_table_before_the_first_batch() -> None:
+    tables = FakeTables()
+    tables.counters[CAPTURED_PHP] = 41
+    cache = CounterCache()
+    await handle_batch(with_ids(captured("pay_new")), uow=FakeUnitOfWork(tables), cache=cache)
+    assert cache.snapshot()[CAPTURED_PHP] == 42
+
+
+async def test_failed_commit_leaves_the_cache_alone() -> None:
+    tables, cache = FakeTables(), CounterCache()
+    with pytest.raises(ConnectionResetError):
+        await handle_batch(
+            with_ids(captured("pay_1")), uow=FakeUnitOfWork(tables, fail_commit=True), cache=cache
+        )
+    assert tables.counters == {}
+    assert cache.snapshot() == {}
+    await handle_batch(with_ids(captured("pay_1")), uow=FakeUnitOfWork(tables), cache=cache)
+    assert cache.snapshot()[CAPTURED_PHP] == 1
+
+
+async def test_refresh_never_moves_a_counter_down() -> None:
+    cache = CounterCache()
+    cache.add({CAPTURED_PHP: 5})
+    tables = FakeTables()
+    tables.counters[CAPTURED_PHP] = 3
+    tables.counters[AMOUNT_PHP] = 100  # another replica's count
+    await refresh_cache(cache, uow=FakeUnitOfWork(tables))
+    assert cache.snapshot() == {CAPTURED_PHP: 5, AMOUNT_PHP: 100}
+
+
+async def test_exposition_has_every_counter_with_help_and_samples() -> None:
+    tables, cache = FakeTables(), CounterCache()
+    await handle_batch(
+        with_ids(captured("pay_1"), webhook("failed")), uow=FakeUnitOfWork(tables), cache=cache
+    )
+    text = generate_latest(registry_for(cache)).decode()
+    assert "# TYPE payroute_payments_total counter" in text
+    assert 'payroute_payments_total{currency="PHP",provider="stripe",status="captured"} 1.0' in text
+    assert (
+        'payroute_payment_amount_minor_total{currency="PHP",provider="stripe",status="captured"}'
+        " 10050.0" in text
+    )
+    assert 'payroute_webhooks_received_total{outcome="failed",provider="stripe"} 1.0' in text

@@ -1,0 +1,12 @@
+from pathlib import Path
+
+from payroute_common.runtime import serve
+from reconciliation.config import Settings
+
+
+def main() -> None:
+    serve("reconciliation.app:app", Settings(), Path(__file__).parent / "migrations")
+
+
+if __name__ == "__main__":
+    main()

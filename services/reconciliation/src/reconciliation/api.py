@@ -1,0 +1,66 @@
+"""Reading the ledger view over HTTP."""
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+
+from reconciliation.store import ReconciliationUnitOfWork
+
+
+class LedgerEntryOut(BaseModel):
+    object: str = "ledger_entry"
+    payment_id: str
+    merchant_id: str
+    provider: str | None
+    provider_reference: str | None
+    status: str
+    amount: int
+    amount_captured: int
+    amount_refunded: int
+    currency: str
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    captured_at: datetime | None
+
+
+class ErrorDetail(BaseModel):
+    type: str
+    code: str
+    message: str
+
+
+class ErrorOut(BaseModel):
+    error: ErrorDetail
+
+
+NOT_FOUND: dict[str, Any] = {"model": ErrorOut, "description": "No ledger entry for this payment"}
+
+
+def error_response(status: int, code: str, message: str) -> JSONResponse:
+    error = {"type": "invalid_request_error", "code": code, "message": message}
+    return JSONResponse({"error": error}, status_code=status)
+
+
+def ledger_router(unit_of_work: Callable[[], ReconciliationUnitOfWork]) -> APIRouter:
+    router = APIRouter(prefix="/v1/ledger", tags=["ledger"])
+
+    @router.get("/{payment_id}", response_model=LedgerEntryOut, responses={404: NOT_FOUND})
+    async def get_ledger_entry(payment_id: str) -> LedgerEntryOut | JSONResponse:
+        """The ledger view of one payment.
+
+        Internal/ops endpoint: it is not exposed to merchants, and it carries no
+        auth yet; operator authentication comes with the reconciliation issue
+        work (runs, issues, resolution), which adds the operator-facing API.
+        """
+        async with unit_of_work() as uow:
+            entry = await uow.ledger.get(payment_id)
+        if entry is None:
+            return error_response(404, "resource_missing", f"No ledger entry for {payment_id}.")
+        return LedgerEntryOut.model_validate(entry, from_attributes=True)
+
+    return router

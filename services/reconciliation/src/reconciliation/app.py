@@ -1,0 +1,17 @@
+from payroute_common.runtime import ServiceRuntime
+from reconciliation import consumers
+from reconciliation.api import ledger_router
+from reconciliation.config import Settings
+from reconciliation.store import ReconciliationUnitOfWork
+from reconciliation.tables import metadata
+
+runtime = ServiceRuntime(Settings(), metadata)
+consumers.register(runtime)
+
+
+def unit_of_work() -> ReconciliationUnitOfWork:
+    return ReconciliationUnitOfWork(runtime.sessions, **runtime.unit_of_work_args())
+
+
+app = runtime.create_app(title="Payroute reconciliation")
+app.include_router(ledger_router(unit_of_work))

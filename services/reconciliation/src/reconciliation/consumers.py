@@ -1,0 +1,19 @@
+"""reconciliation's subscription: payment events feed its ledger view."""
+
+from collections.abc import Sequence
+
+from payroute_common.consumer import Received, subscribe
+from payroute_common.runtime import ServiceRuntime
+from payroute_common.topics import PAYMENT_EVENTS
+from reconciliation.handlers import CONSUMER, handle_batch
+from reconciliation.store import ReconciliationUnitOfWork
+
+
+def register(runtime: ServiceRuntime) -> None:
+    async def handle(batch: Sequence[Received]) -> None:
+        uow = ReconciliationUnitOfWork(runtime.sessions, **runtime.unit_of_work_args())
+        await handle_batch([(item.envelope.event_id, item.message) for item in batch], uow=uow)
+
+    subscribe(
+        runtime.broker, runtime.settings, group=CONSUMER, topics=[PAYMENT_EVENTS], handler=handle
+    )

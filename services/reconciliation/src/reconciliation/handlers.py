@@ -1,0 +1,29 @@
+"""What reconciliation does with the events it takes."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+
+from payroute_common.envelope import Message
+from payroute_common.messages import PaymentEvent
+from reconciliation.ledger import fold
+from reconciliation.store import HandlerUnitOfWork
+
+CONSUMER = "reconciliation"
+
+
+async def record_payment_events(messages: Iterable[Message], *, uow: HandlerUnitOfWork) -> None:
+    """Bring the ledger view up to date with a batch of payment events (one statement)."""
+    snapshots = [m.payment for m in messages if isinstance(m, PaymentEvent)]
+    await uow.ledger.upsert(fold(snapshots))
+
+
+async def handle_batch(
+    events: Sequence[tuple[uuid.UUID, Message]], *, uow: HandlerUnitOfWork
+) -> None:
+    """One transaction: the inbox marks and the ledger changes of the events not seen before."""
+    async with uow:
+        fresh = await uow.claim(CONSUMER, (event_id for event_id, _ in events))
+        await record_payment_events((m for event_id, m in events if event_id in fresh), uow=uow)
+        await uow.commit()

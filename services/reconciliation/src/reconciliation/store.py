@@ -1,0 +1,78 @@
+"""The ledger view in Postgres, and reconciliation's unit of work (ledger + inbox, one commit)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict
+from types import TracebackType
+from typing import Protocol, Self
+
+from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from payroute_common.uow import UnitOfWork
+from reconciliation.ledger import LedgerEntry
+from reconciliation.tables import ledger_entries
+
+_UPDATED = [c.name for c in ledger_entries.columns if c.name not in {"payment_id", "captured_at"}]
+
+
+class LedgerRepository(Protocol):
+    async def upsert(self, entries: Sequence[LedgerEntry]) -> None: ...
+    async def get(self, payment_id: str) -> LedgerEntry | None: ...
+
+
+class HandlerUnitOfWork(Protocol):
+    @property
+    def ledger(self) -> LedgerRepository: ...
+
+    async def __aenter__(self) -> Self: ...
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+    async def claim(self, consumer: str, event_ids: Iterable[uuid.UUID]) -> set[uuid.UUID]: ...
+    async def commit(self) -> None: ...
+
+
+class SqlLedgerRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def upsert(self, entries: Sequence[LedgerEntry]) -> None:
+        """One statement for the batch; a stored row changes only for a newer version."""
+        if not entries:
+            return
+        # Sorted, so concurrent replicas lock rows in the same order.
+        rows = [asdict(e) for e in sorted(entries, key=lambda e: e.payment_id)]
+        statement = insert(ledger_entries).values(rows)
+        excluded, current = statement.excluded, ledger_entries.c
+        statement = statement.on_conflict_do_update(
+            index_elements=[current.payment_id],
+            set_={
+                **{name: excluded[name] for name in _UPDATED},
+                "captured_at": func.coalesce(current.captured_at, excluded.captured_at),
+            },
+            where=current.version < excluded.version,
+        )
+        await self._session.execute(statement)
+
+    async def get(self, payment_id: str) -> LedgerEntry | None:
+        query = select(ledger_entries).where(ledger_entries.c.payment_id == payment_id)
+        row = (await self._session.execute(query)).mappings().one_or_none()
+        return LedgerEntry(**row) if row is not None else None
+
+
+class ReconciliationUnitOfWork(UnitOfWork):
+    ledger: SqlLedgerRepository
+
+    async def __aenter__(self) -> Self:
+        await super().__aenter__()
+        self.ledger = SqlLedgerRepository(self.session)
+        return self

@@ -1,0 +1,30 @@
+"""reconciliation's own tables: its ledger view of payments, plus the inbox."""
+
+from sqlalchemy import BigInteger, Column, DateTime, Index, Integer, Table, Text
+
+from payroute_common.db import new_metadata
+from payroute_common.inbox import define_inbox
+
+metadata = new_metadata()
+
+ledger_entries = Table(
+    "ledger_entries",
+    metadata,
+    Column("payment_id", Text, primary_key=True),
+    Column("merchant_id", Text, nullable=False),
+    Column("provider", Text),
+    Column("provider_reference", Text),
+    Column("status", Text, nullable=False),
+    Column("amount", BigInteger, nullable=False),
+    Column("amount_captured", BigInteger, nullable=False),
+    Column("amount_refunded", BigInteger, nullable=False),
+    Column("currency", Text, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("captured_at", DateTime(timezone=True)),
+    # Settlement lines are matched by provider reference.
+    Index("ix_ledger_entries_provider_reference", "provider", "provider_reference"),
+)
+
+inbox = define_inbox(metadata)

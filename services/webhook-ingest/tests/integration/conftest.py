@@ -1,0 +1,72 @@
+"""webhook-ingest over a real, freshly migrated Postgres database (no broker needed).
+
+The app is wired as app.py wires it (runtime app + webhook router + SQL unit of
+work) but its lifespan is not run: nothing connects to Kafka and the outbox
+relay does not run, so staged messages stay in the outbox table to be read.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import pytest_asyncio
+from fastapi import FastAPI
+from sqlalchemy import text
+
+from payroute_common.migrations import upgrade_to_head
+from payroute_common.runtime import ServiceRuntime
+from webhook_ingest import __main__ as main_module
+from webhook_ingest.api import webhook_router
+from webhook_ingest.config import Settings
+from webhook_ingest.providers import build_providers
+from webhook_ingest.store import WebhookUnitOfWork
+from webhook_ingest.tables import metadata
+
+SECRET = "whsec_integration"
+MIGRATIONS = Path(main_module.__file__).parent / "migrations"
+
+
+@dataclass
+class Ingest:
+    runtime: ServiceRuntime
+    app: FastAPI
+
+    async def rows(self, sql: str, **params: Any) -> list[Any]:
+        async with self.runtime.engine.connect() as connection:
+            return list(await connection.execute(text(sql), params))
+
+
+async def fresh_database(database_url_factory: Any, name: str) -> str:
+    """A new database's URL, whether the shared factory is sync or async."""
+    url = database_url_factory(name)
+    return str(await url if inspect.isawaitable(url) else url)
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def ingest(database_url_factory: Any) -> AsyncIterator[Ingest]:
+    url = await fresh_database(database_url_factory, "webhook_ingest")
+    await asyncio.to_thread(upgrade_to_head, MIGRATIONS, url)
+    settings = Settings(database_url=url, STRIPE_WEBHOOK_SECRET=SECRET, max_body_bytes=4096)
+    runtime = ServiceRuntime(settings, metadata)
+
+    def unit_of_work() -> WebhookUnitOfWork:
+        return WebhookUnitOfWork(runtime.sessions, **runtime.unit_of_work_args())
+
+    app = runtime.create_app()
+    app.include_router(webhook_router(build_providers(settings), unit_of_work, max_body_bytes=4096))
+    yield Ingest(runtime, app)
+    await runtime.engine.dispose()
+
+
+@pytest.fixture
+async def client(ingest: Ingest) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=ingest.app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://ingest") as http:
+        yield http

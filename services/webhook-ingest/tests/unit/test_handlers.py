@@ -1,0 +1,100 @@
+from payroute_common.clock import utcnow
+from payroute_common.messages import ProviderWebhookReceived
+from webhook_ingest import handlers
+from webhook_ingest.domain import IncomingWebhook
+from webhook_ingest.providers import StripeProvider
+
+from .fakes import FakeUnitOfWork
+from .stripe_fixtures import SECRET, encode, payment_intent_event, signature_header
+
+PROVIDER = StripeProvider(SECRET)
+
+
+def webhook(body: bytes, signature: str | None = None, **headers: str) -> IncomingWebhook:
+    all_headers = {"content-type": "application/json", **headers}
+    all_headers["stripe-signature"] = signature if signature is not None else signature_header(body)
+    return IncomingWebhook("stripe", body, all_headers, utcnow())
+
+
+async def test_valid_new_event_is_stored_and_published_together() -> None:
+    uow = FakeUnitOfWork()
+    outcome = await handlers.receive(
+        webhook(encode(payment_intent_event())), provider=PROVIDER, uow=uow
+    )
+    assert outcome.status == "accepted"
+    (row,) = uow.requests.rows
+    assert (row["status"], row["verified"], row["provider_event_id"]) == ("accepted", True, "evt_1")
+    assert row["provider_event_type"] == "payment_intent.succeeded"
+    ((topic, key, envelope),) = uow.published
+    assert (topic, key) == ("provider.webhooks", "pay_1")
+    assert envelope.aggregate_id == "pay_1"
+    assert envelope.tenant_id == handlers.UNKNOWN_TENANT
+    message = ProviderWebhookReceived.model_validate(envelope.payload)
+    assert (message.subject, message.outcome, message.provider_reference) == (
+        "payment",
+        "succeeded",
+        "pi_1",
+    )
+
+
+async def test_event_without_payment_id_is_keyed_by_provider_reference() -> None:
+    uow = FakeUnitOfWork()
+    body = encode(payment_intent_event(payment_id=None, intent_id="pi_77"))
+    await handlers.receive(webhook(body), provider=PROVIDER, uow=uow)
+    ((_, key, envelope),) = uow.published
+    assert key == envelope.aggregate_id == "pi_77"
+
+
+async def test_same_event_again_is_a_duplicate_without_second_message() -> None:
+    uow = FakeUnitOfWork()
+    body = encode(payment_intent_event())
+    first = await handlers.receive(webhook(body), provider=PROVIDER, uow=uow)
+    second = await handlers.receive(webhook(body), provider=PROVIDER, uow=uow)
+    assert (first.status, second.status) == ("accepted", "duplicate")
+    assert uow.statuses() == ["accepted", "duplicate"]
+    assert len(uow.published) == 1
+
+
+async def test_bad_signature_is_stored_as_rejected_with_no_event() -> None:
+    uow = FakeUnitOfWork()
+    body = encode(payment_intent_event())
+    outcome = await handlers.receive(
+        webhook(body, signature_header(body, secret="whsec_wrong")), provider=PROVIDER, uow=uow
+    )
+    assert (outcome.status, outcome.error_code) == ("rejected", "invalid_signature")
+    (row,) = uow.requests.rows
+    assert (row["status"], row["verified"]) == ("rejected", False)
+    assert row["provider_event_id"] == "evt_1"  # what the body claims, kept for the audit
+    assert row["error"].startswith("invalid signature")
+    assert uow.published == []
+
+
+async def test_rejected_delivery_does_not_block_the_genuine_one() -> None:
+    uow = FakeUnitOfWork()
+    body = encode(payment_intent_event())
+    await handlers.receive(webhook(body, "t=1,v1=00"), provider=PROVIDER, uow=uow)
+    outcome = await handlers.receive(webhook(body), provider=PROVIDER, uow=uow)
+    assert outcome.status == "accepted"
+    assert len(uow.published) == 1
+
+
+async def test_signed_but_unreadable_body_is_rejected_as_verified() -> None:
+    uow = FakeUnitOfWork()
+    body = b'{"id": "evt_1", "type": "payment_intent.succeeded"}'
+    outcome = await handlers.receive(webhook(body), provider=PROVIDER, uow=uow)
+    assert (outcome.status, outcome.error_code) == ("rejected", "invalid_payload")
+    (row,) = uow.requests.rows
+    assert (row["status"], row["verified"]) == ("rejected", True)
+    assert uow.published == []
+
+
+async def test_credentials_are_not_stored() -> None:
+    uow = FakeUnitOfWork()
+    incoming = webhook(
+        encode(payment_intent_event()), authorization="Bearer sk_live_x", cookie="session=1"
+    )
+    await handlers.receive(incoming, provider=PROVIDER, uow=uow)
+    headers = uow.requests.rows[0]["headers"]
+    assert "authorization" not in headers
+    assert "cookie" not in headers
+    assert "stripe-signature" in headers

@@ -1,0 +1,87 @@
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from webhook_ingest.api import webhook_router
+from webhook_ingest.providers import StripeProvider
+
+from .fakes import FakeUnitOfWork
+from .stripe_fixtures import SECRET, encode, payment_intent_event, signature_header
+
+LIMIT = 2048
+
+
+@pytest.fixture
+def uow() -> FakeUnitOfWork:
+    return FakeUnitOfWork()
+
+
+@pytest.fixture
+async def client(uow: FakeUnitOfWork) -> AsyncIterator[httpx.AsyncClient]:
+    app = FastAPI()
+    app.include_router(
+        webhook_router({"stripe": StripeProvider(SECRET)}, lambda: uow, max_body_bytes=LIMIT)
+    )
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://ingest") as http:
+        yield http
+
+
+async def post(client: httpx.AsyncClient, body: bytes, signature: str | None) -> httpx.Response:
+    headers = {"content-type": "application/json"}
+    if signature is not None:
+        headers["stripe-signature"] = signature
+    return await client.post("/webhooks/stripe", content=body, headers=headers)
+
+
+async def test_valid_webhook_answers_received(client: httpx.AsyncClient) -> None:
+    body = encode(payment_intent_event())
+    response = await post(client, body, signature_header(body))
+    assert response.status_code == 200
+    assert response.json() == {"received": True}
+
+
+async def test_duplicate_answers_200_too(client: httpx.AsyncClient, uow: FakeUnitOfWork) -> None:
+    body = encode(payment_intent_event())
+    for _ in range(2):
+        assert (await post(client, body, signature_header(body))).status_code == 200
+    assert uow.statuses() == ["accepted", "duplicate"]
+
+
+async def test_missing_signature_is_a_400_error_object(client: httpx.AsyncClient) -> None:
+    response = await post(client, encode(payment_intent_event()), None)
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert (error["type"], error["code"]) == ("invalid_request_error", "invalid_signature")
+    assert error["message"]
+
+
+async def test_unknown_provider_is_404_and_not_stored(
+    client: httpx.AsyncClient, uow: FakeUnitOfWork
+) -> None:
+    response = await client.post("/webhooks/acme", content=b"{}")
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "unknown_provider"
+    assert uow.requests.rows == []
+
+
+async def test_oversized_body_is_413_and_stored_without_body(
+    client: httpx.AsyncClient, uow: FakeUnitOfWork
+) -> None:
+    body = b'{"pad": "' + b"x" * LIMIT + b'"}'
+    response = await post(client, body, signature_header(body))
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "payload_too_large"
+    (row,) = uow.requests.rows
+    assert (row["status"], row["body"]) == ("rejected", "")
+
+
+async def test_oversized_streamed_body_without_length_is_413(client: httpx.AsyncClient) -> None:
+    async def chunks() -> AsyncIterator[bytes]:
+        for _ in range(4):
+            yield b"x" * 1000
+
+    response = await client.post("/webhooks/stripe", content=chunks())
+    assert response.status_code == 413

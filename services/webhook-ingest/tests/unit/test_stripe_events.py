@@ -1,0 +1,94 @@
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from webhook_ingest.stripe_events import InvalidPayloadError, normalize
+
+from .stripe_fixtures import payment_intent_event
+
+NOW = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("event_type", "subject", "outcome"),
+    [
+        ("payment_intent.succeeded", "payment", "succeeded"),
+        ("payment_intent.amount_capturable_updated", "payment", "authorized"),
+        ("payment_intent.payment_failed", "payment", "failed"),
+        ("payment_intent.canceled", "payment", "canceled"),
+        ("charge.refunded", "refund", "refunded"),
+        ("charge.dispute.created", "dispute", "opened"),
+        ("charge.dispute.closed", "dispute", "closed"),
+        ("payment_intent.created", "payment", "other"),
+        ("customer.created", "payment", "other"),
+    ],
+)
+def test_event_types_map_to_subject_and_outcome(
+    event_type: str, subject: str, outcome: str
+) -> None:
+    message = normalize(payment_intent_event(event_type), NOW)
+    assert (message.subject, message.outcome) == (subject, outcome)
+    assert message.provider_event_type == event_type
+
+
+def test_unknown_event_takes_its_subject_from_the_object_type() -> None:
+    event = payment_intent_event("refund.updated")
+    event["data"]["object"]["object"] = "refund"
+    message = normalize(event, NOW)
+    assert (message.subject, message.outcome) == ("refund", "other")
+
+
+def test_succeeded_intent_is_normalized() -> None:
+    message = normalize(payment_intent_event(event_id="evt_9", intent_id="pi_9"), NOW)
+    assert message.provider == "stripe"
+    assert message.provider_event_id == "evt_9"
+    assert message.provider_reference == "pi_9"
+    assert message.payment_id == "pay_1"
+    assert message.amount == 2500
+    assert message.currency == "PHP"
+    assert message.received_at == NOW
+
+
+def test_amount_received_wins_over_amount() -> None:
+    message = normalize(payment_intent_event(amount=5000, amount_received=3000), NOW)
+    assert message.amount == 3000
+
+
+def test_amount_when_nothing_was_received() -> None:
+    event = payment_intent_event("payment_intent.payment_failed", amount=5000, amount_received=0)
+    assert normalize(event, NOW).amount == 5000
+
+
+def test_charge_without_amount_received_uses_amount() -> None:
+    event = payment_intent_event("charge.refunded", intent_id="ch_1", amount=700)
+    del event["data"]["object"]["amount_received"]
+    message = normalize(event, NOW)
+    assert (message.provider_reference, message.amount) == ("ch_1", 700)
+
+
+def test_without_metadata_payment_id_the_reference_remains() -> None:
+    message = normalize(payment_intent_event(payment_id=None), NOW)
+    assert message.payment_id is None
+    assert message.provider_reference == "pi_1"
+
+
+def test_unsupported_currency_drops_money_not_the_event() -> None:
+    message = normalize(payment_intent_event(currency="xyz"), NOW)
+    assert (message.amount, message.currency) == (None, None)
+
+
+@pytest.mark.parametrize(
+    "event",
+    [
+        [],
+        {"type": "payment_intent.succeeded", "data": {"object": {"id": "pi_1"}}},
+        {"id": "evt_1", "data": {"object": {"id": "pi_1"}}},
+        {"id": "evt_1", "type": "payment_intent.succeeded"},
+        {"id": "evt_1", "type": "payment_intent.succeeded", "data": {"object": {}}},
+        {"id": 5, "type": "payment_intent.succeeded", "data": {"object": {"id": "pi_1"}}},
+    ],
+)
+def test_unreadable_events_are_refused(event: Any) -> None:
+    with pytest.raises(InvalidPayloadError):
+        normalize(event, NOW)
