@@ -2,17 +2,21 @@
 
 import json
 
+import pytest
+
 from payroute_common.clock import utcnow
 from payroute_common.envelope import Envelope
 from payroute_common.messages import ProviderAttemptSucceeded
 
 from .helpers import api, create_payment, produce, read_topic, status_of, wait_for
 
+pytestmark = pytest.mark.integration
+
 PARTITIONS = 8
 CONSUMED = {
     "payment.commands": ["orchestrator"],
     "provider.results": ["orchestrator"],
-    "provider.webhooks": ["orchestrator"],
+    "provider.webhooks": ["orchestrator", "metrics-exporter"],
     "provider.commands": ["provider-worker"],
     "payment.events": ["gateway-api", "reconciliation", "metrics-exporter"],
 }

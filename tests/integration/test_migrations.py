@@ -12,6 +12,8 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from payroute_common.migrations import upgrade_to_head
 
+pytestmark = pytest.mark.integration
+
 SERVICES = [
     "gateway_api",
     "orchestrator",

@@ -4,7 +4,11 @@ import asyncio
 import json
 from collections import Counter
 
+import pytest
+
 from .helpers import api, create_payment, ledger, metric, query, read_topic, status_of, wait_for
+
+pytestmark = pytest.mark.integration
 
 PAYMENTS = 150
 CAPTURED = {"status": "captured", "provider": "stripe", "currency": "PHP"}

@@ -4,8 +4,11 @@ import json
 import time
 
 import httpx
+import pytest
 
 from .helpers import api, create_payment, ledger, metric, query, read_topic, status_of, wait_for
+
+pytestmark = pytest.mark.integration
 
 CAPTURED = {"status": "captured", "provider": "stripe", "currency": "PHP"}
 

@@ -6,8 +6,8 @@ soon as its read model shows the payment out of `processing` (completion
 latency, measured from the start of the POST). Throughput is payments
 completed per second of wall time, first POST to last completion.
 
-    python -m payroute_bench.load --url http://127.0.0.1:8000 --api-key sk_... \
-        --payments 3000 --concurrency 64
+    PAYROUTE_BENCH_API_KEY=sk_... python -m payroute_bench.load \
+        --url http://127.0.0.1:8000 --payments 3000 --concurrency 64
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import statistics
 import time
 import uuid
@@ -108,10 +109,16 @@ async def run(url: str, api_key: str, payments: int, concurrency: int) -> dict[s
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--url", default="http://127.0.0.1:8000")
-    parser.add_argument("--api-key", required=True)
+    parser.add_argument(
+        "--api-key",
+        default=os.environ.get("PAYROUTE_BENCH_API_KEY"),
+        help="merchant secret key (default $PAYROUTE_BENCH_API_KEY, which keeps it out of ps)",
+    )
     parser.add_argument("--payments", type=int, default=3000)
     parser.add_argument("--concurrency", type=int, default=64)
     args = parser.parse_args()
+    if not args.api_key:
+        parser.error("an API key is needed: --api-key or PAYROUTE_BENCH_API_KEY")
     figures = asyncio.run(run(args.url, args.api_key, args.payments, args.concurrency))
     print(json.dumps(figures))
 
