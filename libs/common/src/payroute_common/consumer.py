@@ -147,6 +147,7 @@ def subscribe(
         batch=True,
         group_id=group,
         max_records=settings.consumer_max_records,
+        fetch_min_bytes=settings.consumer_fetch_min_bytes,
         fetch_max_wait_ms=settings.consumer_fetch_max_wait_ms,
         batch_timeout_ms=settings.consumer_fetch_max_wait_ms,
         auto_offset_reset="earliest",

@@ -29,13 +29,12 @@ async def claim(
     ids = list(dict.fromkeys(event_ids))
     if not ids:
         return set()
-    statement = (
-        insert(table)
-        .values([{"consumer": consumer, "event_id": event_id} for event_id in ids])
-        .on_conflict_do_nothing()
-        .returning(table.c.event_id)
-    )
-    return set((await session.execute(statement)).scalars())
+    # One cached statement executed for many rows: a multi-row VALUES would be
+    # compiled anew for every batch size.
+    statement = insert(table).on_conflict_do_nothing().returning(table.c.event_id)
+    rows = [{"consumer": consumer, "event_id": event_id} for event_id in ids]
+    connection = await session.connection()
+    return set((await connection.execute(statement, rows)).scalars())
 
 
 async def processed(

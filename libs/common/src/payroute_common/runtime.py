@@ -86,7 +86,9 @@ class ServiceRuntime:
     def create_app(self, **fastapi_args: Any) -> FastAPI:
         app = FastAPI(lifespan=self.lifespan, **fastapi_args)
         app.add_middleware(RequestIdMiddleware)
-        FastAPIInstrumentor.instrument_app(app, excluded_urls="/health,/metrics")
+        FastAPIInstrumentor.instrument_app(
+            app, excluded_urls="/health,/metrics", exclude_spans=["receive", "send"]
+        )
         checks = [Check("database", self._ping_database), Check("broker", self._ping_broker)]
         app.include_router(health_router(checks, lambda: self.started))
         return app

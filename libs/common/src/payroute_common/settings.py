@@ -26,11 +26,14 @@ class ServiceSettings(BaseSettings):
         default="INFO", validation_alias="LOG_LEVEL"
     )
     consumer_max_records: int = Field(default=500, ge=1, le=10_000)
-    consumer_fetch_max_wait_ms: int = Field(default=10, ge=1, le=1000)
+    # The broker holds a fetch until it has this many bytes or the wait runs out, so
+    # under load each fetch (and each batch transaction) carries many records.
+    consumer_fetch_min_bytes: int = Field(default=64 * 1024, ge=1, le=16 * 1024 * 1024)
+    consumer_fetch_max_wait_ms: int = Field(default=20, ge=1, le=1000)
     handler_max_tries: int = Field(default=3, ge=1, le=20)
     outbox_batch_size: int = Field(default=500, ge=1, le=10_000)
     outbox_poll_interval_s: float = Field(default=0.5, gt=0, le=60)
-    db_pool_size: int = Field(default=10, ge=1, le=200)
+    db_pool_size: int = Field(default=20, ge=1, le=200)
     shutdown_grace_s: float = Field(default=10.0, ge=0, le=300)
 
 

@@ -59,24 +59,22 @@ class SqlCounterRepository:
             {"name": name, "labels": labels, "value": value}
             for (name, labels), value in sorted(deltas.items())
         ]
-        statement = insert(counters).values(rows)
+        statement = insert(counters)  # executemany: compiled once, cached
         statement = statement.on_conflict_do_update(
             index_elements=[counters.c.name, counters.c.labels],
             set_={"value": counters.c.value + statement.excluded.value},
         )
-        await self._session.execute(statement)
+        await (await self._session.connection()).execute(statement, rows)
 
     async def claim_once(self, keys: Iterable[str]) -> set[str]:
         wanted = sorted(set(keys))
         if not wanted:
             return set()
         statement = (
-            insert(counted_outcomes)
-            .values([{"key": key} for key in wanted])
-            .on_conflict_do_nothing()
-            .returning(counted_outcomes.c.key)
+            insert(counted_outcomes).on_conflict_do_nothing().returning(counted_outcomes.c.key)
         )
-        return set((await self._session.execute(statement)).scalars())
+        rows = [{"key": key} for key in wanted]
+        return set((await (await self._session.connection()).execute(statement, rows)).scalars())
 
 
 class MetricsUnitOfWork(UnitOfWork):

@@ -51,7 +51,7 @@ class SqlLedgerRepository:
             return
         # Sorted, so concurrent replicas lock rows in the same order.
         rows = [asdict(e) for e in sorted(entries, key=lambda e: e.payment_id)]
-        statement = insert(ledger_entries).values(rows)
+        statement = insert(ledger_entries)  # executemany: compiled once, cached
         excluded, current = statement.excluded, ledger_entries.c
         statement = statement.on_conflict_do_update(
             index_elements=[current.payment_id],
@@ -61,7 +61,7 @@ class SqlLedgerRepository:
             },
             where=current.version < excluded.version,
         )
-        await self._session.execute(statement)
+        await (await self._session.connection()).execute(statement, rows)
 
     async def get(self, payment_id: str) -> LedgerEntry | None:
         query = select(ledger_entries).where(ledger_entries.c.payment_id == payment_id)
