@@ -24,9 +24,7 @@ def new_metadata() -> MetaData:
 def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
     # No pre-ping round trip per checkout: a dead connection surfaces as an
     # infrastructure error, which consumers retry and the API answers with 5xx.
-    return create_async_engine(
-        url, pool_size=pool_size, max_overflow=pool_size // 2, pool_recycle=1800
-    )
+    return create_async_engine(url, pool_size=pool_size, max_overflow=0, pool_recycle=1800)
 
 
 def make_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -73,6 +73,7 @@ class OutboxRelay:
         *,
         batch_size: int,
         poll_interval_s: float,
+        gather_s: float,
         lock_name: str,
     ) -> None:
         self._sessions = sessions
@@ -80,6 +81,7 @@ class OutboxRelay:
         self._table = table
         self._batch_size = batch_size
         self._poll_interval_s = poll_interval_s
+        self._gather_s = gather_s
         self._lock_key = zlib.crc32(f"outbox:{lock_name}".encode())
         self._wake = asyncio.Event()
         self._stopping = False
@@ -130,6 +132,8 @@ class OutboxRelay:
             if published < self._batch_size:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), self._poll_interval_s)
+                    # Let concurrent commits land, so one round publishes them all.
+                    await asyncio.sleep(self._gather_s)
 
     async def drain_and_stop(self) -> None:
         """Publish what is committed, then stop the loop."""

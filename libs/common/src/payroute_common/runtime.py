@@ -54,6 +54,7 @@ class ServiceRuntime:
                 self.outbox_table,
                 batch_size=settings.outbox_batch_size,
                 poll_interval_s=settings.outbox_poll_interval_s,
+                gather_s=settings.outbox_gather_s,
                 lock_name=settings.service_name,
             )
         self.started = False

@@ -27,13 +27,17 @@ class ServiceSettings(BaseSettings):
     )
     consumer_max_records: int = Field(default=500, ge=1, le=10_000)
     # The broker holds a fetch until it has this many bytes or the wait runs out, so
-    # under load each fetch (and each batch transaction) carries many records.
+    # under load each fetch (and each batch transaction) carries many records. The
+    # wait also bounds idle polling; Tansu answers at once when it has any data.
     consumer_fetch_min_bytes: int = Field(default=64 * 1024, ge=1, le=16 * 1024 * 1024)
-    consumer_fetch_max_wait_ms: int = Field(default=20, ge=1, le=1000)
+    consumer_fetch_max_wait_ms: int = Field(default=50, ge=1, le=1000)
     handler_max_tries: int = Field(default=3, ge=1, le=20)
     outbox_batch_size: int = Field(default=500, ge=1, le=10_000)
     outbox_poll_interval_s: float = Field(default=0.5, gt=0, le=60)
-    db_pool_size: int = Field(default=20, ge=1, le=200)
+    outbox_gather_s: float = Field(default=0.005, ge=0, le=1)
+    # A fixed pool (no overflow): under a burst, work waits for a connection instead
+    # of opening and closing one per transaction. Consumers need few; HTTP edges more.
+    db_pool_size: int = Field(default=8, ge=1, le=200)
     shutdown_grace_s: float = Field(default=10.0, ge=0, le=300)
 
 

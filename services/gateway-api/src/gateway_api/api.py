@@ -12,7 +12,7 @@ from starlette.middleware import Middleware
 
 from gateway_api import errors, handlers
 from gateway_api.body_limit import BodyLimitMiddleware
-from gateway_api.domain import Payment, Principal
+from gateway_api.domain import Principal
 from gateway_api.payment_changes import PaymentWaiters
 from gateway_api.prefer import requested_wait
 from gateway_api.schemas import CreatePaymentRequest, PaymentObject, error_responses
@@ -49,22 +49,17 @@ PreferHeader = Annotated[
 ]
 
 
-async def _settled(
-    payment: Payment,
-    prefer: str | None,
-    request: Request,
-    response: Response,
-    principal: Principal,
-    uow: HandlerUnitOfWork,
-) -> PaymentObject:
+def _waiting(request: Request, response: Response, prefer: str | None) -> float:
+    """Seconds the caller asked to wait; says so in `Preference-Applied`."""
     wait_s = requested_wait(prefer)
     if wait_s:
         response.headers["Preference-Applied"] = f"wait={wait_s:g}"
-        waiters: PaymentWaiters = request.app.state.payment_waiters
-        payment = await handlers.wait_until_settled(
-            payment, wait_s, principal=principal, uow=uow, waiters=waiters
-        )
-    return PaymentObject.of(payment)
+    return wait_s
+
+
+def _waiters(request: Request) -> PaymentWaiters:
+    waiters: PaymentWaiters = request.app.state.payment_waiters
+    return waiters
 
 
 @router.post(
@@ -83,7 +78,12 @@ async def create_payment(
     prefer: PreferHeader = None,
 ) -> PaymentObject:
     payment = await handlers.create_payment(body, principal=principal, uow=uow)
-    return await _settled(payment, prefer, request, response, principal, uow)
+    wait_s = _waiting(request, response, prefer)
+    if wait_s and payment.status in handlers.SETTLING:
+        payment = await handlers.wait_until_settled(
+            payment.id, wait_s, principal=principal, uow=uow, waiters=_waiters(request)
+        )
+    return PaymentObject.of(payment)
 
 
 @router.get(
@@ -100,8 +100,14 @@ async def get_payment(
     response: Response,
     prefer: PreferHeader = None,
 ) -> PaymentObject:
-    payment = await handlers.get_payment(payment_id, principal=principal, uow=uow)
-    return await _settled(payment, prefer, request, response, principal, uow)
+    wait_s = _waiting(request, response, prefer)
+    if wait_s:
+        payment = await handlers.wait_until_settled(
+            payment_id, wait_s, principal=principal, uow=uow, waiters=_waiters(request)
+        )
+    else:
+        payment = await handlers.get_payment(payment_id, principal=principal, uow=uow)
+    return PaymentObject.of(payment)
 
 
 def middleware(max_body_bytes: int) -> list[Middleware]:

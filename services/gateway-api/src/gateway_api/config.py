@@ -9,5 +9,6 @@ class Settings(ServiceSettings):
 
     service_name: str = "gateway-api"
     port: int = Field(default=8000, ge=1, le=65535)
+    db_pool_size: int = Field(default=32, ge=1, le=200)
     database_url: SecretStr = local_database_url("gateway_api")
     max_request_body_bytes: int = Field(default=64 * 1024, ge=1024, le=16 * 1024 * 1024)

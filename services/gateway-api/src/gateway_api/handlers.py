@@ -102,22 +102,20 @@ async def get_payment(payment_id: str, *, principal: Principal, uow: HandlerUnit
 
 
 async def wait_until_settled(
-    payment: Payment,
+    payment_id: str,
     wait_s: float,
     *,
     principal: Principal,
     uow: HandlerUnitOfWork,
     waiters: PaymentWaiters,
 ) -> Payment:
-    """`payment` once it leaves pending/processing, or as it is when `wait_s` runs out."""
-    if wait_s <= 0 or payment.status not in SETTLING:
-        return payment
+    """The payment once it leaves pending/processing, or as it is when `wait_s` runs out."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + wait_s
-    async with waiters.watch(payment.id) as changed:
+    async with waiters.watch(payment_id) as changed:
         while True:
             changed.clear()  # before reading: a change after the read still wakes us
-            payment = await get_payment(payment.id, principal=principal, uow=uow)
+            payment = await get_payment(payment_id, principal=principal, uow=uow)
             await uow.commit()  # hold no database connection while waiting
             remaining = deadline - loop.time()
             if payment.status not in SETTLING or remaining <= 0:

@@ -1,0 +1,31 @@
+"""Trace context rides in message headers, so one trace follows a payment across hops."""
+
+from opentelemetry import trace
+
+from payroute_common.tracing import (
+    add_trace_ids,
+    configure_tracing,
+    continue_trace,
+    current_trace_headers,
+)
+
+
+def test_a_consumer_continues_the_trace_of_the_code_that_staged_the_message() -> None:
+    configure_tracing("test")
+    with trace.get_tracer("test").start_as_current_span("api call"):
+        headers = current_trace_headers()
+        producer_ids = add_trace_ids(None, "info", {})
+    assert headers["traceparent"].split("-")[1] == producer_ids["trace_id"]
+
+    record_headers = [(name, value.encode()) for name, value in headers.items()]
+    with continue_trace(record_headers, "CreatePayment process"):
+        consumer_ids = add_trace_ids(None, "info", {})
+    assert consumer_ids["trace_id"] == producer_ids["trace_id"]
+    assert consumer_ids["span_id"] != producer_ids["span_id"]
+
+
+def test_a_message_without_trace_headers_starts_a_new_trace() -> None:
+    configure_tracing("test")
+    with continue_trace([], "orphan"):
+        ids = add_trace_ids(None, "info", {})
+    assert len(ids["trace_id"]) == 32
