@@ -7,12 +7,13 @@ import pytest
 from payroute_common.clock import utcnow
 from payroute_common.envelope import Envelope
 from payroute_common.messages import ProviderAttemptSucceeded
+from payroute_common.topics import TOPICS
 
 from .helpers import api, create_payment, produce, read_topic, status_of, wait_for
 
 pytestmark = pytest.mark.integration
 
-PARTITIONS = 8
+PARTITIONS = {spec.name: spec.partitions for spec in TOPICS}
 CONSUMED = {
     "payment.commands": ["orchestrator"],
     "provider.results": ["orchestrator"],
@@ -41,7 +42,7 @@ def result_for_unknown_payment() -> bytes:
 async def test_poison_on_every_partition_of_every_consumed_topic_is_dead_lettered(stack) -> None:
     marker = f"poison-{utcnow().timestamp()}"
     for topic in CONSUMED:
-        for partition in range(PARTITIONS):
+        for partition in range(PARTITIONS[topic]):
             value = f'{{"{marker}": "{topic}"}}'.encode()
             await produce(stack, topic, value, key=b"poison", partition=partition)
     schema_invalid = json.dumps({"event_id": "not-a-uuid", "marker": marker}).encode()
@@ -58,9 +59,9 @@ async def test_poison_on_every_partition_of_every_consumed_topic_is_dead_lettere
         await wait_for(all_captured, timeout=20, what="payments behind the poison")
 
     expected = {group: 0 for groups in CONSUMED.values() for group in groups}
-    for groups in CONSUMED.values():
+    for topic, groups in CONSUMED.items():
         for group in groups:
-            expected[group] += PARTITIONS
+            expected[group] += PARTITIONS[topic]
     for group, count in expected.items():
 
         async def dead_lettered(group: str = group) -> list:

@@ -33,6 +33,8 @@ from payroute_common.uow import UnitOfWork
 
 log = structlog.get_logger(__name__)
 
+KEEP_ALIVE_S = 75
+
 
 class ServiceRuntime:
     def __init__(self, settings: ServiceSettings, metadata: MetaData) -> None:
@@ -136,4 +138,7 @@ def serve(app_path: str, settings: ServiceSettings, migrations_dir: Path | None)
         log_config=None,
         access_log=False,
         timeout_graceful_shutdown=int(settings.shutdown_grace_s),
+        # Longer than clients' idle-connection expiry (httpx: 5 s), so a client
+        # never sends a request on a connection the server is closing.
+        timeout_keep_alive=KEEP_ALIVE_S,
     )

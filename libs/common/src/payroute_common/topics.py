@@ -3,6 +3,12 @@
 Every payment-scoped topic is keyed by payment id, so one payment's messages
 stay in order on one partition. Each consumer group has its own dead-letter
 topic `<group>.dlq`.
+
+The partition counts here are what a service creates when a topic is missing
+(development and tests): enough for a few replicas per group while keeping each
+fetch small. Production topics are declared by the deployment (Strimzi
+`KafkaTopic`) with counts sized for their replica counts; existing topics are
+never changed from here.
 """
 
 from __future__ import annotations
@@ -25,12 +31,12 @@ class TopicSpec:
     key: str
 
 
-PAYMENT_COMMANDS = TopicSpec("payment.commands", 8, 7 * DAY_MS, "payment_id")
-PAYMENT_EVENTS = TopicSpec("payment.events", 8, 30 * DAY_MS, "payment_id")
-PROVIDER_COMMANDS = TopicSpec("provider.commands", 8, 7 * DAY_MS, "payment_id")
-PROVIDER_RESULTS = TopicSpec("provider.results", 8, 7 * DAY_MS, "payment_id")
+PAYMENT_COMMANDS = TopicSpec("payment.commands", 4, 7 * DAY_MS, "payment_id")
+PAYMENT_EVENTS = TopicSpec("payment.events", 4, 30 * DAY_MS, "payment_id")
+PROVIDER_COMMANDS = TopicSpec("provider.commands", 4, 7 * DAY_MS, "payment_id")
+PROVIDER_RESULTS = TopicSpec("provider.results", 4, 7 * DAY_MS, "payment_id")
 PROVIDER_HEALTH = TopicSpec("provider.health", 1, 1 * DAY_MS, "provider")
-PROVIDER_WEBHOOKS = TopicSpec("provider.webhooks", 8, 7 * DAY_MS, "payment_id")
+PROVIDER_WEBHOOKS = TopicSpec("provider.webhooks", 4, 7 * DAY_MS, "payment_id")
 RECONCILIATION_EVENTS = TopicSpec("reconciliation.events", 4, 30 * DAY_MS, "run_id")
 
 TOPICS: tuple[TopicSpec, ...] = (

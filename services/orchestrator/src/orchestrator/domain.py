@@ -16,6 +16,8 @@ from payroute_common.messages import PaymentFailure, PaymentMethod, PaymentSnaps
 from payroute_common.messages.values import CaptureMethod, PaymentStatus
 
 AttemptStatus = Literal["pending", "succeeded", "failed", "unknown"]
+# Attempts that may still take money: no answer yet, or an answer lost in transit.
+OPEN_ATTEMPTS: frozenset[AttemptStatus] = frozenset({"pending", "unknown"})
 
 TRANSITIONS: dict[PaymentStatus, frozenset[PaymentStatus]] = {
     "pending": frozenset({"processing", "failed"}),
@@ -146,10 +148,24 @@ class Payment:
     def record_attempt_failure(
         self, attempt_id: str, error: ProviderError, latency_ms: int, now: datetime
     ) -> bool:
-        """The provider refused `attempt_id`; False when that changes nothing."""
+        """The provider refused `attempt_id`; False when that changes nothing.
+
+        A timeout is not a refusal: the provider may have taken the money. The
+        attempt becomes `unknown` and the payment stays `processing` until the
+        provider's truth arrives (webhook, or a status query), never `failed`.
+        """
         attempt = self.attempt(attempt_id)
         if attempt.status == "succeeded" or not self.can_move_to("failed"):
             return False
+        if error.category == "timeout":
+            if attempt.status == "unknown":
+                return False
+            self._replace_attempt(
+                replace(attempt, status="unknown", error=error, latency_ms=latency_ms)
+            )
+            self.updated_at = now
+            self.version += 1
+            return True
         self._replace_attempt(replace(attempt, status="failed", error=error, latency_ms=latency_ms))
         self.fail(
             PaymentFailure(code=error.code, message=error.message, decline_code=error.decline_code),
@@ -161,8 +177,12 @@ class Payment:
         for attempt in self.attempts:
             if attempt.provider == provider and attempt.provider_reference == provider_reference:
                 return attempt
-        pending = [a for a in self.attempts if a.provider == provider and a.status == "pending"]
-        return pending[-1] if pending else None
+        open_attempts = [
+            a
+            for a in self.attempts
+            if a.provider == provider and a.status in {"pending", "unknown"}
+        ]
+        return open_attempts[-1] if open_attempts else None
 
     def snapshot(self) -> PaymentSnapshot:
         return PaymentSnapshot(

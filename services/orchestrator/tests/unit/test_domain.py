@@ -29,7 +29,8 @@ def payment() -> Payment:
 
 
 ERROR = ProviderError(category="soft_decline", code="processing_error", message="try again")
-news = st.lists(st.sampled_from(["capture", "fail"]), min_size=1, max_size=12)
+TIMEOUT = ProviderError(category="timeout", code="timeout", message="no answer")
+news = st.lists(st.sampled_from(["capture", "fail", "timeout"]), min_size=1, max_size=12)
 
 
 @given(news)
@@ -38,8 +39,9 @@ def test_provider_news_never_moves_a_payment_backwards(events: list[str]) -> Non
     seen = [p.status]
     for event in events:
         before = (p.status, p.version)
-        if event == "fail":
-            changed = p.record_attempt_failure("att_1", ERROR, 1, NOW)
+        if event in {"fail", "timeout"}:
+            error = ERROR if event == "fail" else TIMEOUT
+            changed = p.record_attempt_failure("att_1", error, 1, NOW)
         else:
             changed = p.record_capture("att_1", "pi_1", 1, NOW)
         assert changed == ((p.status, p.version) != before)
@@ -71,3 +73,13 @@ def test_every_change_bumps_the_version() -> None:
     p.record_capture("att_1", "pi_1", 1, NOW)
     assert p.version == 2
     assert p.snapshot().version == 2
+
+
+def test_a_timeout_leaves_the_payment_processing_until_the_provider_tells() -> None:
+    p = payment()
+    assert p.record_attempt_failure("att_1", TIMEOUT, 30_000, NOW)
+    assert p.status == "processing"
+    assert p.attempts[0].status == "unknown"
+    assert p.attempt_for_reference("stripe", "pi_from_webhook") == p.attempts[0]
+    assert p.record_capture("att_1", "pi_from_webhook", None, NOW)
+    assert p.status == "captured"

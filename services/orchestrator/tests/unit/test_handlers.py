@@ -150,3 +150,24 @@ async def test_a_hard_decline_fails_the_payment_with_the_provider_codes() -> Non
     assert payment.failure is not None
     assert payment.failure.decline_code == "insufficient_funds"
     assert uow.types()[-1] == "PaymentFailed"
+
+
+async def test_a_timed_out_attempt_waits_for_the_provider_instead_of_failing() -> None:
+    uow = FakeUnitOfWork()
+    authorize = await created(uow)
+    timeout = ProviderError(category="timeout", code="timeout", message="no answer in 10 s")
+    msg = ProviderAttemptFailed(
+        payment_id="pay_1",
+        attempt_id=authorize.attempt_id,
+        provider="stripe",
+        error=timeout,
+        latency_ms=10_000,
+    )
+    await handlers.attempt_failed(
+        msg, Envelope.wrap(msg, producer="t", tenant_id="mch_1", aggregate_id="pay_1"), uow=uow
+    )
+    assert uow.payments.rows["pay_1"].status == "processing"
+    assert "PaymentFailed" not in uow.types()
+    await handlers.webhook_received(*webhook(), uow=uow)
+    assert uow.payments.rows["pay_1"].status == "captured"
+    assert uow.types().count("PaymentCaptured") == 1

@@ -14,6 +14,7 @@ def main() -> None:
         port=settings.port,
         access_log=False,
         log_level="warning",
+        timeout_keep_alive=75,  # outlive clients' idle connections (httpx: 5 s)
     )
 
 

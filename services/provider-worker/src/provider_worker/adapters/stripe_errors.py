@@ -5,6 +5,7 @@ https://docs.stripe.com/declines/codes — everything else a card error
 carries is a hard decline.
 """
 
+import httpx
 import stripe
 
 from payroute_common.messages import ProviderError
@@ -32,14 +33,15 @@ def normalize(error: stripe.StripeError) -> ProviderError:
             category=category, code=code, message=message, decline_code=decline_code
         )
     if isinstance(error, stripe.APIConnectionError):
-        # A read timeout means the request may have been processed: the outcome is
-        # unknown. Failing to connect at all means it never reached Stripe.
-        timed_out = "Timeout" in str(error) and "ConnectTimeout" not in str(error)
-        return ProviderError(
-            category="timeout" if timed_out else "provider_unavailable",
-            code="timeout" if timed_out else "connection_error",
-            message=message or "could not reach Stripe",
-        )
+        # Failing to connect means the request never reached Stripe. Anything else
+        # (a read timeout, a connection reset after sending) may have been
+        # processed: the outcome is unknown until Stripe is asked.
+        if isinstance(error.__cause__, httpx.ConnectError | httpx.ConnectTimeout):
+            return ProviderError(
+                category="provider_unavailable", code="connection_error", message=message
+            )
+        code = "timeout" if isinstance(error.__cause__, httpx.TimeoutException) else "no_answer"
+        return ProviderError(category="timeout", code=code, message=message)
     if isinstance(error, stripe.AuthenticationError | stripe.PermissionError):
         return ProviderError(category="authentication", code=code, message=message)
     if isinstance(error, stripe.InvalidRequestError | stripe.IdempotencyError):
