@@ -13,7 +13,7 @@ from starlette.middleware import Middleware
 from gateway_api import errors, handlers
 from gateway_api.body_limit import BodyLimitMiddleware
 from gateway_api.domain import Principal
-from gateway_api.payment_changes import PaymentWaiters
+from gateway_api.payment_changes import SETTLING, PaymentWaiters
 from gateway_api.prefer import requested_wait
 from gateway_api.schemas import CreatePaymentRequest, PaymentObject, error_responses
 from gateway_api.store import HandlerUnitOfWork
@@ -79,7 +79,7 @@ async def create_payment(
 ) -> PaymentObject:
     payment = await handlers.create_payment(body, principal=principal, uow=uow)
     wait_s = _waiting(request, response, prefer)
-    if wait_s and payment.status in handlers.SETTLING:
+    if wait_s and payment.status in SETTLING:
         payment = await handlers.wait_until_settled(
             payment.id, wait_s, principal=principal, uow=uow, waiters=_waiters(request)
         )

@@ -21,7 +21,7 @@ from gateway_api.domain import (
     masked,
     new_merchant,
 )
-from gateway_api.payment_changes import PaymentWaiters
+from gateway_api.payment_changes import SETTLING, PaymentWaiters
 from gateway_api.schemas import CreatePaymentRequest
 from gateway_api.store import HandlerUnitOfWork
 from payroute_common.clock import utcnow
@@ -31,7 +31,6 @@ from payroute_common.messages import CreatePayment, PaymentEvent, PaymentSnapsho
 from payroute_common.topics import PAYMENT_COMMANDS
 
 PRODUCER = "gateway-api"
-SETTLING = frozenset({"pending", "processing"})
 
 
 async def authenticate(secret: str | None, *, uow: HandlerUnitOfWork) -> Principal:

@@ -21,6 +21,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 log = structlog.get_logger(__name__)
 
 CHANNEL = "payment_changed"
+# Statuses a payment is "settling" in: `Prefer: wait` holds the answer while in one.
+SETTLING = frozenset({"pending", "processing"})
 # NOTIFY payloads are capped at 8000 bytes; payment ids are ~30 characters.
 IDS_PER_NOTIFICATION = 200
 RECONNECT_DELAY_S = 1.0

@@ -15,7 +15,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway_api.domain import ApiKey, Merchant, Payment, Principal
-from gateway_api.payment_changes import announce
+from gateway_api.payment_changes import SETTLING, announce
 from gateway_api.tables import api_keys, merchants, payments
 from payroute_common.envelope import Envelope
 from payroute_common.messages import PaymentFailure, PaymentMethod, PaymentSnapshot
@@ -243,7 +243,8 @@ class SqlPaymentRepository:
         rows = [snapshot_row(s) for s in snapshots]
         connection = await self._session.connection()
         await connection.execute(statement, rows)
-        await announce(connection, (s.payment_id for s in snapshots))
+        # Waiters only care about payments leaving pending/processing.
+        await announce(connection, (s.payment_id for s in snapshots if s.status not in SETTLING))
 
 
 class GatewayUnitOfWork(UnitOfWork):
