@@ -11,6 +11,7 @@ from sqlalchemy import MetaData
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from payroute_common.migrations import upgrade_to_head
+from payroute_devstack.testing import migrated_database
 
 pytestmark = pytest.mark.integration
 
@@ -30,9 +31,8 @@ def _diff(connection, metadata: MetaData) -> list:  # type: ignore[no-untyped-de
 
 @pytest.mark.parametrize("package", SERVICES)
 async def test_migrations_match_the_declared_tables(package: str, database_url_factory) -> None:
-    url = database_url_factory(f"migrations_{package}")
     migrations = Path(importlib.import_module(package).__file__).parent / "migrations"
-    await asyncio.to_thread(upgrade_to_head, migrations, url)
+    url = await migrated_database(database_url_factory, migrations, f"migrations_{package}")
     await asyncio.to_thread(upgrade_to_head, migrations, url)  # a second run is a no-op
     metadata = importlib.import_module(f"{package}.tables").metadata
     engine = create_async_engine(url)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterable
 from types import TracebackType
-from typing import Self
+from typing import Protocol, Self
 
 from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -14,6 +14,27 @@ from payroute_common import inbox, outbox
 from payroute_common.envelope import Envelope
 from payroute_common.topics import TopicSpec
 from payroute_common.tracing import current_trace_headers
+
+
+class UnitOfWorkInterface(Protocol):
+    """What handlers see of a unit of work; each service's protocol adds its repositories."""
+
+    async def __aenter__(self) -> Self: ...
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+    def publish(
+        self, topic: TopicSpec, key: str, envelope: Envelope, headers: dict[str, str] | None = None
+    ) -> None: ...
+
+    async def claim(self, consumer: str, event_ids: Iterable[uuid.UUID]) -> set[uuid.UUID]: ...
+
+    async def commit(self) -> None: ...
 
 
 class UnitOfWork:

@@ -13,6 +13,7 @@ Activated by the root conftest (`pytest_plugins = ["payroute_devstack.testing"]`
   async tests use `await asyncio.to_thread(stack.restart, name)`).
 """
 
+import asyncio
 import os
 import shutil
 import tempfile
@@ -23,6 +24,7 @@ from typing import Protocol
 import pytest
 import pytest_asyncio
 
+from payroute_common.migrations import upgrade_to_head
 from payroute_devstack.blocking import run_blocking
 from payroute_devstack.databases import create_database, drop_database, unique_database_name
 from payroute_devstack.dsn import DEFAULT_POSTGRES_DSN, sqlalchemy_url
@@ -31,11 +33,20 @@ from payroute_devstack.infra import Infra, start_infra
 from payroute_devstack.plan import session_plan
 from payroute_devstack.stack import Stack, start_stack
 
-__all__ = ["DatabaseUrlFactory", "Infra", "Stack"]
+__all__ = ["DatabaseUrlFactory", "Infra", "Stack", "migrated_database"]
 
 
 class DatabaseUrlFactory(Protocol):
     def __call__(self, prefix: str = "test") -> str: ...
+
+
+async def migrated_database(
+    database_url_factory: DatabaseUrlFactory, migrations: Path, name: str
+) -> str:
+    """A new database brought to head by a service's migrations; its URL."""
+    url = database_url_factory(name)
+    await asyncio.to_thread(upgrade_to_head, migrations, url)
+    return url
 
 
 @pytest.fixture(scope="session")

@@ -17,10 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from gateway_api.domain import ApiKey, Merchant, Payment, Principal
 from gateway_api.payment_changes import SETTLING, announce
 from gateway_api.tables import api_keys, merchants, payments
-from payroute_common.envelope import Envelope
 from payroute_common.messages import PaymentFailure, PaymentMethod, PaymentSnapshot
-from payroute_common.topics import TopicSpec
-from payroute_common.uow import UnitOfWork
+from payroute_common.uow import UnitOfWork, UnitOfWorkInterface
 
 # What a payment event may change in the read model; the rest is the merchant's request.
 SNAPSHOT_COLUMNS = (
@@ -133,7 +131,7 @@ class PaymentRepository(Protocol):
     async def apply(self, snapshots: Sequence[PaymentSnapshot]) -> None: ...
 
 
-class HandlerUnitOfWork(Protocol):
+class HandlerUnitOfWork(UnitOfWorkInterface, Protocol):
     """What handlers need: repositories, a way to publish (via the outbox), commit."""
 
     @property
@@ -142,12 +140,6 @@ class HandlerUnitOfWork(Protocol):
     def api_keys(self) -> ApiKeyRepository: ...
     @property
     def payments(self) -> PaymentRepository: ...
-
-    def publish(
-        self, topic: TopicSpec, key: str, envelope: Envelope, headers: dict[str, str] | None = None
-    ) -> None: ...
-
-    async def commit(self) -> None: ...
 
 
 class SqlMerchantRepository:

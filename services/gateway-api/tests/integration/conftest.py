@@ -8,9 +8,7 @@ messages stay in the outbox table for the tests to read.
 
 from __future__ import annotations
 
-import asyncio
-import inspect
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,8 +25,8 @@ from gateway_api.app import build_app
 from gateway_api.config import Settings
 from gateway_api.store import GatewayUnitOfWork
 from gateway_api.tables import metadata
-from payroute_common.migrations import upgrade_to_head
 from payroute_common.runtime import ServiceRuntime
+from payroute_devstack.testing import migrated_database
 
 
 @dataclass
@@ -60,28 +58,13 @@ class MerchantKey:
         return {"Authorization": f"Bearer {self.secret}"}
 
 
-async def fresh_database(database_url_factory: Any, name: str) -> str:
-    """A new database's URL, whether the shared factory is sync or async."""
-    url = database_url_factory(name)
-    return str(await url if inspect.isawaitable(url) else url)
-
-
 @pytest_asyncio.fixture(scope="session", loop_scope="session")
 async def gateway(database_url_factory: Any) -> AsyncIterator[Gateway]:
-    url = await fresh_database(database_url_factory, "gateway_api")
-    await asyncio.to_thread(upgrade_to_head, MIGRATIONS, url)
+    url = await migrated_database(database_url_factory, MIGRATIONS, "gateway_api")
     settings = Settings(database_url=SecretStr(url))
     runtime = ServiceRuntime(settings, metadata)
     yield Gateway(runtime, build_app(runtime, settings), url)
     await runtime.engine.dispose()
-
-
-@pytest.fixture
-def new_database_url(database_url_factory: Any) -> Callable[[str], Awaitable[str]]:
-    async def make(name: str) -> str:
-        return await fresh_database(database_url_factory, name)
-
-    return make
 
 
 @pytest.fixture

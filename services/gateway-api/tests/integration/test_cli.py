@@ -62,9 +62,9 @@ async def test_create_use_and_revoke_round_trip(
 
 
 async def test_the_cli_migrates_a_fresh_database(
-    new_database_url: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    database_url_factory: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    url = await new_database_url("gateway_cli")
+    url = database_url_factory("gateway_cli")
     monkeypatch.setenv("GATEWAY_API_DATABASE_URL", url)
 
     code, merchant, _ = await payroute(["merchants", "create", "Fresh"], capsys)

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterable, Mapping
-from types import TracebackType
 from typing import Protocol, Self
 
 from sqlalchemy import select
@@ -13,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from metrics_exporter.metrics import CounterKey
 from metrics_exporter.tables import counted_outcomes, counters
-from payroute_common.uow import UnitOfWork
+from payroute_common.uow import UnitOfWork, UnitOfWorkInterface
 
 
 class CounterRepository(Protocol):
@@ -24,21 +22,9 @@ class CounterRepository(Protocol):
         """Mark `keys` counted; returns those not counted before."""
 
 
-class HandlerUnitOfWork(Protocol):
+class HandlerUnitOfWork(UnitOfWorkInterface, Protocol):
     @property
     def counters(self) -> CounterRepository: ...
-
-    async def __aenter__(self) -> Self: ...
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None: ...
-
-    async def claim(self, consumer: str, event_ids: Iterable[uuid.UUID]) -> set[uuid.UUID]: ...
-    async def commit(self) -> None: ...
 
 
 class SqlCounterRepository:

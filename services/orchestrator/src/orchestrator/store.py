@@ -16,10 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from orchestrator.domain import Attempt, Payment
 from orchestrator.tables import payments
-from payroute_common.envelope import Envelope
 from payroute_common.messages import PaymentFailure, PaymentMethod
-from payroute_common.topics import TopicSpec
-from payroute_common.uow import UnitOfWork
+from payroute_common.uow import UnitOfWork, UnitOfWorkInterface
 
 _attempts = TypeAdapter(list[Attempt])
 
@@ -80,15 +78,11 @@ class PaymentRepository(Protocol):
     def add(self, payment: Payment) -> None: ...
 
 
-class HandlerUnitOfWork(Protocol):
+class HandlerUnitOfWork(UnitOfWorkInterface, Protocol):
     """What handlers need: the repository and a way to publish (via the outbox)."""
 
     @property
     def payments(self) -> PaymentRepository: ...
-
-    def publish(
-        self, topic: TopicSpec, key: str, envelope: Envelope, headers: dict[str, str] | None = None
-    ) -> None: ...
 
 
 class SqlPaymentRepository:

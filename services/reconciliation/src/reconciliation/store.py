@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict
-from types import TracebackType
 from typing import Protocol, Self
 
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from payroute_common.uow import UnitOfWork
+from payroute_common.uow import UnitOfWork, UnitOfWorkInterface
 from reconciliation.ledger import LedgerEntry
 from reconciliation.tables import ledger_entries
 
@@ -24,21 +22,9 @@ class LedgerRepository(Protocol):
     async def get(self, payment_id: str) -> LedgerEntry | None: ...
 
 
-class HandlerUnitOfWork(Protocol):
+class HandlerUnitOfWork(UnitOfWorkInterface, Protocol):
     @property
     def ledger(self) -> LedgerRepository: ...
-
-    async def __aenter__(self) -> Self: ...
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None: ...
-
-    async def claim(self, consumer: str, event_ids: Iterable[uuid.UUID]) -> set[uuid.UUID]: ...
-    async def commit(self) -> None: ...
 
 
 class SqlLedgerRepository:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import inspect
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,8 +12,8 @@ import pytest
 import pytest_asyncio
 from fastapi import FastAPI
 
-from payroute_common.migrations import upgrade_to_head
 from payroute_common.runtime import ServiceRuntime
+from payroute_devstack.testing import migrated_database
 from reconciliation import __main__ as main_module
 from reconciliation.api import ledger_router
 from reconciliation.config import Settings
@@ -34,16 +32,9 @@ class Reconciliation:
         return ReconciliationUnitOfWork(self.runtime.sessions, **self.runtime.unit_of_work_args())
 
 
-async def fresh_database(database_url_factory: Any, name: str) -> str:
-    """A new database's URL, whether the shared factory is sync or async."""
-    url = database_url_factory(name)
-    return str(await url if inspect.isawaitable(url) else url)
-
-
 @pytest_asyncio.fixture(scope="session", loop_scope="session")
 async def reconciliation(database_url_factory: Any) -> AsyncIterator[Reconciliation]:
-    url = await fresh_database(database_url_factory, "reconciliation")
-    await asyncio.to_thread(upgrade_to_head, MIGRATIONS, url)
+    url = await migrated_database(database_url_factory, MIGRATIONS, "reconciliation")
     runtime = ServiceRuntime(Settings(database_url=url), metadata)
     service = Reconciliation(runtime, runtime.create_app())
     service.app.include_router(ledger_router(service.unit_of_work))

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from types import TracebackType
 from typing import Any, Protocol, Self
 
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from payroute_common.envelope import Envelope
-from payroute_common.topics import TopicSpec
-from payroute_common.uow import UnitOfWork
+from payroute_common.uow import UnitOfWork, UnitOfWorkInterface
 from webhook_ingest.tables import ACCEPTED_EVENT_WHERE, webhook_requests
 
 
@@ -21,26 +18,11 @@ class WebhookRequestRepository(Protocol):
         """Store an accepted row; False (nothing stored) when the event was accepted before."""
 
 
-class HandlerUnitOfWork(Protocol):
+class HandlerUnitOfWork(UnitOfWorkInterface, Protocol):
     """What the handler needs: the audit log, a way to publish (via the outbox), a commit."""
 
     @property
     def requests(self) -> WebhookRequestRepository: ...
-
-    async def __aenter__(self) -> Self: ...
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None: ...
-
-    def publish(
-        self, topic: TopicSpec, key: str, envelope: Envelope, headers: dict[str, str] | None = None
-    ) -> None: ...
-
-    async def commit(self) -> None: ...
 
 
 class SqlWebhookRequestRepository:

@@ -7,8 +7,6 @@ relay does not run, so staged messages stay in the outbox table to be read.
 
 from __future__ import annotations
 
-import asyncio
-import inspect
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,8 +18,8 @@ import pytest_asyncio
 from fastapi import FastAPI
 from sqlalchemy import text
 
-from payroute_common.migrations import upgrade_to_head
 from payroute_common.runtime import ServiceRuntime
+from payroute_devstack.testing import migrated_database
 from webhook_ingest import __main__ as main_module
 from webhook_ingest.api import webhook_router
 from webhook_ingest.config import Settings
@@ -43,16 +41,9 @@ class Ingest:
             return list(await connection.execute(text(sql), params))
 
 
-async def fresh_database(database_url_factory: Any, name: str) -> str:
-    """A new database's URL, whether the shared factory is sync or async."""
-    url = database_url_factory(name)
-    return str(await url if inspect.isawaitable(url) else url)
-
-
 @pytest_asyncio.fixture(scope="session", loop_scope="session")
 async def ingest(database_url_factory: Any) -> AsyncIterator[Ingest]:
-    url = await fresh_database(database_url_factory, "webhook_ingest")
-    await asyncio.to_thread(upgrade_to_head, MIGRATIONS, url)
+    url = await migrated_database(database_url_factory, MIGRATIONS, "webhook_ingest")
     settings = Settings(database_url=url, STRIPE_WEBHOOK_SECRET=SECRET, max_body_bytes=4096)
     runtime = ServiceRuntime(settings, metadata)
 
