@@ -21,7 +21,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 
-import httpx
+import aiohttp
 
 
 @dataclass
@@ -39,7 +39,7 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-async def one_payment(client: httpx.AsyncClient, results: Results) -> None:
+async def one_payment(client: aiohttp.ClientSession, results: Results) -> None:
     started = time.perf_counter()
     body = {
         "amount": 10_000,
@@ -47,17 +47,19 @@ async def one_payment(client: httpx.AsyncClient, results: Results) -> None:
         "payment_method": {"type": "card", "token": "pm_card_visa"},
         "order_id": f"bench-{uuid.uuid4().hex[:12]}",
     }
-    created = await client.post("/v1/payments", json=body)
-    results.accept_ms.append((time.perf_counter() - started) * 1000)
-    if created.status_code not in (200, 201, 202):
-        results.errors.append(f"create {created.status_code}: {created.text[:200]}")
-        return
-    payment_id = created.json()["id"]
-    status = created.json()["status"]
+    async with client.post("/v1/payments", json=body) as created:
+        payment = await created.json()
+        results.accept_ms.append((time.perf_counter() - started) * 1000)
+        if created.status not in (200, 201, 202):
+            results.errors.append(f"create {created.status}: {str(payment)[:200]}")
+            return
+    status = payment["status"]
     deadline = started + 30
     while status in ("pending", "processing") and time.perf_counter() < deadline:
-        answer = await client.get(f"/v1/payments/{payment_id}", headers={"Prefer": "wait=10"})
-        status = answer.json()["status"]
+        async with client.get(
+            f"/v1/payments/{payment['id']}", headers={"Prefer": "wait=10"}
+        ) as answer:
+            status = (await answer.json())["status"]
     results.complete_ms.append((time.perf_counter() - started) * 1000)
     results.statuses[status] = results.statuses.get(status, 0) + 1
 
@@ -68,9 +70,13 @@ async def run(url: str, api_key: str, payments: int, concurrency: int) -> dict[s
     for _ in range(payments):
         queue.put_nowait(None)
     headers = {"Authorization": f"Bearer {api_key}"}
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(
-        base_url=url, headers=headers, limits=limits, timeout=60
+    # aiohttp rather than httpx: the load generator shares the machine it measures,
+    # so its own CPU per request counts against the system.
+    async with aiohttp.ClientSession(
+        base_url=url,
+        headers=headers,
+        connector=aiohttp.TCPConnector(limit=concurrency),
+        timeout=aiohttp.ClientTimeout(total=60),
     ) as client:
 
         async def worker() -> None:
@@ -78,7 +84,7 @@ async def run(url: str, api_key: str, payments: int, concurrency: int) -> dict[s
                 queue.get_nowait()
                 try:
                     await one_payment(client, results)
-                except httpx.HTTPError as error:
+                except (aiohttp.ClientError, TimeoutError) as error:
                     results.errors.append(f"{type(error).__name__}: {error}")
 
         started = time.perf_counter()

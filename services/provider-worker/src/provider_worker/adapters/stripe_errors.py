@@ -5,7 +5,7 @@ https://docs.stripe.com/declines/codes — everything else a card error
 carries is a hard decline.
 """
 
-import httpx
+import aiohttp
 import stripe
 
 from payroute_common.messages import ProviderError
@@ -36,12 +36,15 @@ def normalize(error: stripe.StripeError) -> ProviderError:
         # Failing to connect means the request never reached Stripe. Anything else
         # (a read timeout, a connection reset after sending) may have been
         # processed: the outcome is unknown until Stripe is asked.
-        if isinstance(error.__cause__, httpx.ConnectError | httpx.ConnectTimeout):
+        cause = error.__cause__
+        if isinstance(cause, aiohttp.ClientConnectorError | aiohttp.ConnectionTimeoutError):
             return ProviderError(
                 category="provider_unavailable", code="connection_error", message=message
             )
-        code = "timeout" if isinstance(error.__cause__, httpx.TimeoutException) else "no_answer"
-        return ProviderError(category="timeout", code=code, message=message)
+        timed_out = isinstance(cause, TimeoutError | aiohttp.ServerTimeoutError)
+        return ProviderError(
+            category="timeout", code="timeout" if timed_out else "no_answer", message=message
+        )
     if isinstance(error, stripe.AuthenticationError | stripe.PermissionError):
         return ProviderError(category="authentication", code=code, message=message)
     if isinstance(error, stripe.InvalidRequestError | stripe.IdempotencyError):
