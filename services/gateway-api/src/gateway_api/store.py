@@ -6,17 +6,18 @@ a new payment one INSERT, and a batch of payment events one upsert.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, Protocol, Self
 
-from sqlalchemy import Row, func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway_api.domain import ApiKey, Merchant, Payment, Principal
 from gateway_api.payment_changes import SETTLING, announce
 from gateway_api.tables import api_keys, merchants, payments
+from payroute_common.hot_reads import HotRead
 from payroute_common.messages import PaymentFailure, PaymentMethod, PaymentSnapshot
 from payroute_common.uow import UnitOfWork, UnitOfWorkInterface
 
@@ -61,29 +62,43 @@ def payment_row(payment: Payment) -> dict[str, Any]:
     }
 
 
-def payment_from_row(row: Row[Any]) -> Payment:
+# The two reads behind every authenticated GET: compiled once, no transaction.
+_PRINCIPAL = HotRead(
+    select(api_keys.c.id, api_keys.c.merchant_id, api_keys.c.role).where(
+        api_keys.c.key_hash == bindparam("key_hash"), api_keys.c.revoked_at.is_(None)
+    )
+)
+_PAYMENT = HotRead(
+    select(payments).where(
+        payments.c.id == bindparam("payment_id"),
+        payments.c.merchant_id == bindparam("merchant_id"),
+    )
+)
+
+
+def payment_from_row(row: Mapping[str, Any]) -> Payment:
     return Payment(
-        id=row.id,
-        merchant_id=row.merchant_id,
-        status=row.status,
-        amount=row.amount,
-        amount_capturable=row.amount_capturable,
-        amount_captured=row.amount_captured,
-        amount_refunded=row.amount_refunded,
-        currency=row.currency,
-        capture_method=row.capture_method,
-        payment_method=PaymentMethod.model_validate(row.payment_method),
-        provider=row.provider,
-        provider_reference=row.provider_reference,
-        failure=PaymentFailure.model_validate(row.failure) if row.failure else None,
-        order_id=row.order_id,
-        customer_id=row.customer_id,
-        description=row.description,
-        metadata=row.metadata,
-        return_url=row.return_url,
-        version=row.version,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
+        id=row["id"],
+        merchant_id=row["merchant_id"],
+        status=row["status"],
+        amount=row["amount"],
+        amount_capturable=row["amount_capturable"],
+        amount_captured=row["amount_captured"],
+        amount_refunded=row["amount_refunded"],
+        currency=row["currency"],
+        capture_method=row["capture_method"],
+        payment_method=PaymentMethod.model_validate(row["payment_method"]),
+        provider=row["provider"],
+        provider_reference=row["provider_reference"],
+        failure=PaymentFailure.model_validate(row["failure"]) if row["failure"] else None,
+        order_id=row["order_id"],
+        customer_id=row["customer_id"],
+        description=row["description"],
+        metadata=row["metadata"],
+        return_url=row["return_url"],
+        version=row["version"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
     )
 
 
@@ -178,12 +193,10 @@ class SqlApiKeyRepository:
         await (await self._session.connection()).execute(api_keys.insert(), row)
 
     async def principal(self, key_hash: str) -> Principal | None:
-        t = api_keys
-        query = select(t.c.id, t.c.merchant_id, t.c.role).where(
-            t.c.key_hash == key_hash, t.c.revoked_at.is_(None)
-        )
-        row = (await (await self._session.connection()).execute(query)).first()
-        return Principal(key_id=row.id, merchant_id=row.merchant_id, role=row.role) if row else None
+        row = await _PRINCIPAL.one_or_none(self._session, key_hash=key_hash)
+        if row is None:
+            return None
+        return Principal(key_id=row["id"], merchant_id=row["merchant_id"], role=row["role"])
 
     async def revoke(self, key_id: str, now: datetime) -> ApiKey | None:
         """Revoke `key_id` (keeping the first revocation time); None when there is no such key."""
@@ -216,10 +229,9 @@ class SqlPaymentRepository:
         await (await self._session.connection()).execute(payments.insert(), payment_row(payment))
 
     async def get(self, merchant_id: str, payment_id: str) -> Payment | None:
-        query = select(payments).where(
-            payments.c.id == payment_id, payments.c.merchant_id == merchant_id
+        row = await _PAYMENT.one_or_none(
+            self._session, payment_id=payment_id, merchant_id=merchant_id
         )
-        row = (await (await self._session.connection()).execute(query)).first()
         return payment_from_row(row) if row else None
 
     async def apply(self, snapshots: Sequence[PaymentSnapshot]) -> None:
