@@ -99,7 +99,8 @@ class ServiceRuntime:
     @contextlib.asynccontextmanager
     async def lifespan(self, _app: FastAPI) -> AsyncIterator[None]:
         settings = self.settings
-        await ensure_topics(settings.kafka_bootstrap_servers, settings.topic_prefix)
+        if settings.create_missing_topics:
+            await ensure_topics(settings.kafka_bootstrap_servers, settings.topic_prefix)
         await self.broker.start()
         if self.relay:
             self._tasks.append(asyncio.create_task(self.relay.run(), name="outbox-relay"))

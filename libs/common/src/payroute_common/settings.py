@@ -22,6 +22,10 @@ class ServiceSettings(BaseSettings):
         default="127.0.0.1:9092", validation_alias="KAFKA_BOOTSTRAP_SERVERS", min_length=3
     )
     topic_prefix: str = Field(default="", validation_alias="TOPIC_PREFIX")
+    # Development and tests create missing topics at start-up; where the deployment
+    # declares them (Strimzi KafkaTopic), this is off so none is created with the
+    # wrong replication factor before the topic operator runs.
+    create_missing_topics: bool = Field(default=True, validation_alias="CREATE_MISSING_TOPICS")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         default="INFO", validation_alias="LOG_LEVEL"
     )
