@@ -28,7 +28,7 @@ from payroute_common.migrations import upgrade_to_head
 from payroute_common.outbox import OutboxRelay
 from payroute_common.settings import ServiceSettings
 from payroute_common.topics import ensure_topics
-from payroute_common.tracing import configure_tracing
+from payroute_common.tracing import configure_tracing, exporting
 from payroute_common.uow import UnitOfWork
 
 log = structlog.get_logger(__name__)
@@ -88,10 +88,11 @@ class ServiceRuntime:
 
     def create_app(self, **fastapi_args: Any) -> FastAPI:
         app = FastAPI(lifespan=self.lifespan, **fastapi_args)
-        app.add_middleware(RequestIdMiddleware)
-        FastAPIInstrumentor.instrument_app(
-            app, excluded_urls="/health,/metrics", exclude_spans=["receive", "send"]
-        )
+        app.add_middleware(RequestIdMiddleware, open_trace=not exporting())
+        if exporting():
+            FastAPIInstrumentor.instrument_app(
+                app, excluded_urls="/health,/metrics", exclude_spans=["receive", "send"]
+            )
         checks = [Check("database", self._ping_database), Check("broker", self._ping_broker)]
         app.include_router(health_router(checks, lambda: self.started))
         return app

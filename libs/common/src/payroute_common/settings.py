@@ -34,7 +34,7 @@ class ServiceSettings(BaseSettings):
     # under load each fetch (and each batch transaction) carries many records. The
     # wait also bounds idle polling; Tansu answers at once when it has any data.
     consumer_fetch_min_bytes: int = Field(default=64 * 1024, ge=1, le=16 * 1024 * 1024)
-    consumer_fetch_max_wait_ms: int = Field(default=50, ge=1, le=1000)
+    consumer_fetch_max_wait_ms: int = Field(default=100, ge=1, le=1000)
     handler_max_tries: int = Field(default=3, ge=1, le=20)
     outbox_batch_size: int = Field(default=500, ge=1, le=10_000)
     outbox_poll_interval_s: float = Field(default=0.5, gt=0, le=60)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Iterator, MutableMapping, Sequence
+from collections.abc import Iterable, Iterator, MutableMapping, Sequence
 from typing import Any
 
 from opentelemetry import propagate, trace
@@ -23,11 +23,17 @@ from opentelemetry.trace import SpanKind
 
 _tracer = trace.get_tracer("payroute")
 _PROPAGATED = ("traceparent", "tracestate")
+_PROPAGATED_BYTES = tuple(name.encode() for name in _PROPAGATED)
+
+
+def exporting() -> bool:
+    """Whether spans go anywhere (an OTLP endpoint is configured)."""
+    return bool(os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT"))
 
 
 def configure_tracing(service: str) -> None:
     resource = Resource.create({"service.name": service})
-    if not os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT"):
+    if not exporting():
         # Nowhere to send spans: record none. Trace context is still created,
         # propagated and logged (non-recording spans carry valid ids).
         trace.set_tracer_provider(TracerProvider(resource=resource, sampler=ALWAYS_OFF))
@@ -54,6 +60,19 @@ def continue_trace(headers: Sequence[tuple[str, bytes]], name: str) -> Iterator[
     carrier = {key: value.decode("latin-1") for key, value in headers if key in _PROPAGATED}
     context = propagate.extract(carrier)
     with _tracer.start_as_current_span(name, context=context, kind=SpanKind.CONSUMER):
+        yield
+
+
+@contextlib.contextmanager
+def serve_trace(headers: Iterable[tuple[bytes, bytes]], name: str) -> Iterator[None]:
+    """Handle one HTTP request inside the caller's trace (or a new one)."""
+    carrier = {
+        key.decode("latin-1"): value.decode("latin-1")
+        for key, value in headers
+        if key in _PROPAGATED_BYTES
+    }
+    context = propagate.extract(carrier)
+    with _tracer.start_as_current_span(name, context=context, kind=SpanKind.SERVER):
         yield
 
 

@@ -2,6 +2,7 @@
 
 from opentelemetry import trace
 
+from payroute_common.http import RequestIdMiddleware
 from payroute_common.tracing import (
     add_trace_ids,
     configure_tracing,
@@ -29,3 +30,21 @@ def test_a_message_without_trace_headers_starts_a_new_trace() -> None:
     with continue_trace([], "orphan"):
         ids = add_trace_ids(None, "info", {})
     assert len(ids["trace_id"]) == 32
+
+
+async def test_an_http_request_continues_the_callers_trace() -> None:
+    configure_tracing("test")
+    seen: dict[str, str] = {}
+
+    async def app(scope, receive, send) -> None:  # type: ignore[no-untyped-def]
+        seen.update(add_trace_ids(None, "info", {}))
+
+    caller = "0af7651916cd43dd8448eb211c80319c"
+    scope = {
+        "type": "http",
+        "method": "GET",
+        "path": "/v1/payments",
+        "headers": [(b"traceparent", f"00-{caller}-b7ad6b7169203331-01".encode())],
+    }
+    await RequestIdMiddleware(app, open_trace=True)(scope, None, None)  # type: ignore[arg-type]
+    assert seen["trace_id"] == caller
