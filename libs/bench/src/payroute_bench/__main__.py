@@ -74,7 +74,7 @@ async def load(url: str, api_key: str, payments: int, concurrency: int) -> dict[
 def main() -> None:
     parser = argparse.ArgumentParser(description="End-to-end payments/s and latency.")
     parser.add_argument("--payments", type=int, default=3000)
-    parser.add_argument("--concurrency", type=int, default=64)
+    parser.add_argument("--concurrency", type=int, default=96)
     parser.add_argument("--warmup", type=int, default=300)
     args = parser.parse_args()
     figures = asyncio.run(bench(args.payments, args.concurrency, args.warmup))

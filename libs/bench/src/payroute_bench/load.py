@@ -7,7 +7,7 @@ latency, measured from the start of the POST). Throughput is payments
 completed per second of wall time, first POST to last completion.
 
     PAYROUTE_BENCH_API_KEY=sk_... python -m payroute_bench.load \
-        --url http://127.0.0.1:8000 --payments 3000 --concurrency 64
+        --url http://127.0.0.1:8000 --payments 3000 --concurrency 96
 """
 
 from __future__ import annotations
@@ -121,7 +121,7 @@ def main() -> None:
         help="merchant secret key (default $PAYROUTE_BENCH_API_KEY, which keeps it out of ps)",
     )
     parser.add_argument("--payments", type=int, default=3000)
-    parser.add_argument("--concurrency", type=int, default=64)
+    parser.add_argument("--concurrency", type=int, default=96)
     args = parser.parse_args()
     if not args.api_key:
         parser.error("an API key is needed: --api-key or PAYROUTE_BENCH_API_KEY")

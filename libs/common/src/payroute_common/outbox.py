@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -60,8 +61,30 @@ class OutgoingMessage:
 async def stage(
     session: AsyncSession, table: Table, messages: Sequence[OutgoingMessage], prefix: str
 ) -> None:
-    if messages:
-        await session.execute(table.insert(), [m.row(prefix) for m in messages])
+    """Insert `messages` into the outbox in the session's transaction.
+
+    One pipelined executemany on the asyncpg driver: this runs on every commit
+    that publishes, so it skips SQLAlchemy's per-statement work. When SQLAlchemy
+    has begun the transaction (any write through it has), the rows join it; when
+    it has not, nothing else was written and the insert is atomic by itself.
+    """
+    if not messages:
+        return
+    connection = await session.connection()
+    driver = (await connection.get_raw_connection()).driver_connection
+    assert driver is not None  # a pooled, checked-out connection
+    rows = [m.row(prefix) for m in messages]
+    await driver.executemany(
+        _insert_sql(table),
+        [(r["topic"], r["key"], r["value"], json.dumps(r["headers"])) for r in rows],
+    )
+
+
+def _insert_sql(table: Table) -> str:
+    return (
+        f"INSERT INTO {table.name} (topic, key, value, headers) "  # noqa: S608 - a Table name
+        "VALUES ($1, $2, $3, $4::jsonb)"
+    )
 
 
 class OutboxRelay:
