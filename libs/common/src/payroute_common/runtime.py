@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import structlog
 import uvicorn
@@ -32,6 +32,8 @@ from payroute_common.tracing import configure_tracing, exporting
 from payroute_common.uow import UnitOfWork
 
 log = structlog.get_logger(__name__)
+
+UoW = TypeVar("UoW", bound=UnitOfWork)
 
 KEEP_ALIVE_S = 75
 
@@ -63,16 +65,15 @@ class ServiceRuntime:
         self._tasks: list[asyncio.Task[None]] = []
         self._background: list[Callable[[], Any]] = []
 
-    def unit_of_work_args(self) -> dict[str, Any]:
-        return {
-            "outbox_table": self.outbox_table,
-            "inbox_table": self.inbox_table,
-            "topic_prefix": self.settings.topic_prefix,
-            "after_commit": self.relay.wake if self.relay else lambda: None,
-        }
-
-    def unit_of_work(self) -> UnitOfWork:
-        return UnitOfWork(self.sessions, **self.unit_of_work_args())
+    def unit_of_work(self, kind: type[UoW]) -> UoW:
+        """A new unit of work of the service's `kind` over this service's database."""
+        return kind(
+            self.sessions,
+            outbox_table=self.outbox_table,
+            inbox_table=self.inbox_table,
+            topic_prefix=self.settings.topic_prefix,
+            after_commit=self.relay.wake if self.relay else lambda: None,
+        )
 
     def run_in_background(self, factory: Callable[[], Any]) -> None:
         """A coroutine factory started with the service and cancelled at shutdown."""

@@ -16,9 +16,7 @@ def build_app(runtime: ServiceRuntime, settings: Settings) -> FastAPI:
         middleware=api.middleware(settings.max_request_body_bytes),
     )
     waiters = PaymentWaiters()
-    api.install(
-        app, lambda: GatewayUnitOfWork(runtime.sessions, **runtime.unit_of_work_args()), waiters
-    )
+    api.install(app, lambda: runtime.unit_of_work(GatewayUnitOfWork), waiters)
     dsn = settings.database_url.get_secret_value().replace("postgresql+asyncpg://", "postgresql://")
     runtime.run_in_background(lambda: waiters.listen(dsn))
     return app

@@ -14,7 +14,7 @@ GROUP = "gateway-api"
 
 async def handle_batch(runtime: ServiceRuntime, batch: Sequence[Received]) -> None:
     """One transaction per batch: inbox marks and read-model changes commit together."""
-    async with GatewayUnitOfWork(runtime.sessions, **runtime.unit_of_work_args()) as uow:
+    async with runtime.unit_of_work(GatewayUnitOfWork) as uow:
         fresh = await uow.claim(GROUP, (item.envelope.event_id for item in batch))
         events = [
             item.message

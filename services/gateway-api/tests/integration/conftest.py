@@ -36,7 +36,7 @@ class Gateway:
     database_url: str
 
     def unit_of_work(self) -> GatewayUnitOfWork:
-        return GatewayUnitOfWork(self.runtime.sessions, **self.runtime.unit_of_work_args())
+        return self.runtime.unit_of_work(GatewayUnitOfWork)
 
     async def rows(self, sql: str, **params: Any) -> list[Any]:
         async with self.runtime.engine.connect() as connection:

@@ -14,7 +14,7 @@ consumers.register(runtime, cache)
 
 
 def unit_of_work() -> MetricsUnitOfWork:
-    return MetricsUnitOfWork(runtime.sessions, **runtime.unit_of_work_args())
+    return runtime.unit_of_work(MetricsUnitOfWork)
 
 
 runtime.run_in_background(lambda: refresh_forever(cache, unit_of_work, settings.cache_refresh_s))

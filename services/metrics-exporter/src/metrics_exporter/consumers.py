@@ -12,7 +12,7 @@ from payroute_common.topics import PAYMENT_EVENTS, PROVIDER_WEBHOOKS
 
 def register(runtime: ServiceRuntime, cache: CounterCache) -> None:
     async def handle(batch: Sequence[Received]) -> None:
-        uow = MetricsUnitOfWork(runtime.sessions, **runtime.unit_of_work_args())
+        uow = runtime.unit_of_work(MetricsUnitOfWork)
         events = [(item.envelope.event_id, item.message) for item in batch]
         await handle_batch(events, uow=uow, cache=cache)
 

@@ -24,7 +24,7 @@ class Exporter:
     runtime: ServiceRuntime
 
     def unit_of_work(self) -> MetricsUnitOfWork:
-        return MetricsUnitOfWork(self.runtime.sessions, **self.runtime.unit_of_work_args())
+        return self.runtime.unit_of_work(MetricsUnitOfWork)
 
 
 @pytest_asyncio.fixture(loop_scope="session")

@@ -13,7 +13,7 @@ GROUP = "orchestrator"
 
 def register(runtime: ServiceRuntime) -> None:
     async def handle(batch: Sequence[Received]) -> None:
-        async with OrchestratorUnitOfWork(runtime.sessions, **runtime.unit_of_work_args()) as uow:
+        async with runtime.unit_of_work(OrchestratorUnitOfWork) as uow:
             fresh = await uow.claim(GROUP, (item.envelope.event_id for item in batch))
             todo = [item for item in batch if item.envelope.event_id in fresh]
             await uow.payments.load(pid for item in todo if (pid := payment_id_of(item.message)))

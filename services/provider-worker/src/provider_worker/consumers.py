@@ -15,6 +15,7 @@ from payroute_common.consumer import Received, subscribe
 from payroute_common.messages import AuthorizePayment
 from payroute_common.runtime import ServiceRuntime
 from payroute_common.topics import PROVIDER_COMMANDS
+from payroute_common.uow import UnitOfWork
 from provider_worker import handlers
 from provider_worker.handlers import Providers
 
@@ -28,7 +29,7 @@ async def authorize(item: Received, providers: Providers) -> handlers.AttemptRes
 
 def register(runtime: ServiceRuntime, providers: Providers) -> None:
     async def handle(batch: Sequence[Received]) -> None:
-        async with runtime.unit_of_work() as uow:
+        async with runtime.unit_of_work(UnitOfWork) as uow:
             done = await uow.processed(GROUP, (item.envelope.event_id for item in batch))
         todo = [
             item
@@ -36,7 +37,7 @@ def register(runtime: ServiceRuntime, providers: Providers) -> None:
             if item.envelope.event_id not in done and isinstance(item.message, AuthorizePayment)
         ]
         results = await asyncio.gather(*(authorize(item, providers) for item in todo))
-        async with runtime.unit_of_work() as uow:
+        async with runtime.unit_of_work(UnitOfWork) as uow:
             fresh = await uow.claim(GROUP, (item.envelope.event_id for item in batch))
             for item, result in zip(todo, results, strict=True):
                 if item.envelope.event_id in fresh:

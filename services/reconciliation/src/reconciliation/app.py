@@ -10,7 +10,7 @@ consumers.register(runtime)
 
 
 def unit_of_work() -> ReconciliationUnitOfWork:
-    return ReconciliationUnitOfWork(runtime.sessions, **runtime.unit_of_work_args())
+    return runtime.unit_of_work(ReconciliationUnitOfWork)
 
 
 app = runtime.create_app(title="Payroute reconciliation")

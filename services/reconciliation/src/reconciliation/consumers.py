@@ -11,7 +11,7 @@ from reconciliation.store import ReconciliationUnitOfWork
 
 def register(runtime: ServiceRuntime) -> None:
     async def handle(batch: Sequence[Received]) -> None:
-        uow = ReconciliationUnitOfWork(runtime.sessions, **runtime.unit_of_work_args())
+        uow = runtime.unit_of_work(ReconciliationUnitOfWork)
         await handle_batch([(item.envelope.event_id, item.message) for item in batch], uow=uow)
 
     subscribe(

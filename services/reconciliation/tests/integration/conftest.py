@@ -29,7 +29,7 @@ class Reconciliation:
     app: FastAPI
 
     def unit_of_work(self) -> ReconciliationUnitOfWork:
-        return ReconciliationUnitOfWork(self.runtime.sessions, **self.runtime.unit_of_work_args())
+        return self.runtime.unit_of_work(ReconciliationUnitOfWork)
 
 
 @pytest_asyncio.fixture(scope="session", loop_scope="session")

@@ -10,7 +10,7 @@ runtime = ServiceRuntime(settings, metadata)
 
 
 def unit_of_work() -> WebhookUnitOfWork:
-    return WebhookUnitOfWork(runtime.sessions, **runtime.unit_of_work_args())
+    return runtime.unit_of_work(WebhookUnitOfWork)
 
 
 app = runtime.create_app(title="Payroute webhook-ingest")

@@ -48,7 +48,7 @@ async def ingest(database_url_factory: Any) -> AsyncIterator[Ingest]:
     runtime = ServiceRuntime(settings, metadata)
 
     def unit_of_work() -> WebhookUnitOfWork:
-        return WebhookUnitOfWork(runtime.sessions, **runtime.unit_of_work_args())
+        return runtime.unit_of_work(WebhookUnitOfWork)
 
     app = runtime.create_app()
     app.include_router(webhook_router(build_providers(settings), unit_of_work, max_body_bytes=4096))
