@@ -1,40 +1,90 @@
 """Commands and events exchanged over Kafka, one module per topic."""
 
-from payroute_common.messages.payment_commands import CreatePayment
+from payroute_common.messages.payment_commands import (
+    CancelPayment,
+    CapturePayment,
+    CreatePayment,
+    RefundPayment,
+    VerifyPayment,
+)
 from payroute_common.messages.payment_events import (
+    PaymentActionRequired,
+    PaymentAuthorized,
+    PaymentAwaitingVerification,
+    PaymentCanceled,
     PaymentCaptured,
     PaymentCreated,
     PaymentEvent,
     PaymentFailed,
+    PaymentOperationFailed,
+    RefundCreated,
+    RefundEvent,
+    RefundFailed,
+    RefundSucceeded,
 )
-from payroute_common.messages.provider_commands import AuthorizePayment
+from payroute_common.messages.provider_commands import (
+    AuthorizePayment,
+    CaptureAuthorization,
+    RefundCharge,
+    VoidAuthorization,
+)
 from payroute_common.messages.provider_results import (
     ProviderAttemptFailed,
     ProviderAttemptSucceeded,
+    ProviderOperationFailed,
+    ProviderOperationSucceeded,
 )
 from payroute_common.messages.provider_webhooks import ProviderWebhookReceived
 from payroute_common.messages.registry import MESSAGE_TYPES, decode_payload
 from payroute_common.messages.values import (
+    AttemptSummary,
+    Fees,
+    NextAction,
     PaymentFailure,
     PaymentMethod,
     PaymentSnapshot,
     ProviderError,
+    RefundSnapshot,
+    RoutingPreferences,
 )
 
 __all__ = [
     "MESSAGE_TYPES",
+    "AttemptSummary",
     "AuthorizePayment",
+    "CancelPayment",
+    "CaptureAuthorization",
+    "CapturePayment",
     "CreatePayment",
+    "Fees",
+    "NextAction",
+    "PaymentActionRequired",
+    "PaymentAuthorized",
+    "PaymentAwaitingVerification",
+    "PaymentCanceled",
     "PaymentCaptured",
     "PaymentCreated",
     "PaymentEvent",
     "PaymentFailed",
     "PaymentFailure",
     "PaymentMethod",
+    "PaymentOperationFailed",
     "PaymentSnapshot",
     "ProviderAttemptFailed",
     "ProviderAttemptSucceeded",
     "ProviderError",
+    "ProviderOperationFailed",
+    "ProviderOperationSucceeded",
     "ProviderWebhookReceived",
+    "RefundCharge",
+    "RefundCreated",
+    "RefundEvent",
+    "RefundFailed",
+    "RefundPayment",
+    "RefundSnapshot",
+    "RefundSucceeded",
+    "RoutingPreferences",
+    "VerifyPayment",
+    "VoidAuthorization",
     "decode_payload",
 ]

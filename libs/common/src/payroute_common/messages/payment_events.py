@@ -1,13 +1,16 @@
 """Events on topic `payment.events` (orchestrator → everyone who keeps a view)."""
 
+from typing import Literal
+
 from payroute_common.envelope import Message
-from payroute_common.messages.values import PaymentSnapshot
+from payroute_common.messages.values import PaymentFailure, PaymentSnapshot, RefundSnapshot
 
 
 class PaymentEvent(Message):
-    """Every payment event carries the payment's state after the change."""
+    """Every payment event carries the payment's state after the change, and why."""
 
     payment: PaymentSnapshot
+    reason: str | None = None
 
 
 class PaymentCreated(PaymentEvent):
@@ -16,9 +19,56 @@ class PaymentCreated(PaymentEvent):
     reason: str
 
 
+class PaymentActionRequired(PaymentEvent):
+    """The customer must act (`payment.next_action`); a webhook completes the payment."""
+
+    event_type = "PaymentActionRequired"
+
+
+class PaymentAwaitingVerification(PaymentEvent):
+    """A manual payment (cash, cheque, bank transfer) waits for an operator."""
+
+    event_type = "PaymentAwaitingVerification"
+
+
+class PaymentAuthorized(PaymentEvent):
+    event_type = "PaymentAuthorized"
+
+
 class PaymentCaptured(PaymentEvent):
     event_type = "PaymentCaptured"
 
 
+class PaymentCanceled(PaymentEvent):
+    event_type = "PaymentCanceled"
+
+
 class PaymentFailed(PaymentEvent):
     event_type = "PaymentFailed"
+
+
+class PaymentOperationFailed(PaymentEvent):
+    """A capture, cancel or verification was refused; the payment's status is unchanged."""
+
+    event_type = "PaymentOperationFailed"
+
+    operation: Literal["capture", "cancel", "verify"]
+    failure: PaymentFailure
+
+
+class RefundEvent(PaymentEvent):
+    """A refund changed; `payment` shows its effect on the payment."""
+
+    refund: RefundSnapshot
+
+
+class RefundCreated(RefundEvent):
+    event_type = "RefundCreated"
+
+
+class RefundSucceeded(RefundEvent):
+    event_type = "RefundSucceeded"
+
+
+class RefundFailed(RefundEvent):
+    event_type = "RefundFailed"

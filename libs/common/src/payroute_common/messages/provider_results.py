@@ -8,6 +8,8 @@ from payroute_common.envelope import Message
 from payroute_common.messages.values import ProviderError
 from payroute_common.money import CurrencyCode, MinorUnits
 
+ProviderOperation = Literal["capture", "void", "refund"]
+
 
 class ProviderAttemptSucceeded(Message):
     event_type = "ProviderAttemptSucceeded"
@@ -30,5 +32,33 @@ class ProviderAttemptFailed(Message):
     attempt_id: str
     provider: str
     provider_reference: str | None = None
+    error: ProviderError
+    latency_ms: int = Field(ge=0)
+
+
+class ProviderOperationSucceeded(Message):
+    """A capture, void or refund the provider confirmed."""
+
+    event_type = "ProviderOperationSucceeded"
+
+    payment_id: str
+    operation_id: str
+    operation: ProviderOperation
+    provider: str
+    provider_reference: str
+    amount: MinorUnits
+    currency: CurrencyCode
+    latency_ms: int = Field(ge=0)
+
+
+class ProviderOperationFailed(Message):
+    """A capture, void or refund the provider refused, or whose outcome is unknown (timeout)."""
+
+    event_type = "ProviderOperationFailed"
+
+    payment_id: str
+    operation_id: str
+    operation: ProviderOperation
+    provider: str
     error: ProviderError
     latency_ms: int = Field(ge=0)

@@ -1,28 +1,32 @@
 """Every message type by name, and decoding of an envelope's payload."""
 
 from payroute_common.envelope import Envelope, Message
-from payroute_common.messages.payment_commands import CreatePayment
-from payroute_common.messages.payment_events import PaymentCaptured, PaymentCreated, PaymentFailed
-from payroute_common.messages.provider_commands import AuthorizePayment
-from payroute_common.messages.provider_results import (
-    ProviderAttemptFailed,
-    ProviderAttemptSucceeded,
+from payroute_common.messages import (
+    payment_commands,
+    payment_events,
+    provider_commands,
+    provider_results,
+    provider_webhooks,
 )
-from payroute_common.messages.provider_webhooks import ProviderWebhookReceived
 
-MESSAGE_TYPES: dict[str, type[Message]] = {
-    cls.event_type: cls
-    for cls in (
-        CreatePayment,
-        AuthorizePayment,
-        ProviderAttemptSucceeded,
-        ProviderAttemptFailed,
-        ProviderWebhookReceived,
-        PaymentCreated,
-        PaymentCaptured,
-        PaymentFailed,
-    )
-}
+
+def _message_types() -> dict[str, type[Message]]:
+    found: dict[str, type[Message]] = {}
+    for module in (
+        payment_commands,
+        payment_events,
+        provider_commands,
+        provider_results,
+        provider_webhooks,
+    ):
+        for value in vars(module).values():
+            concrete = isinstance(value, type) and "event_type" in vars(value)
+            if concrete and issubclass(value, Message):
+                found[value.event_type] = value
+    return found
+
+
+MESSAGE_TYPES: dict[str, type[Message]] = _message_types()
 
 
 class UnknownMessageTypeError(ValueError):

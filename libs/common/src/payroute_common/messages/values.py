@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -24,6 +24,10 @@ PaymentStatus = Literal[
     "failed",
     "disputed",
 ]
+RefundStatus = Literal["pending", "succeeded", "failed"]
+AttemptOutcome = Literal["pending", "succeeded", "failed", "unknown"]
+# Provider names are short slugs: `stripe`, `paymongo`, `manual` (cash, cheque, bank transfer).
+ProviderName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
 ErrorCategory = Literal[
     "hard_decline",
     "soft_decline",
@@ -58,6 +62,50 @@ class PaymentFailure(Value):
     decline_code: str | None = None
 
 
+class Fees(Value):
+    """What a captured payment cost: `provider_fee + platform_fee + net == amount_captured`."""
+
+    provider_fee: MinorUnits
+    platform_fee: MinorUnits
+    net: int
+
+
+class AttemptSummary(Value):
+    """One try at one provider, as the payment shows it."""
+
+    attempt_id: str
+    provider: str
+    outcome: AttemptOutcome
+    error_code: str | None = None
+    latency_ms: int | None = None
+
+
+class NextAction(Value):
+    """What the customer must do before the payment can go on (wallet or 3-D Secure)."""
+
+    type: Literal["redirect_to_url"] = "redirect_to_url"
+    redirect_url: str
+
+
+class ProviderPriority(Value):
+    """Providers to try, in order, for one method and/or currency (None matches any)."""
+
+    payment_method: PaymentMethodType | None = None
+    currency: CurrencyCode | None = None
+    providers: list[ProviderName] = Field(min_length=1, max_length=10)
+
+
+class RoutingPreferences(Value):
+    """A merchant's routing configuration, sent with each payment it creates."""
+
+    priorities: list[ProviderPriority] = Field(default_factory=list, max_length=50)
+    volume_split: dict[ProviderName, Annotated[int, Field(ge=0, le=1000)]] = Field(
+        default_factory=dict
+    )
+    fallback: bool = True
+    max_attempts: int = Field(default=3, ge=1, le=5)
+
+
 class PaymentSnapshot(Value):
     """The state of a payment after a change: event-carried state transfer."""
 
@@ -72,6 +120,27 @@ class PaymentSnapshot(Value):
     currency: CurrencyCode
     capture_method: CaptureMethod
     payment_method_type: PaymentMethodType
+    provider: str | None
+    provider_reference: str | None
+    failure: PaymentFailure | None
+    created_at: datetime
+    updated_at: datetime
+    fees: Fees | None = None
+    attempts: list[AttemptSummary] = Field(default_factory=list)
+    next_action: NextAction | None = None
+    verification_expires_at: datetime | None = None
+
+
+class RefundSnapshot(Value):
+    """The state of a refund after a change."""
+
+    refund_id: str
+    payment_id: str
+    merchant_id: str
+    amount: MinorUnits
+    currency: CurrencyCode
+    reason: str | None
+    status: RefundStatus
     provider: str | None
     provider_reference: str | None
     failure: PaymentFailure | None
