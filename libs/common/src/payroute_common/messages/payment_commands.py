@@ -36,6 +36,8 @@ class CreatePayment(Message):
     created_at: datetime
     platform_fee_ppm: int = Field(default=0, ge=0, le=PPM)
     routing: RoutingPreferences = Field(default_factory=RoutingPreferences)
+    # Manual methods only: how long an operator has to verify before the payment fails.
+    verification_ttl_seconds: int | None = Field(default=None, ge=1)
 
 
 class CapturePayment(Message):
