@@ -16,6 +16,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway_api.domain import ApiKey, Merchant, Payment, Principal
 from gateway_api.payment_changes import SETTLING, announce
+from gateway_api.settings_store import (
+    MerchantSettingsRepository,
+    SqlMerchantSettingsRepository,
+)
 from gateway_api.tables import api_keys, merchants, payments
 from payroute_common.hot_reads import HotRead
 from payroute_common.messages import PaymentFailure, PaymentMethod, PaymentSnapshot
@@ -155,6 +159,8 @@ class HandlerUnitOfWork(UnitOfWorkInterface, Protocol):
     def api_keys(self) -> ApiKeyRepository: ...
     @property
     def payments(self) -> PaymentRepository: ...
+    @property
+    def merchant_settings(self) -> MerchantSettingsRepository: ...
 
 
 class SqlMerchantRepository:
@@ -255,10 +261,12 @@ class GatewayUnitOfWork(UnitOfWork):
     merchants: SqlMerchantRepository
     api_keys: SqlApiKeyRepository
     payments: SqlPaymentRepository
+    merchant_settings: SqlMerchantSettingsRepository
 
     async def __aenter__(self) -> Self:
         await super().__aenter__()
         self.merchants = SqlMerchantRepository(self.session)
         self.api_keys = SqlApiKeyRepository(self.session)
         self.payments = SqlPaymentRepository(self.session)
+        self.merchant_settings = SqlMerchantSettingsRepository(self.session)
         return self
