@@ -58,6 +58,18 @@ class InvalidRequest(GatewayError):
         self.param = param
 
 
+class PermissionDenied(GatewayError):
+    """The key is valid but its role may not do this (403)."""
+
+    code = "permission_denied"
+
+
+class Conflict(GatewayError):
+    """The request is well formed but clashes with the object's state (409)."""
+
+    code = "state_conflict"
+
+
 @dataclass(frozen=True)
 class Merchant:
     id: str

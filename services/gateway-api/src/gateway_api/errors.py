@@ -2,7 +2,7 @@
 
 - request validation (pydantic) → 400 `invalid_request_error` with `param` in
   Stripe's bracket form (`payment_method[type]`, `metadata[colour]`);
-- domain errors (`GatewayError`) → by kind: 401, 404, 400;
+- domain errors (`GatewayError`) → by kind: 401, 403, 404, 409, 400;
 - Starlette HTTP errors (unknown URL, wrong method) → the same shape;
 - anything else → 500 `api_error`, logged with its stack, never sent.
 """
@@ -19,7 +19,14 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from gateway_api.domain import AuthenticationFailed, GatewayError, InvalidRequest, ResourceMissing
+from gateway_api.domain import (
+    AuthenticationFailed,
+    Conflict,
+    GatewayError,
+    InvalidRequest,
+    PermissionDenied,
+    ResourceMissing,
+)
 
 log = structlog.get_logger(__name__)
 
@@ -30,6 +37,8 @@ API_ERROR = "api_error"
 # Each domain error kind → (HTTP status, error type). Most specific class first.
 DOMAIN_ERRORS: tuple[tuple[type[GatewayError], int, str], ...] = (
     (AuthenticationFailed, 401, AUTHENTICATION),
+    (PermissionDenied, 403, INVALID_REQUEST),
+    (Conflict, 409, INVALID_REQUEST),
     (ResourceMissing, 404, INVALID_REQUEST),
     (InvalidRequest, 400, INVALID_REQUEST),
     (GatewayError, 400, INVALID_REQUEST),
