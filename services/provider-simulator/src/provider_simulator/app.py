@@ -45,4 +45,5 @@ def create_app(
     app.include_router(health_api.router)
     app.include_router(admin_api.router)
     app.include_router(stripe_api.router)
+    app.include_router(stripe_api.hosted_router)
     return app

@@ -1,6 +1,6 @@
 """provider-worker's tables: the attempt log, plus outbox and inbox."""
 
-from sqlalchemy import Column, DateTime, Integer, Table, Text, func
+from sqlalchemy import BigInteger, Column, DateTime, Integer, Table, Text, func
 from sqlalchemy.dialects.postgresql import JSONB
 
 from payroute_common.db import new_metadata
@@ -9,6 +9,10 @@ from payroute_common.outbox import define_outbox
 
 metadata = new_metadata()
 
+# One row per provider call: an authorization attempt (`operation` authorize,
+# keyed by attempt id) or a capture, void or refund (keyed by operation id).
+# `outcome`: captured | authorized | requires_action | succeeded | failed;
+# `amount`/`currency`: what the provider confirmed moving.
 attempt_log = Table(
     "attempt_log",
     metadata,
@@ -20,6 +24,8 @@ attempt_log = Table(
     Column("provider_reference", Text),
     Column("error", JSONB),
     Column("latency_ms", Integer, nullable=False),
+    Column("amount", BigInteger),
+    Column("currency", Text),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
 

@@ -1,35 +1,15 @@
 """The Stripe adapter against the simulator over real HTTP: outcomes and normalization."""
 
-from collections.abc import AsyncIterator
-
 import httpx
 import pytest
 
 from payroute_common.messages import AuthorizePayment, PaymentMethod
-from provider_simulator.config import Settings
-from provider_simulator.testing import running_simulator
 from provider_worker.adapters.base import ProviderFailure
 from provider_worker.adapters.stripe import StripeAdapter
 
-API_KEY = "sk_test_adapter_0123456789"
+from .conftest import API_KEY
 
 pytestmark = pytest.mark.filterwarnings("ignore:Use 'content=<...>':DeprecationWarning")
-
-
-@pytest.fixture
-async def simulator() -> AsyncIterator[str]:
-    settings = Settings(
-        stripe_api_key=API_KEY, stripe_webhook_secret="whsec_adapter", timeout_hang_s=0.5
-    )
-    async with running_simulator(settings) as url:
-        yield url
-
-
-@pytest.fixture
-async def adapter(simulator: str) -> AsyncIterator[StripeAdapter]:
-    adapter = StripeAdapter(API_KEY, simulator, timeout_s=5)
-    yield adapter
-    await adapter.close()
 
 
 def command(token: str, attempt_id: str = "att_1", capture: str = "automatic") -> AuthorizePayment:

@@ -1,18 +1,38 @@
-"""Stripe adapter over the official SDK: PaymentIntents created and confirmed at once.
+"""Stripe adapter over the official SDK: PaymentIntents, their capture and cancel, refunds.
 
-API: https://docs.stripe.com/api/payment_intents/create — the attempt id is the
+API (field names as Stripe documents them):
+- authorize: https://docs.stripe.com/api/payment_intents/create, created and confirmed
+  at once (`confirm=true`); `capture_method=manual` stops at `requires_capture`;
+  cards needing 3-D Secure stop at `requires_action` with
+  `next_action.redirect_to_url.url` when a `return_url` was sent.
+- capture: https://docs.stripe.com/api/payment_intents/capture (`amount_to_capture`;
+  the rest of the authorization is released).
+- void: https://docs.stripe.com/api/payment_intents/cancel.
+- refund: https://docs.stripe.com/api/refunds/create (`payment_intent`, `amount`,
+  `reason`, `metadata`).
+
+The attempt id (authorize) or operation id (capture, void, refund) is the
 `Idempotency-Key` (https://docs.stripe.com/api/idempotent_requests), so a command
-delivered twice never charges twice. `metadata[payment_id]` ties Stripe's objects
-(and their webhooks) back to Payroute's payment.
+delivered twice never moves money twice. `metadata[payment_id]` ties Stripe's
+objects (and their webhooks) back to Payroute's payment.
 """
 
 from __future__ import annotations
 
-import stripe
-from stripe.params import PaymentIntentCreateParams
+from collections.abc import Awaitable
+from typing import TypeVar
 
-from payroute_common.messages import AuthorizePayment
-from provider_worker.adapters.base import Authorization, ProviderFailure
+import stripe
+from stripe.params import PaymentIntentCreateParams, RefundCreateParams
+
+from payroute_common.messages import (
+    AuthorizePayment,
+    CaptureAuthorization,
+    ProviderError,
+    RefundCharge,
+    VoidAuthorization,
+)
+from provider_worker.adapters.base import Authorization, OperationResult, ProviderFailure
 from provider_worker.adapters.stripe_errors import normalize
 
 OUTCOMES = {
@@ -20,6 +40,13 @@ OUTCOMES = {
     "requires_capture": "authorized",
     "requires_action": "requires_action",
 }
+T = TypeVar("T")
+
+# https://docs.stripe.com/api/refunds/create#create_refund-reason
+REFUND_REASONS = frozenset({"duplicate", "fraudulent", "requested_by_customer"})
+# A refund Stripe accepted: `pending` ones settle later (refund.updated webhooks);
+# `failed` and `canceled` ones returned nothing to the customer.
+ACCEPTED_REFUND_STATUSES = frozenset({"succeeded", "pending"})
 
 
 class StripeAdapter:
@@ -42,25 +69,20 @@ class StripeAdapter:
             "payment_method": command.payment_method.token or "",
             "confirm": True,
             "capture_method": command.capture_method,
-            "metadata": command.metadata,
+            "metadata": {**command.metadata, "payment_id": command.payment_id},
         }
         if command.description:
             params["description"] = command.description
-        try:
-            intent = await self._client.v1.payment_intents.create_async(
+        if command.return_url:
+            params["return_url"] = command.return_url
+        intent = await _call(
+            self._client.v1.payment_intents.create_async(
                 params=params, options={"idempotency_key": command.attempt_id}
             )
-        except stripe.StripeError as error:
-            body = error.json_body if isinstance(error.json_body, dict) else {}
-            intent_in_error = body.get("error", {}).get("payment_intent") or {}
-            reference = intent_in_error.get("id")
-            raise ProviderFailure(normalize(error), reference) from error
+        )
         outcome = OUTCOMES.get(intent.status)
         if outcome is None:
-            raise ProviderFailure(
-                normalize(stripe.APIError(f"unexpected PaymentIntent status {intent.status}")),
-                intent.id,
-            )
+            raise _unexpected(f"unexpected PaymentIntent status {intent.status}", intent.id)
         redirect = None
         if intent.next_action and intent.next_action.redirect_to_url:
             redirect = intent.next_action.redirect_to_url.url
@@ -72,5 +94,67 @@ class StripeAdapter:
             redirect_url=redirect,
         )
 
+    async def capture(self, command: CaptureAuthorization) -> OperationResult:
+        intent = await _call(
+            self._client.v1.payment_intents.capture_async(
+                command.provider_reference,
+                params={"amount_to_capture": command.amount},
+                options={"idempotency_key": command.operation_id},
+            )
+        )
+        if intent.status != "succeeded":
+            raise _unexpected(f"PaymentIntent is {intent.status} after capture", intent.id)
+        return OperationResult(intent.id, intent.amount_received, intent.currency.upper())
+
+    async def void(self, command: VoidAuthorization) -> OperationResult:
+        intent = await _call(
+            self._client.v1.payment_intents.cancel_async(
+                command.provider_reference, options={"idempotency_key": command.operation_id}
+            )
+        )
+        if intent.status != "canceled":
+            raise _unexpected(f"PaymentIntent is {intent.status} after cancel", intent.id)
+        return OperationResult(intent.id, intent.amount, intent.currency.upper())
+
+    async def refund(self, command: RefundCharge) -> OperationResult:
+        params: RefundCreateParams = {
+            "payment_intent": command.provider_reference,
+            "amount": command.amount,
+            "metadata": {
+                **command.metadata,
+                "payment_id": command.payment_id,
+                "refund_id": command.operation_id,
+            },
+        }
+        if command.reason in REFUND_REASONS:
+            params["reason"] = command.reason
+        refund = await _call(
+            self._client.v1.refunds.create_async(
+                params=params, options={"idempotency_key": command.operation_id}
+            )
+        )
+        if refund.status not in ACCEPTED_REFUND_STATUSES:
+            error = ProviderError(
+                category="hard_decline",
+                code=refund.failure_reason or f"refund_{refund.status}",
+                message=f"Stripe answered the refund with status {refund.status}",
+            )
+            raise ProviderFailure(error, refund.id)
+        return OperationResult(refund.id, refund.amount, refund.currency.upper())
+
     async def close(self) -> None:
         await self._http.close_async()  # type: ignore[no-untyped-call]
+
+
+async def _call(request: Awaitable[T]) -> T:
+    """Await one SDK call; its StripeError becomes a ProviderFailure."""
+    try:
+        return await request
+    except stripe.StripeError as error:
+        body = error.json_body if isinstance(error.json_body, dict) else {}
+        intent_in_error = body.get("error", {}).get("payment_intent") or {}
+        raise ProviderFailure(normalize(error), intent_in_error.get("id")) from error
+
+
+def _unexpected(message: str, reference: str) -> ProviderFailure:
+    return ProviderFailure(normalize(stripe.APIError(message)), reference)

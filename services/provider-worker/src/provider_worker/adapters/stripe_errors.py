@@ -2,13 +2,16 @@
 
 Which decline codes are soft (worth trying elsewhere) is a table, from
 https://docs.stripe.com/declines/codes — everything else a card error
-carries is a hard decline.
+carries is a hard decline. Other errors take their category from the code
+when the table below knows it (https://docs.stripe.com/error-codes), else
+from the kind of error (authentication, invalid request, API error).
 """
 
 import aiohttp
 import stripe
 
 from payroute_common.messages import ProviderError
+from payroute_common.messages.values import ErrorCategory
 
 SOFT_DECLINE_CODES = frozenset(
     {
@@ -20,6 +23,36 @@ SOFT_DECLINE_CODES = frozenset(
         "call_issuer",
     }
 )
+
+# Codes capture, cancel and refunds return (and a few every call may), by category.
+CODE_CATEGORIES: dict[str, ErrorCategory] = {
+    # The payment is not in a state that allows the call: captured or canceled
+    # already, refunded in full, disputed, authorization expired.
+    "payment_intent_unexpected_state": "invalid_request",
+    "charge_already_captured": "invalid_request",
+    "charge_already_refunded": "invalid_request",
+    "charge_disputed": "invalid_request",
+    "charge_expired_for_capture": "invalid_request",
+    "charge_not_refundable": "invalid_request",
+    "refund_disputed_payment": "invalid_request",
+    # More than is capturable or refundable, or a malformed request.
+    "amount_too_large": "invalid_request",
+    "amount_too_small": "invalid_request",
+    "resource_missing": "invalid_request",
+    "parameter_missing": "invalid_request",
+    "parameter_invalid_integer": "invalid_request",
+    "parameter_unknown": "invalid_request",
+    "idempotency_key_reused": "invalid_request",
+    # The customer failed 3-D Secure.
+    "payment_intent_authentication_failure": "hard_decline",
+    # Another request with the same idempotency key is still running at Stripe:
+    # whether it moved money is not known yet.
+    "idempotency_key_in_use": "timeout",
+    # Transient on Stripe's side: nothing happened, try again later.
+    "lock_timeout": "provider_unavailable",
+    "rate_limit": "provider_unavailable",
+    "balance_insufficient": "provider_unavailable",
+}
 
 
 def normalize(error: stripe.StripeError) -> ProviderError:
@@ -45,6 +78,8 @@ def normalize(error: stripe.StripeError) -> ProviderError:
         return ProviderError(
             category="timeout", code="timeout" if timed_out else "no_answer", message=message
         )
+    if code in CODE_CATEGORIES:
+        return ProviderError(category=CODE_CATEGORIES[code], code=code, message=message)
     if isinstance(error, stripe.AuthenticationError | stripe.PermissionError):
         return ProviderError(category="authentication", code=code, message=message)
     if isinstance(error, stripe.InvalidRequestError | stripe.IdempotencyError):

@@ -3,11 +3,19 @@
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
+from provider_simulator.providers.stripe import hosted
 from provider_simulator.providers.stripe import operations as ops
 from provider_simulator.providers.stripe.pipeline import serve
 from provider_simulator.simulator import SimulatorDep
 
 router = APIRouter(prefix="/v1", tags=["stripe"])
+hosted_router = APIRouter(prefix="/_sim/stripe", tags=["stripe"])
+
+
+@hosted_router.get("/authenticate/{intent}")
+async def authenticate_payment_intent(intent: str, request: Request, sim: SimulatorDep) -> Response:
+    """The page `next_action.redirect_to_url.url` points at (not part of Stripe's API)."""
+    return hosted.authenticate(request, sim, intent)
 
 
 @router.post("/payment_intents")

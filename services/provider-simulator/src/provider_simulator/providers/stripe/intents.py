@@ -11,6 +11,16 @@ from provider_simulator.providers.stripe.errors import (
 )
 from provider_simulator.providers.stripe.ids import new_id
 from provider_simulator.providers.stripe.model import PaymentIntent, Refund
+from provider_simulator.providers.stripe.payment_methods import Decline
+
+AUTHENTICATION_FAILURE = Decline(
+    "payment_intent_authentication_failure",
+    None,
+    "The provided PaymentMethod has failed authentication. You can provide payment_method_data "
+    "or a new PaymentMethod to attempt to fulfill this PaymentIntent again.",
+    seller_message="The customer failed 3-D Secure authentication.",
+    outcome_type="authentication_failed",
+)
 
 CANCELABLE = (
     "requires_payment_method",
@@ -31,13 +41,17 @@ def _movement(intent: PaymentIntent, kind: MovementKind, amount: int, ref: str) 
     return Movement(PROVIDER, ref, kind, amount, intent.currency, intent.payment_id)
 
 
-def confirm(intent: PaymentIntent, now: int) -> Change:
-    """Charge the intent's payment method: decline, authorize (manual) or charge."""
+def confirm(intent: PaymentIntent, now: int, *, authenticated: bool = False) -> Change:
+    """Charge the intent's payment method: ask for 3-D Secure, decline, authorize (manual)
+    or charge."""
     method = intent.payment_method
     if method is None:
         raise unexpected_state(
             "You cannot confirm this PaymentIntent because it's missing a payment method."
         )
+    if method.card.authentication and not authenticated:
+        intent.status = "requires_action"
+        return Change(events=("payment_intent.requires_action",))
     intent.latest_charge = new_id("ch")
     intent.charge_created = now
     if method.card.decline is not None:
@@ -53,6 +67,21 @@ def confirm(intent: PaymentIntent, now: int) -> Change:
     intent.amount_received = intent.amount
     charge = _movement(intent, "charge", intent.amount, intent.id)
     return Change((charge,), ("payment_intent.succeeded",))
+
+
+def authenticate(intent: PaymentIntent, *, succeeded: bool, now: int) -> Change:
+    """The customer's answer to the 3-D Secure challenge the redirect showed."""
+    if intent.status != "requires_action":
+        raise unexpected_state(
+            f"This PaymentIntent does not need authentication: it has a status of {intent.status}."
+        )
+    if succeeded:
+        return confirm(intent, now, authenticated=True)
+    intent.latest_charge = new_id("ch")
+    intent.charge_created = now
+    intent.decline = AUTHENTICATION_FAILURE
+    intent.status = "requires_payment_method"
+    return Change(events=("payment_intent.payment_failed",))
 
 
 def capture(intent: PaymentIntent, amount_to_capture: int | None) -> Change:

@@ -32,6 +32,8 @@ class PaymentIntent:
     decline: Decline | None = None
     canceled_at: int | None = None
     cancellation_reason: str | None = None
+    return_url: str | None = None
+    authentication_url: str | None = None
 
     @property
     def payment_id(self) -> str | None:

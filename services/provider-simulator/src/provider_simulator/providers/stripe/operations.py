@@ -2,12 +2,17 @@
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from provider_simulator.formdata import FormDict
 from provider_simulator.outcome import Announcement, Outcome
 from provider_simulator.providers.stripe import intents
 from provider_simulator.providers.stripe import params as p
-from provider_simulator.providers.stripe.errors import invalid_request, resource_missing
+from provider_simulator.providers.stripe.errors import (
+    invalid_param,
+    invalid_request,
+    resource_missing,
+)
 from provider_simulator.providers.stripe.ids import new_id, now
 from provider_simulator.providers.stripe.model import PaymentIntent, PaymentMethod, Refund
 from provider_simulator.providers.stripe.payment_methods import TEST_PAYMENT_METHODS
@@ -25,12 +30,15 @@ from provider_simulator.providers.stripe.state import StripeState
 class Call:
     request_id: str
     target: str = ""
+    base_url: str = "http://127.0.0.1:8100"
+    """Where the simulator is reached, for the URLs it hands out (3-D Secure redirects)."""
 
 
 Operation = Callable[[StripeState, FormDict, Call], Outcome]
 
 CAPTURE_METHODS = ("automatic", "automatic_async", "manual")
 CANCELLATION_REASONS = ("duplicate", "fraudulent", "requested_by_customer", "abandoned")
+AUTHENTICATION_RESULTS = ("succeeded", "failed")
 REFUND_REASONS = ("duplicate", "fraudulent", "requested_by_customer")
 CREATE_PARAMS = frozenset(
     {
@@ -69,6 +77,13 @@ def create_payment_intent(state: StripeState, params: FormDict, call: Call) -> O
     method = _payment_method(p.optional_str(params, "payment_method"))
     if confirm and method is None:
         raise p.missing("payment_method")
+    return_url = p.optional_str(params, "return_url")
+    if return_url is not None and not confirm:
+        raise invalid_param(
+            "The parameter return_url cannot be passed when creating a PaymentIntent unless "
+            "confirm is set to true.",
+            param="return_url",
+        )
     expand = p.expand(params)
     intent_id = new_id("pi")
     intent = PaymentIntent(
@@ -81,12 +96,15 @@ def create_payment_intent(state: StripeState, params: FormDict, call: Call) -> O
         payment_method=method,
         metadata=p.metadata(params),
         description=p.optional_str(params, "description"),
+        return_url=return_url,
     )
     state.intents[intent.id] = intent
     if not confirm:
         intent.status = "requires_confirmation" if method else "requires_payment_method"
         return Outcome(200, payment_intent_json(intent, expand))
     change = intents.confirm(intent, intent.created)
+    if intent.status == "requires_action":
+        intent.authentication_url = authentication_url(call.base_url, intent)
     if intent.latest_charge:
         state.intent_by_charge[intent.latest_charge] = intent.id
     if intent.decline is not None:
@@ -98,6 +116,24 @@ def retrieve_payment_intent(state: StripeState, params: FormDict, call: Call) ->
     p.reject_unknown(params, ("client_secret",))
     intent = _intent(state, call.target)
     return Outcome(200, payment_intent_json(intent, p.expand(params)))
+
+
+def authentication_url(base_url: str, intent: PaymentIntent) -> str:
+    """The simulator's stand-in for Stripe's hosted 3-D Secure page (hooks.stripe.com)."""
+    query = urlencode({"client_secret": intent.client_secret})
+    return f"{base_url}/_sim/stripe/authenticate/{intent.id}?{query}"
+
+
+def authenticate_payment_intent(state: StripeState, params: FormDict, call: Call) -> Outcome:
+    """The customer completes (`result=succeeded`) or fails (`result=failed`) 3-D Secure."""
+    intent = _intent(state, call.target)
+    if p.optional_str(params, "client_secret") != intent.client_secret:
+        raise resource_missing("payment_intent", call.target, param="client_secret")
+    result = p.choice(params, "result", AUTHENTICATION_RESULTS, default="succeeded")
+    change = intents.authenticate(intent, succeeded=result == "succeeded", now=now())
+    if intent.latest_charge:
+        state.intent_by_charge[intent.latest_charge] = intent.id
+    return _outcome(intent, change, payment_intent_json(intent))
 
 
 def capture_payment_intent(state: StripeState, params: FormDict, call: Call) -> Outcome:

@@ -18,6 +18,8 @@ class Card:
     last4: str
     funding: str = "credit"
     decline: Decline | None = None
+    authentication: bool = False
+    """3-D Secure required: confirming leaves the intent in `requires_action`."""
 
 
 _GENERIC = "Your card was declined."
@@ -27,6 +29,10 @@ TEST_PAYMENT_METHODS: dict[str, Card] = {
     "pm_card_visa_debit": Card("visa", "5556", funding="debit"),
     "pm_card_mastercard": Card("mastercard", "4444"),
     "pm_card_amex": Card("amex", "8431"),
+    "pm_card_threeDSecure2Required": Card("visa", "3220", authentication=True),
+    "pm_card_authenticationRequired": Card("visa", "3184", authentication=True),
+    # Payroute's name for the same scenario, as the docs and tests use it.
+    "pm_card_threeDSecureRequired": Card("visa", "3220", authentication=True),
     "pm_card_chargeDeclined": Card(
         "visa", "0002", decline=Decline("card_declined", "generic_decline", _GENERIC)
     ),

@@ -62,7 +62,8 @@ async def serve(
         if claim.state is ClaimState.IN_FLIGHT:
             return _error(errors.idempotency_in_use(), request_id, headers)
 
-    execution = Execution(sim, operation, params, Call(request_id, target), key, headers)
+    call = Call(request_id, target, str(request.base_url).rstrip("/"))
+    execution = Execution(sim, operation, params, call, key, headers)
     if scenario.mode == "timeout":
         task: asyncio.Task[Response] = asyncio.ensure_future(
             _hang_then_run(execution, sim.settings.timeout_hang_s)

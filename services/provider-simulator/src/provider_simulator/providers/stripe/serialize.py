@@ -41,7 +41,7 @@ def payment_intent_json(intent: PaymentIntent, expand: Collection[str] = ()) -> 
         "latest_charge": charge_json_,
         "livemode": False,
         "metadata": dict(intent.metadata),
-        "next_action": None,
+        "next_action": _next_action(intent),
         "on_behalf_of": None,
         "payment_method": method_json,
         "payment_method_types": ["card"],
@@ -55,6 +55,26 @@ def payment_intent_json(intent: PaymentIntent, expand: Collection[str] = ()) -> 
         "status": intent.status,
         "transfer_data": None,
         "transfer_group": None,
+    }
+
+
+def _next_action(intent: PaymentIntent) -> JsonDict | None:
+    """3-D Secure: a URL to send the customer to when the confirmation gave a `return_url`;
+    otherwise Stripe.js must handle it (`use_stripe_sdk`). See
+    https://docs.stripe.com/api/payment_intents/object#payment_intent_object-next_action."""
+    if intent.status != "requires_action" or intent.authentication_url is None:
+        return None
+    if intent.return_url is None:
+        return {
+            "type": "use_stripe_sdk",
+            "use_stripe_sdk": {
+                "type": "three_d_secure_redirect",
+                "stripe_js": intent.authentication_url,
+            },
+        }
+    return {
+        "type": "redirect_to_url",
+        "redirect_to_url": {"return_url": intent.return_url, "url": intent.authentication_url},
     }
 
 
