@@ -6,6 +6,9 @@ values: stored counters only grow, so a periodic re-read picks up other
 replicas' counts without ever moving a counter down. Whoever reads the table
 and whoever commits and adds deltas hold `lock`, so a delta is never counted
 both through the table and through `add`.
+
+Gauges are not sums: each committed batch and each re-read sets them to the
+value read from the table (`set_gauges`), the latest read winning.
 """
 
 import asyncio
@@ -17,6 +20,7 @@ from metrics_exporter.metrics import CounterKey
 class CounterCache:
     def __init__(self) -> None:
         self._values: dict[CounterKey, int] = {}
+        self._gauges: dict[str, int] = {}
         self.loaded = False
         self.lock = asyncio.Lock()
 
@@ -31,3 +35,9 @@ class CounterCache:
 
     def snapshot(self) -> dict[CounterKey, int]:
         return dict(self._values)
+
+    def set_gauges(self, values: Mapping[str, int]) -> None:
+        self._gauges.update(values)
+
+    def gauges(self) -> dict[str, int]:
+        return dict(self._gauges)

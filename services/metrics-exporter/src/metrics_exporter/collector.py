@@ -1,14 +1,14 @@
-"""A Prometheus collector over the counter cache: one family per declared counter."""
+"""A Prometheus collector over the cache: one family per declared counter and gauge."""
 
 import json
 from collections import defaultdict
 from collections.abc import Iterable
 
-from prometheus_client.core import CounterMetricFamily, Metric
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector, CollectorRegistry
 
 from metrics_exporter.cache import CounterCache
-from metrics_exporter.metrics import COUNTERS
+from metrics_exporter.metrics import COUNTERS, GAUGES
 
 
 class CounterCollector(Collector):
@@ -25,6 +25,9 @@ class CounterCollector(Collector):
                 values = json.loads(labels)
                 family.add_metric([values.get(label, "") for label in counter.labels], value)
             yield family
+        gauges = self._cache.gauges()
+        for gauge in GAUGES:
+            yield GaugeMetricFamily(gauge.name, gauge.help, value=gauges.get(gauge.name, 0))
 
 
 def registry_for(cache: CounterCache) -> CollectorRegistry:

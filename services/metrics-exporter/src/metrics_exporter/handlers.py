@@ -10,7 +10,8 @@ from collections.abc import Callable, Iterable, Sequence
 import structlog
 
 from metrics_exporter.cache import CounterCache
-from metrics_exporter.metrics import Counted, CounterKey, count
+from metrics_exporter.metrics import Counted, CounterKey
+from metrics_exporter.rules import count, latest_statuses
 from metrics_exporter.store import HandlerUnitOfWork
 from payroute_common.envelope import Message
 
@@ -36,17 +37,21 @@ def tally(counted: Iterable[Counted], first_time: set[str]) -> dict[CounterKey, 
 async def count_events(
     events: Sequence[tuple[uuid.UUID, Message]], *, uow: HandlerUnitOfWork
 ) -> dict[CounterKey, int]:
-    """Inbox claim, once-only claims and counter upsert for one batch; the deltas written."""
+    """Inbox claim, once-only claims, counter upsert and gauge state for one batch.
+
+    Returns the counter deltas written.
+    """
     fresh = await uow.claim(CONSUMER, (event_id for event_id, _ in events))
-    counted: list[Counted] = []
+    messages: list[Message] = []
     for event_id, message in events:
         if event_id in fresh:
             fresh.discard(event_id)  # a record twice in one batch counts once
-            if (item := count(message)) is not None:
-                counted.append(item)
+            messages.append(message)
+    counted = [item for message in messages for item in count(message)]
     first_time = await uow.counters.claim_once(c.once_key for c in counted if c.once_key)
     deltas = tally(counted, first_time)
     await uow.counters.add(deltas)
+    await uow.gauges.track(latest_statuses(messages))
     return deltas
 
 
@@ -59,8 +64,10 @@ async def handle_batch(
             if not cache.loaded:
                 cache.merge_stored(await uow.counters.load_all())
             deltas = await count_events(events, uow=uow)
+            gauges = await uow.gauges.read()
             await uow.commit()
         cache.add(deltas)
+        cache.set_gauges(gauges)
 
 
 async def refresh_cache(cache: CounterCache, *, uow: HandlerUnitOfWork) -> None:
@@ -68,7 +75,9 @@ async def refresh_cache(cache: CounterCache, *, uow: HandlerUnitOfWork) -> None:
     async with cache.lock:
         async with uow:
             stored = await uow.counters.load_all()
+            gauges = await uow.gauges.read()
         cache.merge_stored(stored)
+        cache.set_gauges(gauges)
 
 
 async def refresh_forever(

@@ -1,27 +1,22 @@
-"""Every metric metrics-exporter serves, and which event increments what. Pure: no I/O.
+"""Every metric metrics-exporter serves. Pure: no I/O.
 
-To add a metric (SPEC section 8 lists more): declare a `CounterDef`, add it to
-`COUNTERS`, and make a rule in `RULES` return increments for it. A rule may
-give a `once_key`: whatever events carry the same key, it counts once (a
-payment reaches a terminal status once, however often that is announced).
+Counters are durable sums (the `counters` table); rules.py says which event
+adds what. Gauges are read from the service's own state when a batch commits
+and when the cache refreshes (store.py). To add a metric (SPEC section 8 lists
+more): declare it here, add it to `COUNTERS` or `GAUGES`, and give it a rule.
+
+Labels stay bounded: no ids, and free-form values (provider names, failure
+codes) pass through `bounded`, which folds anything unexpected into `other`.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+import re
 from dataclasses import dataclass
-from typing import Any
-
-from payroute_common.envelope import Message
-from payroute_common.messages import (
-    PaymentCaptured,
-    PaymentEvent,
-    PaymentFailed,
-    ProviderWebhookReceived,
-)
 
 NO_VALUE = "none"  # label value when the event has none (e.g. failed before any provider)
+OTHER = "other"  # label value for anything that does not look like a slug
 
 
 @dataclass(frozen=True)
@@ -31,15 +26,41 @@ class CounterDef:
     labels: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class GaugeDef:
+    name: str
+    help: str
+
+
 PAYMENTS = CounterDef(
     "payroute_payments_total",
-    "Payments that reached a terminal status, counted once per payment and status.",
+    "Payments that reached each status, counted once per payment and status.",
     ("status", "provider", "currency"),
 )
 PAYMENT_AMOUNT_MINOR = CounterDef(
     "payroute_payment_amount_minor_total",
-    "Amounts of payments by terminal status, in minor units of the currency (captured only).",
+    "Amounts captured (amount_captured, partial captures included), in minor units.",
     ("status", "provider", "currency"),
+)
+PAYMENT_FAILURES = CounterDef(
+    "payroute_payment_failures_total",
+    "Payments that failed, by failure code, counted once per payment.",
+    ("code", "provider"),
+)
+FEE_AMOUNT_MINOR = CounterDef(
+    "payroute_fee_amount_minor_total",
+    "Fees of captured payments (provider's and platform's), in minor units.",
+    ("kind", "currency"),
+)
+REFUNDS = CounterDef(
+    "payroute_refunds_total",
+    "Refunds that reached each status, counted once per refund and status.",
+    ("status", "provider", "currency"),
+)
+REFUND_AMOUNT_MINOR = CounterDef(
+    "payroute_refund_amount_minor_total",
+    "Amounts of succeeded refunds, in minor units.",
+    ("currency",),
 )
 WEBHOOKS_RECEIVED = CounterDef(
     "payroute_webhooks_received_total",
@@ -47,10 +68,34 @@ WEBHOOKS_RECEIVED = CounterDef(
     ("provider", "outcome"),
 )
 
-COUNTERS: tuple[CounterDef, ...] = (PAYMENTS, PAYMENT_AMOUNT_MINOR, WEBHOOKS_RECEIVED)
+COUNTERS: tuple[CounterDef, ...] = (
+    PAYMENTS,
+    PAYMENT_AMOUNT_MINOR,
+    PAYMENT_FAILURES,
+    FEE_AMOUNT_MINOR,
+    REFUNDS,
+    REFUND_AMOUNT_MINOR,
+    WEBHOOKS_RECEIVED,
+)
 BY_NAME: dict[str, CounterDef] = {c.name: c for c in COUNTERS}
 
+PENDING_VERIFICATIONS = GaugeDef(
+    "payroute_pending_verifications",
+    "Manual payments waiting for an operator's verification now (the whole system's count).",
+)
+
+GAUGES: tuple[GaugeDef, ...] = (PENDING_VERIFICATIONS,)
+
 CounterKey = tuple[str, str]  # (metric name, canonical labels JSON)
+
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
+
+
+def bounded(value: str | None) -> str:
+    """A label value from a free-form field: the value if it is a short slug."""
+    if value is None:
+        return NO_VALUE
+    return value if _SLUG.match(value) else OTHER
 
 
 def labels_key(labels: dict[str, str]) -> str:
@@ -72,45 +117,7 @@ def increment(counter: CounterDef, value: int, **labels: str) -> Increment:
 
 @dataclass(frozen=True)
 class Counted:
+    """What one fact adds; with a `once_key`, it counts once whatever events carry it."""
+
     increments: tuple[Increment, ...]
     once_key: str | None = None
-
-
-def _terminal_payment(event: PaymentEvent, status: str) -> Counted:
-    payment = event.payment
-    labels = {
-        "status": status,
-        "provider": payment.provider or NO_VALUE,
-        "currency": payment.currency,
-    }
-    increments = [increment(PAYMENTS, 1, **labels)]
-    if status == "captured":
-        increments.append(increment(PAYMENT_AMOUNT_MINOR, payment.amount_captured, **labels))
-    return Counted(tuple(increments), once_key=f"payment:{payment.payment_id}:{status}")
-
-
-def _payment_captured(event: PaymentCaptured) -> Counted:
-    return _terminal_payment(event, "captured")
-
-
-def _payment_failed(event: PaymentFailed) -> Counted:
-    return _terminal_payment(event, "failed")
-
-
-def _webhook_received(event: ProviderWebhookReceived) -> Counted:
-    return Counted(
-        (increment(WEBHOOKS_RECEIVED, 1, provider=event.provider, outcome=event.outcome),)
-    )
-
-
-RULES: dict[type[Message], Callable[[Any], Counted]] = {
-    PaymentCaptured: _payment_captured,
-    PaymentFailed: _payment_failed,
-    ProviderWebhookReceived: _webhook_received,
-}
-
-
-def count(message: Message) -> Counted | None:
-    """What `message` adds to the counters; None when it counts for nothing."""
-    rule = RULES.get(type(message))
-    return rule(message) if rule is not None else None

@@ -1,16 +1,17 @@
-"""Durable counters in Postgres, and metrics-exporter's unit of work (counters + inbox)."""
+"""Durable counters and gauge state in Postgres, and metrics-exporter's unit of work."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Protocol, Self
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from metrics_exporter.metrics import CounterKey
-from metrics_exporter.tables import counted_outcomes, counters
+from metrics_exporter.metrics import PENDING_VERIFICATIONS, CounterKey
+from metrics_exporter.rules import PaymentStatus
+from metrics_exporter.tables import counted_outcomes, counters, payment_statuses
 from payroute_common.uow import UnitOfWork, UnitOfWorkInterface
 
 
@@ -22,9 +23,20 @@ class CounterRepository(Protocol):
         """Mark `keys` counted; returns those not counted before."""
 
 
+class GaugeRepository(Protocol):
+    async def track(self, statuses: Sequence[PaymentStatus]) -> None:
+        """Keep each payment's status, unless a newer version is kept already."""
+
+    async def read(self) -> dict[str, int]:
+        """Every gauge's current value, by metric name."""
+
+
 class HandlerUnitOfWork(UnitOfWorkInterface, Protocol):
     @property
     def counters(self) -> CounterRepository: ...
+
+    @property
+    def gauges(self) -> GaugeRepository: ...
 
 
 class SqlCounterRepository:
@@ -63,10 +75,42 @@ class SqlCounterRepository:
         return set((await (await self._session.connection()).execute(statement, rows)).scalars())
 
 
+class SqlGaugeRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def track(self, statuses: Sequence[PaymentStatus]) -> None:
+        """One statement for the batch; sorted, so replicas lock rows in the same order."""
+        if not statuses:
+            return
+        rows = [
+            {"payment_id": s.payment_id, "status": s.status, "version": s.version}
+            for s in sorted(statuses, key=lambda s: s.payment_id)
+        ]
+        statement = insert(payment_statuses)
+        excluded, current = statement.excluded, payment_statuses.c
+        statement = statement.on_conflict_do_update(
+            index_elements=[current.payment_id],
+            set_={"status": excluded.status, "version": excluded.version},
+            where=current.version < excluded.version,
+        )
+        await (await self._session.connection()).execute(statement, rows)
+
+    async def read(self) -> dict[str, int]:
+        pending = await self._session.scalar(
+            select(func.count())
+            .select_from(payment_statuses)
+            .where(payment_statuses.c.status == "pending_verification")
+        )
+        return {PENDING_VERIFICATIONS.name: pending or 0}
+
+
 class MetricsUnitOfWork(UnitOfWork):
     counters: SqlCounterRepository
+    gauges: SqlGaugeRepository
 
     async def __aenter__(self) -> Self:
         await super().__aenter__()
         self.counters = SqlCounterRepository(self.session)
+        self.gauges = SqlGaugeRepository(self.session)
         return self

@@ -1,6 +1,6 @@
-"""metrics-exporter's own tables: durable counters, once-only markers, and the inbox."""
+"""metrics-exporter's own tables: durable counters, once-only markers, gauge state, inbox."""
 
-from sqlalchemy import BigInteger, Column, DateTime, Table, Text, func
+from sqlalchemy import BigInteger, Column, DateTime, Index, Integer, Table, Text, func
 
 from payroute_common.db import new_metadata
 from payroute_common.inbox import define_inbox
@@ -22,6 +22,18 @@ counted_outcomes = Table(
     metadata,
     Column("key", Text, primary_key=True),
     Column("counted_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+# The latest known status of each payment that may wait for verification (manual
+# methods); the pending-verification gauge counts those in `pending_verification`.
+# A row changes only for a newer version, so late, older snapshots change nothing.
+payment_statuses = Table(
+    "payment_statuses",
+    metadata,
+    Column("payment_id", Text, primary_key=True),
+    Column("status", Text, nullable=False),
+    Column("version", Integer, nullable=False),
+    Index("ix_payment_statuses_status", "status"),
 )
 
 inbox = define_inbox(metadata)

@@ -11,7 +11,17 @@ from metrics_exporter.api import metrics_router
 from metrics_exporter.cache import CounterCache
 from metrics_exporter.handlers import handle_batch, refresh_cache
 from payroute_common.envelope import Message
-from payroute_common.messages import PaymentCaptured, PaymentFailed, PaymentSnapshot
+from payroute_common.messages import (
+    Fees,
+    PaymentAwaitingVerification,
+    PaymentCaptured,
+    PaymentEvent,
+    PaymentFailed,
+    PaymentSnapshot,
+    RefundCreated,
+    RefundSnapshot,
+    RefundSucceeded,
+)
 
 from .conftest import Exporter
 
@@ -23,7 +33,7 @@ AMOUNT = 'payroute_payment_amount_minor_total{currency="PHP",provider="stripe",s
 FAILED = 'payroute_payments_total{currency="PHP",provider="stripe",status="failed"}'
 
 
-def snapshot(payment_id: str, status: str) -> PaymentSnapshot:
+def snapshot(payment_id: str, status: str, **changes: Any) -> PaymentSnapshot:
     fields: dict[str, Any] = {
         "payment_id": payment_id,
         "merchant_id": "mch_1",
@@ -42,7 +52,7 @@ def snapshot(payment_id: str, status: str) -> PaymentSnapshot:
         "created_at": T0,
         "updated_at": T0,
     }
-    return PaymentSnapshot.model_validate(fields)
+    return PaymentSnapshot.model_validate({**fields, **changes})
 
 
 def captured(payment_id: str) -> PaymentCaptured:
@@ -127,3 +137,106 @@ async def _reloaded(exporter: Exporter) -> CounterCache:
     cache = CounterCache()
     await refresh_cache(cache, uow=exporter.unit_of_work())
     return cache
+
+
+FEES = Fees(provider_fee=204, platform_fee=180, net=5_616)
+PENDING = "payroute_pending_verifications"
+
+
+def cash(payment_id: str, status: str, version: int) -> PaymentEvent:
+    payment = snapshot(
+        payment_id, status, version=version, payment_method_type="cash", provider="manual"
+    )
+    if status == "pending_verification":
+        return PaymentAwaitingVerification(payment=payment)
+    return PaymentCaptured(payment=payment)
+
+
+def refund(
+    refund_id: str, amount: int, status: str, refunded: int, version: int
+) -> RefundCreated | RefundSucceeded:
+    payment = snapshot(
+        "pay_p",
+        "partially_refunded" if refunded else "captured",
+        version=version,
+        amount_captured=6_000,
+        amount_refunded=refunded,
+        fees=FEES,
+    )
+    snap = RefundSnapshot(
+        refund_id=refund_id,
+        payment_id="pay_p",
+        merchant_id="mch_1",
+        amount=amount,
+        currency="PHP",
+        reason=None,
+        status="succeeded" if status == "succeeded" else "pending",
+        provider="stripe",
+        provider_reference=None,
+        failure=None,
+        created_at=T0,
+        updated_at=T0,
+    )
+    kind = RefundSucceeded if status == "succeeded" else RefundCreated
+    return kind(payment=payment, refund=snap)
+
+
+async def test_partial_capture_then_two_partial_refunds(exporter: Exporter) -> None:
+    cache = CounterCache()
+    capture = PaymentCaptured(
+        payment=snapshot("pay_p", "captured", version=3, amount_captured=6_000, fees=FEES)
+    )
+    batches: list[list[Message]] = [
+        [capture],
+        [refund("re_1", 2_500, "pending", 0, 4), refund("re_1", 2_500, "succeeded", 2_500, 5)],
+        [refund("re_2", 2_000, "pending", 2_500, 6), refund("re_2", 2_000, "succeeded", 4_500, 7)],
+        [capture, refund("re_1", 2_500, "succeeded", 2_500, 5)],  # again, late, new ids
+    ]
+    for batch in batches:
+        await handle_batch(with_ids(*batch), uow=exporter.unit_of_work(), cache=cache)
+    samples = await scrape(exporter, CounterCache())
+    refunds = 'payroute_refunds_total{currency="PHP",provider="stripe",status="%s"}'
+    assert samples[AMOUNT] == 6_000
+    assert samples['payroute_refund_amount_minor_total{currency="PHP"}'] == 4_500
+    assert (samples[refunds % "pending"], samples[refunds % "succeeded"]) == (2, 2)
+    assert samples['payroute_fee_amount_minor_total{currency="PHP",kind="provider"}'] == 204
+    assert samples['payroute_fee_amount_minor_total{currency="PHP",kind="platform"}'] == 180
+    assert samples[CAPTURED] == 1
+    assert cache.snapshot() == (await _reloaded(exporter)).snapshot()
+
+
+async def test_failure_reasons_are_exported_by_code(exporter: Exporter) -> None:
+    failure = {"code": "insufficient_funds", "message": "no money"}
+    event = PaymentFailed(payment=snapshot("pay_f", "failed", failure=failure))
+    await handle_batch(with_ids(event, event), uow=exporter.unit_of_work(), cache=CounterCache())
+    samples = await scrape(exporter, CounterCache())
+    key = 'payroute_payment_failures_total{code="insufficient_funds",provider="stripe"}'
+    assert samples[key] == 1
+
+
+async def test_pending_verifications_survive_a_restart_and_ignore_late_snapshots(
+    exporter: Exporter,
+) -> None:
+    cache = CounterCache()
+    waiting = [cash(f"pay_c{i}", "pending_verification", 2) for i in range(3)]
+    await handle_batch(with_ids(*waiting), uow=exporter.unit_of_work(), cache=cache)
+    await handle_batch(
+        with_ids(cash("pay_c0", "captured", 3), cash("pay_x", "captured", 3)),
+        uow=exporter.unit_of_work(),
+        cache=cache,
+    )
+    # Older snapshots after newer ones: a redelivered wait, and one first seen after approval.
+    await handle_batch(
+        with_ids(
+            cash("pay_c0", "pending_verification", 2), cash("pay_x", "pending_verification", 2)
+        ),
+        uow=exporter.unit_of_work(),
+        cache=cache,
+    )
+    assert cache.gauges() == {PENDING: 2}
+    samples = await scrape(exporter, CounterCache())  # a new process
+    assert samples[PENDING] == 2
+    waited = (
+        'payroute_payments_total{currency="PHP",provider="manual",status="pending_verification"}'
+    )
+    assert samples[waited] == 4  # every payment that did wait, counted once

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import copy
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from types import TracebackType
 from typing import Self
 
-from metrics_exporter.metrics import CounterKey
+from metrics_exporter.metrics import PENDING_VERIFICATIONS, CounterKey
+from metrics_exporter.rules import PaymentStatus
 
 
 class FakeTables:
@@ -16,6 +17,7 @@ class FakeTables:
         self.counters: dict[CounterKey, int] = {}
         self.once: set[str] = set()
         self.inbox: set[uuid.UUID] = set()
+        self.statuses: dict[str, PaymentStatus] = {}
 
 
 class FakeCounters:
@@ -35,6 +37,22 @@ class FakeCounters:
         return fresh
 
 
+class FakeGauges:
+    def __init__(self, tables: FakeTables) -> None:
+        self._tables = tables
+
+    async def track(self, statuses: Sequence[PaymentStatus]) -> None:
+        for status in statuses:
+            kept = self._tables.statuses.get(status.payment_id)
+            if kept is None or status.version > kept.version:
+                self._tables.statuses[status.payment_id] = status
+
+    async def read(self) -> dict[str, int]:
+        statuses = self._tables.statuses.values()
+        pending = sum(1 for s in statuses if s.status == "pending_verification")
+        return {PENDING_VERIFICATIONS.name: pending}
+
+
 class FakeUnitOfWork:
     """Each transaction works on a copy of the committed tables."""
 
@@ -43,10 +61,12 @@ class FakeUnitOfWork:
         self.fail_commit = fail_commit
         self._working = FakeTables()
         self.counters = FakeCounters(self._working)
+        self.gauges = FakeGauges(self._working)
 
     async def __aenter__(self) -> Self:
         self._working = copy.deepcopy(self.committed)
         self.counters = FakeCounters(self._working)
+        self.gauges = FakeGauges(self._working)
         return self
 
     async def __aexit__(

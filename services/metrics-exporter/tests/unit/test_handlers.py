@@ -6,10 +6,18 @@ from prometheus_client import generate_latest
 from metrics_exporter.cache import CounterCache
 from metrics_exporter.collector import registry_for
 from metrics_exporter.handlers import handle_batch, refresh_cache, tally
-from metrics_exporter.metrics import PAYMENTS, Counted, increment
+from metrics_exporter.metrics import PAYMENTS, PENDING_VERIFICATIONS, Counted, increment
 from payroute_common.envelope import Message
 
-from .events import captured, created, failed, webhook
+from .events import (
+    captured,
+    created,
+    failed,
+    manual,
+    partially_captured,
+    refund_event,
+    webhook,
+)
 from .fakes import FakeTables, FakeUnitOfWork
 
 CAPTURED_PHP = (
@@ -118,3 +126,102 @@ async def test_exposition_has_every_counter_with_help_and_samples() -> None:
         " 10050.0" in text
     )
     assert 'payroute_webhooks_received_total{outcome="failed",provider="stripe"} 1.0' in text
+
+
+def value(tables: FakeTables, name: str, labels: str) -> int:
+    return tables.counters.get((name, labels), 0)
+
+
+PENDING = PENDING_VERIFICATIONS.name
+
+
+async def test_partial_capture_then_two_partial_refunds() -> None:
+    tables, cache = FakeTables(), CounterCache()
+    batches = [
+        [partially_captured()],
+        [
+            refund_event("re_1", 2_500, "pending", 0, 4),
+            refund_event("re_1", 2_500, "succeeded", 2_500, 5),
+        ],
+        [refund_event("re_2", 2_000, "pending", 2_500, 6)],
+        [refund_event("re_2", 2_000, "succeeded", 4_500, 7)],
+    ]
+    for batch in batches:
+        await handle_batch(with_ids(*batch), uow=FakeUnitOfWork(tables), cache=cache)
+    php = '{"currency":"PHP"}'
+    refunds = '{"currency":"PHP","provider":"stripe","status":"%s"}'
+    assert tables.counters[AMOUNT_PHP] == 6_000
+    assert value(tables, "payroute_refund_amount_minor_total", php) == 4_500
+    assert value(tables, "payroute_refunds_total", refunds % "succeeded") == 2
+    assert value(tables, "payroute_refunds_total", refunds % "pending") == 2
+    fees = '{"currency":"PHP","kind":"%s"}'
+    assert value(tables, "payroute_fee_amount_minor_total", fees % "provider") == 204
+    assert value(tables, "payroute_fee_amount_minor_total", fees % "platform") == 180
+    partially = '{"currency":"PHP","provider":"stripe","status":"partially_refunded"}'
+    assert value(tables, "payroute_payments_total", partially) == 1
+    assert cache.snapshot() == tables.counters
+
+
+async def test_the_same_facts_in_other_events_or_late_count_nothing_more() -> None:
+    tables, cache = FakeTables(), CounterCache()
+    succeeded = refund_event("re_1", 2_500, "succeeded", 2_500, 5)
+    await handle_batch(
+        with_ids(succeeded, partially_captured()), uow=FakeUnitOfWork(tables), cache=cache
+    )
+    before = dict(tables.counters)
+    # New event ids, the same facts; the older capture snapshot after the newer refund.
+    await handle_batch(with_ids(succeeded), uow=FakeUnitOfWork(tables), cache=cache)
+    await handle_batch(with_ids(partially_captured()), uow=FakeUnitOfWork(tables), cache=cache)
+    assert tables.counters == before
+    assert cache.snapshot() == before
+
+
+async def test_failure_reasons_are_counted_by_code() -> None:
+    tables, cache = FakeTables(), CounterCache()
+    events = with_ids(failed("pay_1"), failed("pay_2", code="expired_card"), failed("pay_1"))
+    await handle_batch(events, uow=FakeUnitOfWork(tables), cache=cache)
+    name = "payroute_payment_failures_total"
+    assert value(tables, name, '{"code":"card_declined","provider":"stripe"}') == 1
+    assert value(tables, name, '{"code":"expired_card","provider":"stripe"}') == 1
+
+
+async def test_pending_verifications_gauge_follows_the_newest_snapshot() -> None:
+    tables, cache = FakeTables(), CounterCache()
+    waiting = with_ids(
+        manual("pay_a", "pending_verification", 2), manual("pay_b", "pending_verification", 2)
+    )
+    await handle_batch(waiting, uow=FakeUnitOfWork(tables), cache=cache)
+    assert cache.gauges() == {PENDING: 2}
+    await handle_batch(
+        with_ids(manual("pay_a", "captured", 3)), uow=FakeUnitOfWork(tables), cache=cache
+    )
+    assert cache.gauges() == {PENDING: 1}
+    # An older snapshot (a redelivery under a new id) after the newer one changes nothing.
+    late = with_ids(manual("pay_a", "pending_verification", 2))
+    await handle_batch(late, uow=FakeUnitOfWork(tables), cache=cache)
+    assert cache.gauges() == {PENDING: 1}
+    # The newer one first, the older one later, in separate batches: never pending.
+    await handle_batch(
+        with_ids(manual("pay_c", "failed", 3)), uow=FakeUnitOfWork(tables), cache=cache
+    )
+    await handle_batch(
+        with_ids(manual("pay_c", "pending_verification", 2)),
+        uow=FakeUnitOfWork(tables),
+        cache=cache,
+    )
+    assert cache.gauges() == {PENDING: 1}
+
+
+async def test_gauge_is_read_back_from_the_table_by_a_new_cache() -> None:
+    tables = FakeTables()
+    await handle_batch(
+        with_ids(manual("pay_a", "pending_verification", 2)),
+        uow=FakeUnitOfWork(tables),
+        cache=CounterCache(),
+    )
+    restarted = CounterCache()
+    await refresh_cache(restarted, uow=FakeUnitOfWork(tables))
+    assert restarted.gauges() == {PENDING: 1}
+    text = generate_latest(registry_for(restarted)).decode()
+    assert "# TYPE payroute_pending_verifications gauge" in text
+    assert "payroute_pending_verifications 1.0" in text

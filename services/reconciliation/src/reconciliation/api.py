@@ -1,14 +1,29 @@
 """Reading the ledger view over HTTP."""
 
 from collections.abc import Callable
+from dataclasses import asdict
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from reconciliation.store import ReconciliationUnitOfWork
+
+
+class MovementOut(BaseModel):
+    """Money moved: a capture (with its fees) or a succeeded refund; amounts are positive."""
+
+    kind: Literal["capture", "refund"]
+    source_id: str  # the payment id for a capture, the refund id for a refund
+    amount: int
+    currency: str
+    provider: str | None
+    provider_reference: str | None
+    provider_fee: int | None
+    platform_fee: int | None
+    occurred_at: datetime
 
 
 class LedgerEntryOut(BaseModel):
@@ -26,6 +41,7 @@ class LedgerEntryOut(BaseModel):
     created_at: datetime
     updated_at: datetime
     captured_at: datetime | None
+    movements: list[MovementOut]
 
 
 class ErrorDetail(BaseModel):
@@ -51,7 +67,7 @@ def ledger_router(unit_of_work: Callable[[], ReconciliationUnitOfWork]) -> APIRo
 
     @router.get("/{payment_id}", response_model=LedgerEntryOut, responses={404: NOT_FOUND})
     async def get_ledger_entry(payment_id: str) -> LedgerEntryOut | JSONResponse:
-        """The ledger view of one payment.
+        """The ledger view of one payment: its latest state and the money it moved.
 
         Internal/ops endpoint: it is not exposed to merchants, and it carries no
         auth yet; operator authentication comes with the reconciliation issue
@@ -59,8 +75,11 @@ def ledger_router(unit_of_work: Callable[[], ReconciliationUnitOfWork]) -> APIRo
         """
         async with unit_of_work() as uow:
             entry = await uow.ledger.get(payment_id)
+            movements = await uow.ledger.movements(payment_id)
         if entry is None:
             return error_response(404, "resource_missing", f"No ledger entry for {payment_id}.")
-        return LedgerEntryOut.model_validate(entry, from_attributes=True)
+        return LedgerEntryOut.model_validate(
+            {**asdict(entry), "movements": [asdict(m) for m in movements]}
+        )
 
     return router

@@ -8,15 +8,20 @@ from collections.abc import Iterable, Sequence
 from payroute_common.envelope import Message
 from payroute_common.messages import PaymentEvent
 from reconciliation.ledger import fold
+from reconciliation.movements import movements_in
 from reconciliation.store import HandlerUnitOfWork
 
 CONSUMER = "reconciliation"
 
 
 async def record_payment_events(messages: Iterable[Message], *, uow: HandlerUnitOfWork) -> None:
-    """Bring the ledger view up to date with a batch of payment events (one statement)."""
-    snapshots = [m.payment for m in messages if isinstance(m, PaymentEvent)]
-    await uow.ledger.upsert(fold(snapshots))
+    """Bring the ledger view up to date with a batch of payment events.
+
+    Two statements: the payments' latest state, and the money the events show moved.
+    """
+    events = [m for m in messages if isinstance(m, PaymentEvent)]
+    await uow.ledger.upsert(fold(e.payment for e in events))
+    await uow.ledger.record(movements_in(events))
 
 
 async def handle_batch(

@@ -1,5 +1,7 @@
 """The ledger view of one payment, built from event-carried snapshots. Pure: no I/O.
 
+This is the payment's latest state; the money it moved is in movements.py.
+
 Rules (the SQL upsert in store.py applies the same ones against stored rows):
 - a snapshot replaces the entry only when its version is newer; replays and
   stale deliveries change nothing;

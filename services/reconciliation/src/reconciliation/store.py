@@ -12,7 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from payroute_common.uow import UnitOfWork, UnitOfWorkInterface
 from reconciliation.ledger import LedgerEntry
-from reconciliation.tables import ledger_entries
+from reconciliation.movements import Movement
+from reconciliation.tables import ledger_entries, ledger_movements
 
 _UPDATED = [c.name for c in ledger_entries.columns if c.name not in {"payment_id", "captured_at"}]
 
@@ -20,6 +21,8 @@ _UPDATED = [c.name for c in ledger_entries.columns if c.name not in {"payment_id
 class LedgerRepository(Protocol):
     async def upsert(self, entries: Sequence[LedgerEntry]) -> None: ...
     async def get(self, payment_id: str) -> LedgerEntry | None: ...
+    async def record(self, movements: Sequence[Movement]) -> None: ...
+    async def movements(self, payment_id: str) -> list[Movement]: ...
 
 
 class HandlerUnitOfWork(UnitOfWorkInterface, Protocol):
@@ -53,6 +56,38 @@ class SqlLedgerRepository:
         query = select(ledger_entries).where(ledger_entries.c.payment_id == payment_id)
         row = (await self._session.execute(query)).mappings().one_or_none()
         return LedgerEntry(**row) if row is not None else None
+
+    async def record(self, movements: Sequence[Movement]) -> None:
+        """One statement for the batch; a fact already recorded keeps its amount.
+
+        A repeated fact can only move its time earlier (the capture snapshot
+        arriving after a later one) and fill in fees not known before.
+        """
+        if not movements:
+            return
+        rows = [asdict(m) for m in sorted(movements, key=lambda m: m.key)]
+        statement = insert(ledger_movements)
+        excluded, current = statement.excluded, ledger_movements.c
+        statement = statement.on_conflict_do_update(
+            index_elements=[current.kind, current.source_id],
+            set_={
+                "occurred_at": func.least(current.occurred_at, excluded.occurred_at),
+                "provider_fee": func.coalesce(current.provider_fee, excluded.provider_fee),
+                "platform_fee": func.coalesce(current.platform_fee, excluded.platform_fee),
+            },
+            where=(excluded.occurred_at < current.occurred_at)
+            | (current.provider_fee.is_(None) & excluded.provider_fee.is_not(None)),
+        )
+        await (await self._session.connection()).execute(statement, rows)
+
+    async def movements(self, payment_id: str) -> list[Movement]:
+        query = (
+            select(ledger_movements)
+            .where(ledger_movements.c.payment_id == payment_id)
+            .order_by(ledger_movements.c.occurred_at, ledger_movements.c.source_id)
+        )
+        rows = (await self._session.execute(query)).mappings()
+        return [Movement(**row) for row in rows]
 
 
 class ReconciliationUnitOfWork(UnitOfWork):

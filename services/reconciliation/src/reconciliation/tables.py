@@ -1,4 +1,4 @@
-"""reconciliation's own tables: its ledger view of payments, plus the inbox."""
+"""reconciliation's own tables: its ledger view of payments, the money moved, and the inbox."""
 
 from sqlalchemy import BigInteger, Column, DateTime, Index, Integer, Table, Text
 
@@ -25,6 +25,28 @@ ledger_entries = Table(
     Column("captured_at", DateTime(timezone=True)),
     # Settlement lines are matched by provider reference.
     Index("ix_ledger_entries_provider_reference", "provider", "provider_reference"),
+)
+
+# Money actually moved, one row per fact (see movements.py): a payment's capture
+# (source_id = payment id) and each succeeded refund (source_id = refund id).
+# Amounts are positive; `kind` gives the direction.
+ledger_movements = Table(
+    "ledger_movements",
+    metadata,
+    Column("kind", Text, primary_key=True),  # capture | refund
+    Column("source_id", Text, primary_key=True),
+    Column("payment_id", Text, nullable=False),
+    Column("merchant_id", Text, nullable=False),
+    Column("provider", Text),
+    Column("provider_reference", Text),
+    Column("amount", BigInteger, nullable=False),
+    Column("currency", Text, nullable=False),
+    Column("provider_fee", BigInteger),  # captures only; refunds do not return fees
+    Column("platform_fee", BigInteger),
+    Column("occurred_at", DateTime(timezone=True), nullable=False),
+    Index("ix_ledger_movements_payment_id", "payment_id"),
+    # Settlement lines are matched by provider reference.
+    Index("ix_ledger_movements_provider_reference", "provider", "provider_reference"),
 )
 
 inbox = define_inbox(metadata)

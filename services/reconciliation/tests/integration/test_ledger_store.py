@@ -7,9 +7,18 @@ import pytest
 from sqlalchemy import text
 
 from payroute_common.envelope import Message
-from payroute_common.messages import PaymentCaptured, PaymentCreated, PaymentSnapshot
+from payroute_common.messages import (
+    Fees,
+    PaymentCaptured,
+    PaymentCreated,
+    PaymentSnapshot,
+    RefundFailed,
+    RefundSnapshot,
+    RefundSucceeded,
+)
 from reconciliation import handlers
 from reconciliation.ledger import LedgerEntry
+from reconciliation.movements import Movement
 
 from .conftest import Reconciliation
 
@@ -141,3 +150,129 @@ async def test_unknown_payment_is_a_404_error_object(client: httpx.AsyncClient) 
     assert response.status_code == 404
     error = response.json()["error"]
     assert (error["type"], error["code"]) == ("invalid_request_error", "resource_missing")
+
+
+FEES = Fees(provider_fee=204, platform_fee=180, net=5_616)
+
+
+def partially_captured(payment_id: str, version: int = 3) -> PaymentCaptured:
+    payment = snapshot(payment_id, version, "captured", amount_captured=6_000, fees=FEES)
+    return PaymentCaptured(payment=payment)
+
+
+def refund_event(
+    payment_id: str, refund_id: str, amount: int, refunded: int, version: int, status: str
+) -> RefundSucceeded | RefundFailed:
+    payment = snapshot(
+        payment_id,
+        version,
+        "partially_refunded" if refunded else "captured",
+        amount_captured=6_000,
+        amount_refunded=refunded,
+        fees=FEES,
+    )
+    refund = RefundSnapshot(
+        refund_id=refund_id,
+        payment_id=payment_id,
+        merchant_id="mch_1",
+        amount=amount,
+        currency="PHP",
+        reason=None,
+        status="succeeded" if status == "succeeded" else "failed",
+        provider="stripe",
+        provider_reference=f"pyr_{refund_id}",
+        failure=None,
+        created_at=T0,
+        updated_at=T0 + timedelta(minutes=version),
+    )
+    event = RefundSucceeded if status == "succeeded" else RefundFailed
+    return event(payment=payment, refund=refund)
+
+
+async def moved(service: Reconciliation, payment_id: str) -> list[Movement]:
+    async with service.unit_of_work() as uow:
+        return await uow.ledger.movements(payment_id)
+
+
+async def test_partial_capture_then_two_partial_refunds(reconciliation: Reconciliation) -> None:
+    pid = new_payment_id()
+    refund_1 = refund_event(pid, f"re_{pid}_1", 2_500, 2_500, 4, "succeeded")
+    refused = refund_event(pid, f"re_{pid}_x", 9_000, 2_500, 5, "failed")
+    refund_2 = refund_event(pid, f"re_{pid}_2", 2_000, 4_500, 6, "succeeded")
+    await consume(reconciliation, created(pid), partially_captured(pid))
+    await consume(reconciliation, refund_1, refused)
+    await consume(reconciliation, refund_2)
+    lines = await moved(reconciliation, pid)
+    assert [(m.kind, m.source_id, m.amount) for m in lines] == [
+        ("capture", pid, 6_000),
+        ("refund", f"re_{pid}_1", 2_500),
+        ("refund", f"re_{pid}_2", 2_000),
+    ]
+    assert (lines[0].provider_fee, lines[0].platform_fee) == (204, 180)
+    assert lines[0].occurred_at == T0 + timedelta(minutes=3)
+    assert lines[1].provider_reference == f"pyr_re_{pid}_1"
+    stored = await entry(reconciliation, pid)
+    assert stored is not None
+    assert (stored.status, stored.amount_captured, stored.amount_refunded, stored.version) == (
+        "partially_refunded",
+        6_000,
+        4_500,
+        6,
+    )
+
+
+async def test_duplicate_and_out_of_order_events_record_each_fact_once(
+    reconciliation: Reconciliation,
+) -> None:
+    pid = new_payment_id()
+    refund_1 = refund_event(pid, f"re_{pid}_1", 2_500, 2_500, 4, "succeeded")
+    capture = partially_captured(pid)
+    # The refund arrives before the capture, then everything again under new event ids.
+    await consume(reconciliation, refund_1)
+    await consume(reconciliation, capture, created(pid))
+    await consume(reconciliation, refund_1, capture, refund_1)
+    lines = await moved(reconciliation, pid)
+    assert [(m.kind, m.amount) for m in lines] == [("capture", 6_000), ("refund", 2_500)]
+    # The capture's time is the capture's, not the refund snapshot's that showed it first.
+    assert lines[0].occurred_at == T0 + timedelta(minutes=3)
+    stored = await entry(reconciliation, pid)
+    assert stored is not None
+    assert (stored.status, stored.version, stored.amount_refunded) == (
+        "partially_refunded",
+        4,
+        2_500,
+    )
+
+
+async def test_no_money_moves_for_an_uncaptured_payment(reconciliation: Reconciliation) -> None:
+    pid = new_payment_id()
+    await consume(reconciliation, created(pid))
+    assert await moved(reconciliation, pid) == []
+
+
+async def test_http_entry_lists_the_money_moved(
+    client: httpx.AsyncClient, reconciliation: Reconciliation
+) -> None:
+    pid = new_payment_id()
+    refund_1 = refund_event(pid, f"re_{pid}_1", 2_500, 2_500, 4, "succeeded")
+    await consume(reconciliation, created(pid), partially_captured(pid), refund_1)
+    body = (await client.get(f"/v1/ledger/{pid}")).json()
+    assert [(m["kind"], m["source_id"], m["amount"]) for m in body["movements"]] == [
+        ("capture", pid, 6_000),
+        ("refund", f"re_{pid}_1", 2_500),
+    ]
+    capture = body["movements"][0]
+    assert (capture["provider_fee"], capture["platform_fee"]) == (204, 180)
+    assert body["movements"][1]["provider_fee"] is None
+
+
+async def test_fees_missing_from_the_first_capture_snapshot_are_filled_in_once(
+    reconciliation: Reconciliation,
+) -> None:
+    pid = new_payment_id()
+    bare = snapshot(pid, 3, "captured", amount_captured=6_000)
+    await consume(reconciliation, PaymentCaptured(payment=bare))
+    await consume(reconciliation, partially_captured(pid, version=4))
+    [capture] = await moved(reconciliation, pid)
+    assert (capture.amount, capture.provider_fee, capture.platform_fee) == (6_000, 204, 180)
+    assert capture.occurred_at == T0 + timedelta(minutes=3)

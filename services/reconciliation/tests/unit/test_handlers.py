@@ -9,17 +9,20 @@ from payroute_common.messages import (
     PaymentCaptured,
     PaymentCreated,
     PaymentMethod,
+    RefundSucceeded,
 )
 from reconciliation import handlers
 from reconciliation.ledger import LedgerEntry
+from reconciliation.movements import Movement, merge
 
-from .snapshots import T0, snapshot
+from .snapshots import T0, refund, snapshot
 
 
 class FakeLedger:
     def __init__(self) -> None:
         self.entries: dict[str, LedgerEntry] = {}
         self.upserts: list[list[LedgerEntry]] = []
+        self.lines: dict[tuple[str, str], Movement] = {}
 
     async def upsert(self, entries: Sequence[LedgerEntry]) -> None:
         self.upserts.append(list(entries))
@@ -30,6 +33,14 @@ class FakeLedger:
 
     async def get(self, payment_id: str) -> LedgerEntry | None:
         return self.entries.get(payment_id)
+
+    async def record(self, movements: Sequence[Movement]) -> None:
+        for line in movements:
+            seen = self.lines.get(line.key)
+            self.lines[line.key] = merge(seen, line) if seen is not None else line
+
+    async def movements(self, payment_id: str) -> list[Movement]:
+        return [m for m in self.lines.values() if m.payment_id == payment_id]
 
 
 class FakeUnitOfWork:
@@ -101,3 +112,41 @@ async def test_redelivered_event_is_not_applied_again() -> None:
     await handlers.handle_batch([(event_id, captured())], uow=uow)
     await handlers.handle_batch([(event_id, captured())], uow=uow)
     assert [len(entries) for entries in uow.ledger.upserts] == [1, 0]
+
+
+def moved(uow: FakeUnitOfWork) -> list[tuple[str, str, int]]:
+    return sorted((m.kind, m.source_id, m.amount) for m in uow.ledger.lines.values())
+
+
+def refunded(refund_id: str, amount: int, total: int, version: int) -> RefundSucceeded:
+    payment = snapshot(version, "partially_refunded", amount_captured=6_000, amount_refunded=total)
+    return RefundSucceeded(payment=payment, refund=refund(refund_id, amount, "succeeded"))
+
+
+async def test_partial_capture_and_two_partial_refunds_are_three_lines() -> None:
+    uow = FakeUnitOfWork()
+    capture = PaymentCaptured(payment=snapshot(3, "captured", amount_captured=6_000))
+    for event in (capture, refunded("re_1", 2_500, 2_500, 4), refunded("re_2", 2_000, 4_500, 5)):
+        await handlers.handle_batch([(uuid.uuid4(), event)], uow=uow)
+    assert moved(uow) == [
+        ("capture", "pay_1", 6_000),
+        ("refund", "re_1", 2_500),
+        ("refund", "re_2", 2_000),
+    ]
+    entry = uow.ledger.entries["pay_1"]
+    assert (entry.status, entry.amount_captured, entry.amount_refunded) == (
+        "partially_refunded",
+        6_000,
+        4_500,
+    )
+
+
+async def test_the_same_facts_announced_again_record_nothing_new() -> None:
+    uow = FakeUnitOfWork()
+    capture = PaymentCaptured(payment=snapshot(3, "captured", amount_captured=6_000))
+    refund_1 = refunded("re_1", 2_500, 2_500, 4)
+    await handlers.handle_batch([(uuid.uuid4(), refund_1), (uuid.uuid4(), capture)], uow=uow)
+    # Other events (new ids) saying the same, older ones last.
+    await handlers.handle_batch([(uuid.uuid4(), refund_1), (uuid.uuid4(), capture)], uow=uow)
+    assert moved(uow) == [("capture", "pay_1", 6_000), ("refund", "re_1", 2_500)]
+    assert uow.ledger.entries["pay_1"].version == 4

@@ -1,0 +1,121 @@
+"""Which event adds what to the metrics. Pure: no I/O.
+
+Every payment event carries the payment's state after the change, so each one
+may reveal several facts, each counted once whatever events carry it (a
+`once_key`): the payment reached its status (`payment:<id>:<status>`, with the
+captured amount or the failure code), its fees became known (`fees:<id>`), a
+refund reached its status (`refund:<id>:<status>`, with the amount once it
+succeeded). An older snapshot delivered late still shows a status the payment
+did reach, so it counts if nothing had counted that arrival yet.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from metrics_exporter.metrics import (
+    FEE_AMOUNT_MINOR,
+    PAYMENT_AMOUNT_MINOR,
+    PAYMENT_FAILURES,
+    PAYMENTS,
+    REFUND_AMOUNT_MINOR,
+    REFUNDS,
+    WEBHOOKS_RECEIVED,
+    Counted,
+    Increment,
+    bounded,
+    increment,
+)
+from payroute_common.catalog import MANUAL_METHODS
+from payroute_common.envelope import Message
+from payroute_common.messages import (
+    PaymentEvent,
+    PaymentSnapshot,
+    ProviderWebhookReceived,
+    RefundEvent,
+    RefundSnapshot,
+)
+
+
+def _payment_status(payment: PaymentSnapshot) -> Counted:
+    status, provider = payment.status, bounded(payment.provider)
+    labels = {"status": status, "provider": provider, "currency": payment.currency}
+    increments = [increment(PAYMENTS, 1, **labels)]
+    if status == "captured":
+        increments.append(increment(PAYMENT_AMOUNT_MINOR, payment.amount_captured, **labels))
+    if status == "failed":
+        code = bounded(payment.failure.code if payment.failure is not None else None)
+        increments.append(increment(PAYMENT_FAILURES, 1, code=code, provider=provider))
+    return Counted(tuple(increments), once_key=f"payment:{payment.payment_id}:{status}")
+
+
+def _payment_fees(payment: PaymentSnapshot) -> Counted | None:
+    if payment.fees is None:
+        return None
+    currency = payment.currency
+    increments = (
+        increment(FEE_AMOUNT_MINOR, payment.fees.provider_fee, kind="provider", currency=currency),
+        increment(FEE_AMOUNT_MINOR, payment.fees.platform_fee, kind="platform", currency=currency),
+    )
+    return Counted(increments, once_key=f"fees:{payment.payment_id}")
+
+
+def _refund_status(refund: RefundSnapshot, payment: PaymentSnapshot) -> Counted:
+    provider = bounded(refund.provider or payment.provider)
+    labels = {"status": refund.status, "provider": provider, "currency": refund.currency}
+    increments: list[Increment] = [increment(REFUNDS, 1, **labels)]
+    if refund.status == "succeeded":
+        increments.append(increment(REFUND_AMOUNT_MINOR, refund.amount, currency=refund.currency))
+    return Counted(tuple(increments), once_key=f"refund:{refund.refund_id}:{refund.status}")
+
+
+def _webhook_received(event: ProviderWebhookReceived) -> Counted:
+    labels = {"provider": bounded(event.provider), "outcome": event.outcome}
+    return Counted((increment(WEBHOOKS_RECEIVED, 1, **labels),))
+
+
+def count(message: Message) -> tuple[Counted, ...]:
+    """What `message` adds to the counters; nothing for messages that count for nothing."""
+    if isinstance(message, ProviderWebhookReceived):
+        return (_webhook_received(message),)
+    if not isinstance(message, PaymentEvent):
+        return ()
+    counted = [_payment_status(message.payment), _payment_fees(message.payment)]
+    if isinstance(message, RefundEvent):
+        counted.append(_refund_status(message.refund, message.payment))
+    return tuple(c for c in counted if c is not None)
+
+
+@dataclass(frozen=True)
+class PaymentStatus:
+    """The latest known status of a payment that may wait for verification."""
+
+    payment_id: str
+    status: str
+    version: int
+
+
+def tracked_status(message: Message) -> PaymentStatus | None:
+    """The status to keep for the pending-verification gauge, if `message` has one.
+
+    Only manual methods (cash, cheque, bank transfer) wait for verification, so
+    only their payments are kept: every later status too, since an older
+    `pending_verification` snapshot arriving after them must change nothing.
+    """
+    if not isinstance(message, PaymentEvent):
+        return None
+    payment = message.payment
+    if payment.payment_method_type in MANUAL_METHODS or payment.status == "pending_verification":
+        return PaymentStatus(payment.payment_id, payment.status, payment.version)
+    return None
+
+
+def latest_statuses(messages: list[Message]) -> list[PaymentStatus]:
+    """One status per payment from a batch: the one with the highest version."""
+    latest: dict[str, PaymentStatus] = {}
+    for message in messages:
+        if (status := tracked_status(message)) is not None:
+            seen = latest.get(status.payment_id)
+            if seen is None or status.version > seen.version:
+                latest[status.payment_id] = status
+    return list(latest.values())
