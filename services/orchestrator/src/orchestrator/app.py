@@ -3,6 +3,7 @@ from orchestrator.config import Settings
 from orchestrator.tables import metadata
 from payroute_common.runtime import ServiceRuntime
 
-runtime = ServiceRuntime(Settings(), metadata)
-consumers.register(runtime)
+settings = Settings()
+runtime = ServiceRuntime(settings, metadata)
+consumers.register(runtime, settings)
 app = runtime.create_app(title="Payroute orchestrator")

@@ -1,17 +1,58 @@
-"""Which providers can take a payment, best first. Pure."""
+"""Which providers can take a payment, best first, and why. Pure.
 
-from payroute_common.messages.values import PaymentMethodType
+Order: the request's explicit provider, then the merchant's first priority list
+matching the method and currency, then every other able provider in catalog
+order. Only providers able to take the method in the currency qualify.
+"""
 
-# The methods each provider adapter supports.
-PROVIDER_METHODS: dict[str, frozenset[PaymentMethodType]] = {
-    "stripe": frozenset({"card"}),
-}
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from payroute_common.catalog import providers_for
+from payroute_common.messages.values import PaymentMethodType, RoutingPreferences
 
 
-def candidates(method: PaymentMethodType, preference: str | None) -> list[str]:
-    """Providers supporting `method`; the merchant's preference first when it qualifies."""
-    able = [name for name, methods in PROVIDER_METHODS.items() if method in methods]
+@dataclass(frozen=True)
+class Route:
+    providers: list[str]
+    reason: str  # why the first one comes first
+
+    @property
+    def first(self) -> str | None:
+        return self.providers[0] if self.providers else None
+
+
+def candidates(
+    method: PaymentMethodType,
+    currency: str,
+    preference: str | None = None,
+    routing: RoutingPreferences | None = None,
+) -> Route:
+    able = providers_for(method, currency)
+    if not able:
+        return Route([], f"no provider supports {method} in {currency}")
+    ordered: list[str] = []
+    reasons: list[str] = []
     if preference in able:
-        able.remove(preference)
-        able.insert(0, preference)
-    return able
+        ordered.append(preference)
+        reasons.append("merchant preference")
+    priority = next(
+        (
+            p
+            for p in (routing.priorities if routing else [])
+            if p.payment_method in {None, method} and p.currency in {None, currency}
+        ),
+        None,
+    )
+    if priority is not None:
+        listed = [p for p in priority.providers if p in able and p not in ordered]
+        if listed:
+            scope = "/".join(x for x in (priority.payment_method, priority.currency) if x)
+            reasons.append(f"merchant priority for {scope or 'all payments'}")
+        ordered += listed
+    rest = [p for p in able if p not in ordered]
+    if rest:
+        reasons.append(f"first provider supporting {method} in {currency}")
+    ordered += rest
+    return Route(ordered, reasons[0])

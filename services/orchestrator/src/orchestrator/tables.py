@@ -1,4 +1,4 @@
-"""The orchestrator's own tables: payment aggregates, plus outbox and inbox."""
+"""The orchestrator's own tables: payment and refund aggregates, timers, outbox and inbox."""
 
 from sqlalchemy import BigInteger, Column, DateTime, Integer, Table, Text
 from sqlalchemy.dialects.postgresql import JSONB
@@ -6,6 +6,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from payroute_common.db import new_metadata
 from payroute_common.inbox import define_inbox
 from payroute_common.outbox import define_outbox
+from payroute_common.timers import define_timers
 
 metadata = new_metadata()
 
@@ -19,20 +20,45 @@ payments = Table(
     Column("amount_capturable", BigInteger, nullable=False),
     Column("amount_captured", BigInteger, nullable=False),
     Column("amount_refunded", BigInteger, nullable=False),
+    Column("amount_refund_pending", BigInteger, nullable=False, server_default="0"),
     Column("currency", Text, nullable=False),
     Column("capture_method", Text, nullable=False),
     Column("payment_method", JSONB, nullable=False),
     Column("description", Text),
     Column("metadata", JSONB, nullable=False),
     Column("provider_preference", Text),
+    Column("return_url", Text),
+    Column("platform_fee_ppm", Integer, nullable=False, server_default="0"),
     Column("provider", Text),
     Column("provider_reference", Text, index=True),
     Column("failure", JSONB),
+    Column("fees", JSONB),
+    Column("next_action", JSONB),
+    Column("verification_expires_at", DateTime(timezone=True)),
     Column("attempts", JSONB, nullable=False),
+    Column("operation", JSONB),
     Column("version", Integer, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
 )
 
+refunds = Table(
+    "refunds",
+    metadata,
+    Column("id", Text, primary_key=True),
+    Column("payment_id", Text, nullable=False, index=True),
+    Column("merchant_id", Text, nullable=False),
+    Column("amount", BigInteger, nullable=False),
+    Column("currency", Text, nullable=False),
+    Column("reason", Text),
+    Column("status", Text, nullable=False),
+    Column("provider", Text),
+    Column("provider_reference", Text),
+    Column("failure", JSONB),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+timers = define_timers(metadata)
 outbox = define_outbox(metadata)
 inbox = define_inbox(metadata)

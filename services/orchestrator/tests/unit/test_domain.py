@@ -7,7 +7,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from orchestrator.domain import TERMINAL, TRANSITIONS, IllegalTransition, Payment
+from orchestrator.domain import TERMINAL, TRANSITIONS, IllegalTransition, Payment, PaymentError
+from orchestrator.domain.operations import request_capture, request_void, verify
+from orchestrator.domain.refunds import open_refund
 from payroute_common.messages import PaymentFailure, PaymentMethod, ProviderError
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
@@ -44,7 +46,7 @@ def test_provider_news_never_moves_a_payment_backwards(events: list[str]) -> Non
             changed = p.record_attempt_failure("att_1", error, 1, NOW)
         else:
             changed = p.record_capture("att_1", "pi_1", 1, NOW)
-        assert changed == ((p.status, p.version) != before)
+        assert bool(changed) == ((p.status, p.version) != before)
         if before[0] in TERMINAL or before[0] == "captured":
             assert p.status == before[0]
         seen.append(p.status)
@@ -83,3 +85,35 @@ def test_a_timeout_leaves_the_payment_processing_until_the_provider_tells() -> N
     assert p.attempt_for_reference("stripe", "pi_from_webhook") == p.attempts[0]
     assert p.record_capture("att_1", "pi_from_webhook", None, NOW)
     assert p.status == "captured"
+
+
+def test_a_disputed_payment_is_not_refundable() -> None:
+    p = payment()
+    p.record_capture("att_1", "pi_1", 1, NOW)
+    p.move_to("disputed", NOW)
+    refund, _ = open_refund(p, "re_1", 100, "USD", None, NOW)
+    assert refund.status == "failed"
+    assert refund.failure is not None
+    assert refund.failure.code == "payment_not_refundable"
+    assert p.amount_refund_pending == 0
+
+
+def test_each_refusal_has_its_own_code() -> None:
+    p = payment()
+    refusals = [
+        (lambda: request_capture(p, "op_1", None), "payment_not_capturable"),
+        (lambda: request_void(p, "op_1"), "payment_not_cancelable"),
+        (lambda: verify(p, "approve", None, NOW), "payment_not_awaiting_verification"),
+    ]
+    for attempt, code in refusals:
+        with pytest.raises(PaymentError) as raised:
+            attempt()
+        assert raised.value.failure().code == code
+    p.record_authorization("att_1", "pi_1", 1, NOW)
+    with pytest.raises(PaymentError) as raised:
+        request_capture(p, "op_1", 1_001)
+    assert raised.value.code == "amount_exceeds_capturable"
+    request_capture(p, "op_1", 500)
+    with pytest.raises(PaymentError) as raised:
+        request_void(p, "op_2")
+    assert raised.value.code == "operation_in_progress"

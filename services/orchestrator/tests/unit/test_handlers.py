@@ -85,7 +85,7 @@ async def test_the_same_command_twice_creates_one_payment() -> None:
 
 async def test_a_method_no_provider_supports_fails_without_a_provider_call() -> None:
     uow = FakeUnitOfWork()
-    cmd, envelope = create(method="cheque")
+    cmd, envelope = create(method="gcash")
     await handlers.create_payment(cmd, envelope, uow=uow)
     assert uow.types() == ["PaymentFailed"]
     failure = uow.payments.rows["pay_1"].failure

@@ -1,0 +1,254 @@
+"""The payment aggregate. Pure: no I/O.
+
+Provider news that arrives late or out of order never moves a payment
+backwards: it is ignored (the method answers None, "no change"). A merchant's
+command the payment cannot take raises a `PaymentError` with a precise code.
+Methods that change the payment answer the reason shown in its timeline.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+
+from orchestrator.domain.attempts import Attempt, Operation
+from orchestrator.domain.errors import IllegalTransition, UnknownAttempt
+from orchestrator.domain.states import OPEN_ATTEMPTS, TRANSITIONS
+from payroute_common.fees import fees_for
+from payroute_common.messages import PaymentFailure, PaymentMethod, PaymentSnapshot, ProviderError
+from payroute_common.messages.values import CaptureMethod, Fees, NextAction, PaymentStatus
+
+
+@dataclass
+class Payment:
+    payment_id: str
+    merchant_id: str
+    amount: int
+    currency: str
+    capture_method: CaptureMethod
+    payment_method: PaymentMethod
+    created_at: datetime
+    updated_at: datetime
+    description: str | None = None
+    metadata: dict[str, str] = field(default_factory=dict)
+    provider_preference: str | None = None
+    return_url: str | None = None
+    platform_fee_ppm: int = 0
+    status: PaymentStatus = "pending"
+    amount_capturable: int = 0
+    amount_captured: int = 0
+    amount_refunded: int = 0
+    # Refunds asked of the provider and not answered yet: reserved, not refundable again.
+    amount_refund_pending: int = 0
+    provider: str | None = None
+    provider_reference: str | None = None
+    failure: PaymentFailure | None = None
+    fees: Fees | None = None
+    next_action: NextAction | None = None
+    verification_expires_at: datetime | None = None
+    attempts: list[Attempt] = field(default_factory=list)
+    operation: Operation | None = None
+    version: int = 0
+
+    # -- moves -------------------------------------------------------------
+
+    def can_move_to(self, status: PaymentStatus) -> bool:
+        return status in TRANSITIONS[self.status]
+
+    def move_to(self, status: PaymentStatus, now: datetime) -> None:
+        if not self.can_move_to(status):
+            raise IllegalTransition(self.payment_id, self.status, status)
+        self.status = status
+        if status != "requires_action":
+            self.next_action = None
+        self.touch(now)
+
+    def touch(self, now: datetime) -> None:
+        """A change worth an event: the next snapshot must be newer."""
+        self.updated_at = now
+        self.version += 1
+
+    def start_processing(self, provider: str, now: datetime) -> None:
+        self.provider = provider
+        self.move_to("processing", now)
+
+    def start_attempt(self, attempt_id: str, provider: str, now: datetime) -> Attempt:
+        attempt = Attempt(attempt_id=attempt_id, provider=provider)
+        self.attempts.append(attempt)
+        if self.status == "processing":
+            self.provider = provider
+            self.touch(now)
+        else:
+            self.start_processing(provider, now)
+        return attempt
+
+    def fail(self, failure: PaymentFailure, now: datetime) -> None:
+        self.failure = failure
+        self.move_to("failed", now)
+
+    def capture(self, amount: int, now: datetime) -> None:
+        self.amount_captured = amount
+        self.amount_capturable = 0
+        self.failure = None
+        self.fees = fees_for(
+            amount,
+            self.currency,
+            provider=self.provider or "manual",
+            platform_fee_ppm=self.platform_fee_ppm,
+            on=now.date(),
+        )
+        self.move_to("captured", now)
+
+    # -- attempts ----------------------------------------------------------
+
+    def attempt(self, attempt_id: str) -> Attempt:
+        for attempt in self.attempts:
+            if attempt.attempt_id == attempt_id:
+                return attempt
+        raise UnknownAttempt(f"payment {self.payment_id} has no attempt {attempt_id}")
+
+    def _settle_attempt(
+        self, attempt: Attempt, provider_reference: str, latency_ms: int | None
+    ) -> None:
+        if attempt.status == "succeeded":
+            return
+        self.attempts = [
+            replace(
+                a,
+                status="succeeded",
+                provider_reference=provider_reference,
+                latency_ms=latency_ms if latency_ms is not None else a.latency_ms,
+            )
+            if a.attempt_id == attempt.attempt_id
+            else a
+            for a in self.attempts
+        ]
+
+    def _note_attempt(self, attempt: Attempt, provider_reference: str | None) -> None:
+        """Remember the provider's reference of a still-open attempt."""
+        if provider_reference and attempt.provider_reference != provider_reference:
+            self.attempts = [
+                replace(a, provider_reference=provider_reference)
+                if a.attempt_id == attempt.attempt_id
+                else a
+                for a in self.attempts
+            ]
+
+    def record_capture(
+        self,
+        attempt_id: str,
+        provider_reference: str,
+        latency_ms: int | None,
+        now: datetime,
+        amount: int | None = None,
+    ) -> str | None:
+        """The provider took the money on `attempt_id`."""
+        attempt = self.attempt(attempt_id)
+        self._settle_attempt(attempt, provider_reference, latency_ms)
+        if not self.can_move_to("captured") or self.status == "authorized":
+            return None
+        self.provider = attempt.provider
+        self.provider_reference = provider_reference
+        captured = self.amount if amount is None else min(amount, self.amount)
+        self.capture(captured, now)
+        return f"captured {captured} through {attempt.provider}"
+
+    def record_authorization(
+        self, attempt_id: str, provider_reference: str, latency_ms: int | None, now: datetime
+    ) -> str | None:
+        """The provider holds the money for a later capture (manual capture)."""
+        attempt = self.attempt(attempt_id)
+        self._settle_attempt(attempt, provider_reference, latency_ms)
+        if not self.can_move_to("authorized"):
+            return None
+        self.provider = attempt.provider
+        self.provider_reference = provider_reference
+        self.amount_capturable = self.amount
+        self.failure = None
+        self.move_to("authorized", now)
+        return f"authorized {self.amount} at {attempt.provider}; capture or cancel it"
+
+    def record_action_required(
+        self,
+        attempt_id: str,
+        provider_reference: str,
+        redirect_url: str | None,
+        latency_ms: int | None,
+        now: datetime,
+    ) -> str | None:
+        """The customer must act (3-D Secure, wallet); a webhook will tell the outcome."""
+        attempt = self.attempt(attempt_id)
+        if attempt.status not in OPEN_ATTEMPTS or not self.can_move_to("requires_action"):
+            return None
+        self._note_attempt(attempt, provider_reference)
+        self.provider_reference = provider_reference
+        self.next_action = NextAction(redirect_url=redirect_url) if redirect_url else None
+        self.move_to("requires_action", now)
+        return f"{attempt.provider} asks the customer to act before paying"
+
+    def record_attempt_failure(
+        self, attempt_id: str, error: ProviderError, latency_ms: int, now: datetime
+    ) -> str | None:
+        """The provider refused `attempt_id`.
+
+        A timeout is not a refusal: the provider may have taken the money. The
+        attempt becomes `unknown` and the payment stays `processing` until the
+        provider's truth arrives (webhook, or a status query), never `failed`.
+        """
+        attempt = self.attempt(attempt_id)
+        if attempt.status == "succeeded" or not self.can_move_to("failed"):
+            return None
+        if error.category == "timeout":
+            if attempt.status == "unknown":
+                return None
+            self._replace_attempt(
+                replace(attempt, status="unknown", error=error, latency_ms=latency_ms)
+            )
+            self.touch(now)
+            return f"{attempt.provider} did not answer in time; waiting for its news"
+        self._replace_attempt(replace(attempt, status="failed", error=error, latency_ms=latency_ms))
+        self.fail(
+            PaymentFailure(code=error.code, message=error.message, decline_code=error.decline_code),
+            now,
+        )
+        return f"{attempt.provider} refused: {error.code} ({error.category})"
+
+    def _replace_attempt(self, updated: Attempt) -> None:
+        self.attempts = [
+            updated if a.attempt_id == updated.attempt_id else a for a in self.attempts
+        ]
+
+    def attempt_for_reference(self, provider: str, provider_reference: str) -> Attempt | None:
+        for attempt in self.attempts:
+            if attempt.provider == provider and attempt.provider_reference == provider_reference:
+                return attempt
+        open_attempts = [
+            a for a in self.attempts if a.provider == provider and a.status in OPEN_ATTEMPTS
+        ]
+        return open_attempts[-1] if open_attempts else None
+
+    # -- the view ----------------------------------------------------------
+
+    def snapshot(self) -> PaymentSnapshot:
+        return PaymentSnapshot(
+            payment_id=self.payment_id,
+            merchant_id=self.merchant_id,
+            version=self.version,
+            status=self.status,
+            amount=self.amount,
+            amount_capturable=self.amount_capturable,
+            amount_captured=self.amount_captured,
+            amount_refunded=self.amount_refunded,
+            currency=self.currency,
+            capture_method=self.capture_method,
+            payment_method_type=self.payment_method.type,
+            provider=self.provider,
+            provider_reference=self.provider_reference,
+            failure=self.failure,
+            created_at=self.created_at,
+            updated_at=self.updated_at,
+            fees=self.fees,
+            attempts=[a.summary() for a in self.attempts],
+            next_action=self.next_action,
+            verification_expires_at=self.verification_expires_at,
+        )

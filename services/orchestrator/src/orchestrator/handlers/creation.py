@@ -1,0 +1,88 @@
+"""A new payment: routed to a provider, or left for an operator to verify."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from orchestrator.domain import Payment
+from orchestrator.domain.operations import await_verification
+from orchestrator.handlers.emit import announce, emit
+from orchestrator.routing import candidates
+from orchestrator.store import HandlerUnitOfWork
+from payroute_common.catalog import MANUAL_PROVIDER
+from payroute_common.clock import utcnow
+from payroute_common.envelope import Envelope
+from payroute_common.ids import new_id
+from payroute_common.messages import (
+    AuthorizePayment,
+    CreatePayment,
+    PaymentCreated,
+    PaymentFailure,
+)
+from payroute_common.timers import Timer
+
+DEFAULT_VERIFICATION_TTL = timedelta(hours=72)
+VERIFICATION_EXPIRY = "verification_expiry"
+
+
+async def create_payment(
+    cmd: CreatePayment,
+    cause: Envelope,
+    *,
+    uow: HandlerUnitOfWork,
+    verification_ttl: timedelta = DEFAULT_VERIFICATION_TTL,
+) -> None:
+    if uow.payments.get(cmd.payment_id) is not None:
+        return  # the same command sent twice under two event ids
+    now = utcnow()
+    payment = Payment(
+        payment_id=cmd.payment_id,
+        merchant_id=cmd.merchant_id,
+        amount=cmd.amount,
+        currency=cmd.currency,
+        capture_method=cmd.capture_method,
+        payment_method=cmd.payment_method,
+        description=cmd.description,
+        metadata=cmd.metadata,
+        provider_preference=cmd.provider,
+        return_url=cmd.return_url,
+        platform_fee_ppm=cmd.platform_fee_ppm,
+        created_at=cmd.created_at,
+        updated_at=now,
+    )
+    uow.payments.add(payment)
+    route = candidates(cmd.payment_method.type, cmd.currency, cmd.provider, cmd.routing)
+    if route.first is None:
+        failure = PaymentFailure(code="no_provider_available", message=route.reason)
+        payment.fail(failure, now)
+        announce(uow, payment, route.reason, cause)
+        return
+    if route.first == MANUAL_PROVIDER:
+        payment.start_processing(MANUAL_PROVIDER, now)
+        reason = f"routed to {MANUAL_PROVIDER}: an operator verifies {cmd.payment_method.type}"
+        emit(uow, PaymentCreated(payment=payment.snapshot(), reason=reason), payment, cause)
+        ttl = (
+            timedelta(seconds=cmd.verification_ttl_seconds)
+            if cmd.verification_ttl_seconds
+            else verification_ttl
+        )
+        expires_at = cmd.created_at + ttl
+        announce(uow, payment, await_verification(payment, expires_at, now), cause)
+        uow.timers.schedule(Timer(VERIFICATION_EXPIRY, payment.payment_id, expires_at))
+        return
+    attempt = payment.start_attempt(new_id("att"), route.first, now)
+    reason = f"routed to {attempt.provider}: {route.reason}"
+    emit(uow, PaymentCreated(payment=payment.snapshot(), reason=reason), payment, cause)
+    command = AuthorizePayment(
+        payment_id=payment.payment_id,
+        attempt_id=attempt.attempt_id,
+        provider=attempt.provider,
+        amount=payment.amount,
+        currency=payment.currency,
+        capture_method=payment.capture_method,
+        payment_method=payment.payment_method,
+        description=payment.description,
+        metadata={**payment.metadata, "payment_id": payment.payment_id},
+        return_url=payment.return_url,
+    )
+    emit(uow, command, payment, cause)

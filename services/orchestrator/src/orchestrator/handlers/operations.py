@@ -1,0 +1,132 @@
+"""Capture, cancel and verify a payment, and the provider's answers to them.
+
+A command the payment refuses is answered with `PaymentOperationFailed`
+(status unchanged, newer version), so the gateway always learns the outcome.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from orchestrator.domain import Payment, PaymentError
+from orchestrator.domain import operations as ops
+from orchestrator.handlers.emit import announce, emit, payment_of
+from orchestrator.handlers.refunds import refund_failed, refund_succeeded
+from orchestrator.store import HandlerUnitOfWork
+from payroute_common.clock import utcnow
+from payroute_common.envelope import Envelope
+from payroute_common.ids import new_id
+from payroute_common.messages import (
+    CancelPayment,
+    CaptureAuthorization,
+    CapturePayment,
+    PaymentFailure,
+    PaymentOperationFailed,
+    ProviderOperationFailed,
+    ProviderOperationSucceeded,
+    VerifyPayment,
+    VoidAuthorization,
+)
+
+Operation = Literal["capture", "cancel", "verify"]
+
+
+def _refused(
+    uow: HandlerUnitOfWork,
+    payment: Payment,
+    operation: Operation,
+    failure: PaymentFailure,
+    reason: str,
+    cause: Envelope,
+) -> None:
+    event = PaymentOperationFailed(
+        payment=payment.snapshot(), operation=operation, failure=failure, reason=reason
+    )
+    emit(uow, event, payment, cause)
+
+
+def _refuse(
+    uow: HandlerUnitOfWork,
+    payment: Payment,
+    operation: Operation,
+    error: PaymentError,
+    cause: Envelope,
+) -> None:
+    ops.refuse(payment, utcnow())
+    _refused(uow, payment, operation, error.failure(), f"{operation} refused: {error}", cause)
+
+
+async def capture_payment(cmd: CapturePayment, cause: Envelope, *, uow: HandlerUnitOfWork) -> None:
+    payment = payment_of(uow, cmd.payment_id)
+    try:
+        op = ops.request_capture(payment, new_id("op"), cmd.amount)
+    except PaymentError as error:
+        _refuse(uow, payment, "capture", error, cause)
+        return
+    assert payment.provider is not None
+    assert payment.provider_reference is not None
+    command = CaptureAuthorization(
+        payment_id=payment.payment_id,
+        operation_id=op.operation_id,
+        provider=payment.provider,
+        provider_reference=payment.provider_reference,
+        amount=op.amount,
+        currency=payment.currency,
+    )
+    emit(uow, command, payment, cause)
+
+
+async def cancel_payment(cmd: CancelPayment, cause: Envelope, *, uow: HandlerUnitOfWork) -> None:
+    payment = payment_of(uow, cmd.payment_id)
+    try:
+        op = ops.request_void(payment, new_id("op"))
+    except PaymentError as error:
+        _refuse(uow, payment, "cancel", error, cause)
+        return
+    assert payment.provider is not None
+    assert payment.provider_reference is not None
+    command = VoidAuthorization(
+        payment_id=payment.payment_id,
+        operation_id=op.operation_id,
+        provider=payment.provider,
+        provider_reference=payment.provider_reference,
+    )
+    emit(uow, command, payment, cause)
+
+
+async def verify_payment(cmd: VerifyPayment, cause: Envelope, *, uow: HandlerUnitOfWork) -> None:
+    payment = payment_of(uow, cmd.payment_id)
+    try:
+        reason = ops.verify(payment, cmd.decision, cmd.note, utcnow())
+    except PaymentError as error:
+        _refuse(uow, payment, "verify", error, cause)
+        return
+    announce(uow, payment, reason, cause)
+
+
+async def operation_succeeded(
+    msg: ProviderOperationSucceeded, cause: Envelope, *, uow: HandlerUnitOfWork
+) -> None:
+    if msg.operation == "refund":
+        await refund_succeeded(msg, cause, uow=uow)
+        return
+    payment = payment_of(uow, msg.payment_id)
+    reason = ops.operation_succeeded(payment, msg.operation_id, msg.operation, utcnow())
+    announce(uow, payment, reason, cause)
+
+
+async def operation_failed(
+    msg: ProviderOperationFailed, cause: Envelope, *, uow: HandlerUnitOfWork
+) -> None:
+    if msg.operation == "refund":
+        await refund_failed(msg, cause, uow=uow)
+        return
+    payment = payment_of(uow, msg.payment_id)
+    reason = ops.operation_failed(payment, msg.operation_id, msg.operation, msg.error, utcnow())
+    if reason is not None:
+        error = msg.error
+        failure = PaymentFailure(
+            code=error.code, message=error.message, decline_code=error.decline_code
+        )
+        operation: Operation = "capture" if msg.operation == "capture" else "cancel"
+        _refused(uow, payment, operation, failure, reason, cause)

@@ -1,0 +1,109 @@
+"""Refunds: requested by the merchant, done by the provider (or at once for manual methods)."""
+
+from __future__ import annotations
+
+import structlog
+
+from orchestrator.domain import Payment, Refund
+from orchestrator.domain import refunds as rules
+from orchestrator.handlers.emit import emit, payment_of
+from orchestrator.store import HandlerUnitOfWork
+from payroute_common.catalog import MANUAL_PROVIDER
+from payroute_common.clock import utcnow
+from payroute_common.envelope import Envelope
+from payroute_common.messages import (
+    PaymentFailure,
+    ProviderOperationFailed,
+    ProviderOperationSucceeded,
+    RefundCharge,
+    RefundCreated,
+    RefundFailed,
+    RefundPayment,
+    RefundSucceeded,
+)
+from payroute_common.messages.payment_events import RefundEvent
+
+log = structlog.get_logger(__name__)
+
+
+def _emit(
+    uow: HandlerUnitOfWork,
+    kind: type[RefundEvent],
+    payment: Payment,
+    refund: Refund,
+    reason: str,
+    cause: Envelope,
+) -> None:
+    event = kind(payment=payment.snapshot(), refund=refund.snapshot(), reason=reason)
+    emit(uow, event, payment, cause)
+
+
+async def refund_payment(cmd: RefundPayment, cause: Envelope, *, uow: HandlerUnitOfWork) -> None:
+    if uow.refunds.get(cmd.refund_id) is not None:
+        return  # the same command sent twice under two event ids
+    payment = payment_of(uow, cmd.payment_id)
+    now = utcnow()
+    refund, reason = rules.open_refund(
+        payment, cmd.refund_id, cmd.amount, cmd.currency, cmd.reason, now
+    )
+    uow.refunds.add(refund)
+    if refund.status == "failed":
+        _emit(uow, RefundFailed, payment, refund, reason, cause)
+        return
+    _emit(uow, RefundCreated, payment, refund, reason, cause)
+    if payment.provider == MANUAL_PROVIDER:
+        done = rules.refund_succeeded(payment, refund, None, now)
+        assert done is not None
+        _emit(uow, RefundSucceeded, payment, refund, f"{done}: paid back by the merchant", cause)
+        return
+    assert payment.provider is not None
+    assert payment.provider_reference is not None
+    command = RefundCharge(
+        payment_id=payment.payment_id,
+        operation_id=refund.refund_id,
+        provider=payment.provider,
+        provider_reference=payment.provider_reference,
+        amount=refund.amount,
+        currency=refund.currency,
+        reason=refund.reason,
+        metadata={"payment_id": payment.payment_id, "refund_id": refund.refund_id},
+    )
+    emit(uow, command, payment, cause)
+
+
+def _refund_of(uow: HandlerUnitOfWork, payment_id: str, refund_id: str) -> Refund | None:
+    refund = uow.refunds.get(refund_id)
+    if refund is None or refund.payment_id != payment_id:
+        log.warning("refund_result_for_unknown_refund", refund_id=refund_id)
+        return None
+    return refund
+
+
+async def refund_succeeded(
+    msg: ProviderOperationSucceeded, cause: Envelope, *, uow: HandlerUnitOfWork
+) -> None:
+    payment = payment_of(uow, msg.payment_id)
+    refund = _refund_of(uow, msg.payment_id, msg.operation_id)
+    if refund is None:
+        return
+    reason = rules.refund_succeeded(payment, refund, msg.provider_reference, utcnow())
+    if reason is not None:
+        _emit(uow, RefundSucceeded, payment, refund, reason, cause)
+
+
+async def refund_failed(
+    msg: ProviderOperationFailed, cause: Envelope, *, uow: HandlerUnitOfWork
+) -> None:
+    if msg.error.category == "timeout":
+        return  # the provider may have refunded: the refund stays pending until it tells
+    payment = payment_of(uow, msg.payment_id)
+    refund = _refund_of(uow, msg.payment_id, msg.operation_id)
+    if refund is None:
+        return
+    error = msg.error
+    failure = PaymentFailure(
+        code=error.code, message=error.message, decline_code=error.decline_code
+    )
+    reason = rules.refund_failed(payment, refund, failure, utcnow())
+    if reason is not None:
+        _emit(uow, RefundFailed, payment, refund, reason, cause)

@@ -1,0 +1,45 @@
+"""Drives the orchestrator's handlers the way the consumer does, over the fakes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from orchestrator.domain import Payment
+from orchestrator.handlers import HANDLERS
+from orchestrator.handlers.timers import fire
+from orchestrator.testing import PAY, run, wrap
+from payroute_common.envelope import Envelope, Message
+
+from .fakes import FakeUnitOfWork
+
+
+class Flow:
+    def __init__(self) -> None:
+        self.uow = FakeUnitOfWork()
+
+    def send(self, message: Message) -> list[Envelope]:
+        """Handle `message`; what it published."""
+        before = len(self.uow.published)
+        run(HANDLERS[type(message)](message, wrap(message), uow=self.uow))  # type: ignore[arg-type]
+        return [envelope for _, _, envelope in self.uow.published[before:]]
+
+    def fire_timers(self) -> list[Envelope]:
+        before = len(self.uow.published)
+        run(fire(self.uow.timers.scheduled, uow=self.uow))  # type: ignore[arg-type]
+        return [envelope for _, _, envelope in self.uow.published[before:]]
+
+    @property
+    def payment(self) -> Payment:
+        return self.uow.payments.rows[PAY]
+
+    def last_command(self, event_type: str) -> dict[str, Any]:
+        return next(
+            e.payload for _, _, e in reversed(self.uow.published) if e.event_type == event_type
+        )
+
+    def last_event(self) -> Envelope:
+        return self.uow.events()[-1]
+
+
+def types(envelopes: list[Envelope]) -> list[str]:
+    return [e.event_type for e in envelopes]
