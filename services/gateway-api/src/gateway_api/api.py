@@ -13,9 +13,9 @@ from starlette.middleware import Middleware
 from gateway_api import errors, handlers
 from gateway_api.body_limit import BodyLimitMiddleware
 from gateway_api.domain import Principal
-from gateway_api.payment_changes import SETTLING, PaymentWaiters
+from gateway_api.nul_guard import NulGuardMiddleware
+from gateway_api.payment_changes import PaymentWaiters
 from gateway_api.prefer import requested_wait
-from gateway_api.schemas import CreatePaymentRequest, PaymentObject, error_responses
 from gateway_api.store import HandlerUnitOfWork
 
 UnitOfWorkFactory = Callable[[], AbstractAsyncContextManager[HandlerUnitOfWork]]
@@ -43,13 +43,14 @@ PrincipalDep = Annotated[Principal, Depends(_principal)]
 PreferHeader = Annotated[
     str | None,
     Header(
-        description="`wait=N` (N ≤ 10): answer once the payment leaves pending/processing, "
-        "or after N seconds."
+        description="`wait=N` (N ≤ 10): answer once the payment leaves pending/processing "
+        "and its capture, cancel or verification is answered (a refund: once it leaves "
+        "`pending`), or after N seconds."
     ),
 ]
 
 
-def _waiting(request: Request, response: Response, prefer: str | None) -> float:
+def waiting(request: Request, response: Response, prefer: str | None) -> float:
     """Seconds the caller asked to wait; says so in `Preference-Applied`."""
     wait_s = requested_wait(prefer)
     if wait_s:
@@ -57,57 +58,9 @@ def _waiting(request: Request, response: Response, prefer: str | None) -> float:
     return wait_s
 
 
-def _waiters(request: Request) -> PaymentWaiters:
+def waiters_of(request: Request) -> PaymentWaiters:
     waiters: PaymentWaiters = request.app.state.payment_waiters
     return waiters
-
-
-@router.post(
-    "/payments",
-    status_code=201,
-    response_model=PaymentObject,
-    responses=error_responses(400, 401, 413, 500),
-    summary="Create a payment",
-)
-async def create_payment(
-    body: CreatePaymentRequest,
-    principal: PrincipalDep,
-    uow: UnitOfWorkDep,
-    request: Request,
-    response: Response,
-    prefer: PreferHeader = None,
-) -> PaymentObject:
-    payment = await handlers.create_payment(body, principal=principal, uow=uow)
-    wait_s = _waiting(request, response, prefer)
-    if wait_s and payment.status in SETTLING:
-        payment = await handlers.wait_until_settled(
-            payment.id, wait_s, principal=principal, uow=uow, waiters=_waiters(request)
-        )
-    return PaymentObject.of(payment)
-
-
-@router.get(
-    "/payments/{payment_id}",
-    response_model=PaymentObject,
-    responses=error_responses(401, 404, 500),
-    summary="Retrieve a payment",
-)
-async def get_payment(
-    payment_id: str,
-    principal: PrincipalDep,
-    uow: UnitOfWorkDep,
-    request: Request,
-    response: Response,
-    prefer: PreferHeader = None,
-) -> PaymentObject:
-    wait_s = _waiting(request, response, prefer)
-    if wait_s:
-        payment = await handlers.wait_until_settled(
-            payment_id, wait_s, principal=principal, uow=uow, waiters=_waiters(request)
-        )
-    else:
-        payment = await handlers.get_payment(payment_id, principal=principal, uow=uow)
-    return PaymentObject.of(payment)
 
 
 def middleware(max_body_bytes: int) -> list[Middleware]:
@@ -115,6 +68,7 @@ def middleware(max_body_bytes: int) -> list[Middleware]:
     return [
         Middleware(errors.UnexpectedErrorMiddleware),
         Middleware(BodyLimitMiddleware, max_bytes=max_body_bytes),
+        Middleware(NulGuardMiddleware),
     ]
 
 
@@ -123,3 +77,10 @@ def install(app: FastAPI, new_unit_of_work: UnitOfWorkFactory, waiters: PaymentW
     app.state.payment_waiters = waiters
     errors.install(app)
     app.include_router(router)
+    from gateway_api import payments_api, refunds_api  # noqa: PLC0415 - they build on this module
+
+    app.include_router(payments_api.router)
+    app.include_router(refunds_api.router)
+    from gateway_api import settings_api  # noqa: PLC0415 - it builds on this module
+
+    app.include_router(settings_api.router)

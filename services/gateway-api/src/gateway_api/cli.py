@@ -1,6 +1,8 @@
 """`payroute`: the operators' command line.
 
     payroute merchants create NAME [--tier starter|professional|enterprise]
+    payroute merchants update MERCHANT_ID [--tier ...] [--platform-fee-percent X|default]
+    payroute merchants show MERCHANT_ID
     payroute keys create MERCHANT_ID [--role merchant|operator]
     payroute keys revoke KEY_ID
 
@@ -22,10 +24,12 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
-from gateway_api import handlers
+from gateway_api import handlers, settings_handlers
 from gateway_api.__main__ import MIGRATIONS
 from gateway_api.config import Settings
-from gateway_api.domain import GatewayError, Role, Tier
+from gateway_api.domain import GatewayError, InvalidRequest, Merchant, Role, Tier
+from gateway_api.merchant_settings import MerchantSettings
+from gateway_api.settings_schemas import MerchantSettingsObject
 from gateway_api.store import GatewayUnitOfWork
 from gateway_api.tables import inbox, outbox
 from payroute_common.db import make_session_factory
@@ -43,6 +47,30 @@ async def _create_merchant(args: argparse.Namespace, uow: GatewayUnitOfWork) -> 
         "key_id": issued.key.id,
         "api_key": issued.secret,
     }
+
+
+def _merchant_json(merchant: Merchant, settings: MerchantSettings) -> dict[str, Any]:
+    """The merchant and its settings, as `GET /v1/merchant/settings` shows them."""
+    shown = MerchantSettingsObject.of(settings).model_dump(mode="json", exclude={"object"})
+    shown.pop("merchant_id")
+    return {"id": merchant.id, "name": merchant.name, **shown}
+
+
+async def _update_merchant(args: argparse.Namespace, uow: GatewayUnitOfWork) -> dict[str, Any]:
+    if args.tier is None and args.platform_fee_percent is None:
+        raise InvalidRequest("nothing to change: give --tier and/or --platform-fee-percent")
+    await settings_handlers.update_merchant_terms(
+        args.merchant_id,
+        tier=args.tier,
+        platform_fee_percent=args.platform_fee_percent,
+        uow=uow,
+    )
+    return await _show_merchant(args, uow)
+
+
+async def _show_merchant(args: argparse.Namespace, uow: GatewayUnitOfWork) -> dict[str, Any]:
+    merchant, settings = await settings_handlers.show_merchant(args.merchant_id, uow=uow)
+    return _merchant_json(merchant, settings)
 
 
 async def _create_key(args: argparse.Namespace, uow: GatewayUnitOfWork) -> dict[str, Any]:
@@ -77,6 +105,18 @@ def parser() -> argparse.ArgumentParser:
     create.add_argument("name", type=_non_blank)
     create.add_argument("--tier", choices=get_args(Tier), default="starter")
     create.set_defaults(command=_create_merchant)
+    update = merchant_actions.add_parser("update", help="change a merchant's fee terms")
+    update.add_argument("merchant_id")
+    update.add_argument("--tier", choices=get_args(Tier))
+    update.add_argument(
+        "--platform-fee-percent",
+        metavar="PERCENT",
+        help="the merchant's own platform fee, e.g. 1.25 (percent); 'default' = the tier's",
+    )
+    update.set_defaults(command=_update_merchant)
+    show = merchant_actions.add_parser("show", help="a merchant and its settings")
+    show.add_argument("merchant_id")
+    show.set_defaults(command=_show_merchant)
 
     keys = groups.add_parser("keys", help="API keys")
     key_actions = keys.add_subparsers(dest="action", required=True)

@@ -1,4 +1,5 @@
-"""gateway-api's subscription: payment events keep the payments read model current."""
+"""gateway-api's subscription: payment events keep the payments and refunds read models
+and the payment timeline current."""
 
 from collections.abc import Sequence
 
@@ -16,12 +17,16 @@ async def handle_batch(runtime: ServiceRuntime, batch: Sequence[Received]) -> No
     """One transaction per batch: inbox marks and read-model changes commit together."""
     async with runtime.unit_of_work(GatewayUnitOfWork) as uow:
         fresh = await uow.claim(GROUP, (item.envelope.event_id for item in batch))
-        events = [
-            item.message
+        received = [
+            (item.envelope.event_id, item.message)
             for item in batch
             if item.envelope.event_id in fresh and isinstance(item.message, PaymentEvent)
         ]
-        await apply_payment_events(events, uow=uow)
+        await apply_payment_events(
+            [message for _, message in received],
+            uow=uow,
+            event_ids=[event_id for event_id, _ in received],
+        )
         await uow.commit()
 
 

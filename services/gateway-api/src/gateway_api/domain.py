@@ -14,10 +14,24 @@ from typing import Literal
 
 from payroute_common.ids import new_id
 from payroute_common.messages import PaymentFailure, PaymentMethod
-from payroute_common.messages.values import CaptureMethod, PaymentStatus
+from payroute_common.messages.values import (
+    AttemptSummary,
+    CaptureMethod,
+    Fees,
+    NextAction,
+    PaymentStatus,
+    RefundStatus,
+)
 
 Tier = Literal["starter", "professional", "enterprise"]
 Role = Literal["merchant", "operator"]
+Operation = Literal["capture", "cancel", "verify"]
+RefundReason = Literal["duplicate", "fraudulent", "requested_by_customer"]
+Decision = Literal["approve", "reject"]
+
+CAPTURABLE = frozenset({"authorized"})
+CANCELABLE = frozenset({"authorized", "requires_action", "pending_verification"})
+REFUNDABLE = frozenset({"captured", "partially_refunded"})
 
 SECRET_KEY_PREFIX = "sk_"  # noqa: S105 - a prefix, not a secret
 SECRET_KEY_LENGTH = len(SECRET_KEY_PREFIX) + 43
@@ -165,3 +179,110 @@ class Payment:
     metadata: dict[str, str] = field(default_factory=dict)
     return_url: str | None = None
     version: int = 0
+    fees: Fees | None = None
+    attempts: list[AttemptSummary] = field(default_factory=list)
+    next_action: NextAction | None = None
+    verification_expires_at: datetime | None = None
+    pending_operation: Operation | None = None
+
+
+@dataclass
+class Refund:
+    """One row of the refunds read model."""
+
+    id: str
+    payment_id: str
+    merchant_id: str
+    amount: int
+    currency: str
+    reason: RefundReason | None
+    created_at: datetime
+    updated_at: datetime
+    status: RefundStatus = "pending"
+    provider: str | None = None
+    provider_reference: str | None = None
+    failure: PaymentFailure | None = None
+
+
+@dataclass(frozen=True)
+class TimelineEvent:
+    """One payment event as the payment's timeline shows it."""
+
+    event_id: str
+    payment_id: str
+    type: str
+    status: PaymentStatus
+    reason: str | None
+    version: int
+    occurred_at: datetime
+    refund_id: str | None = None
+    refund_amount: int | None = None
+    operation: str | None = None
+    failure: PaymentFailure | None = None
+
+
+def _no_operation_in_flight(payment: Payment) -> None:
+    if payment.pending_operation is not None:
+        raise Conflict(
+            f"A {payment.pending_operation} of payment {payment.id} is already in progress; "
+            "retry once it is answered (Prefer: wait helps).",
+            code="payment_operation_in_progress",
+        )
+
+
+def check_capture(payment: Payment, amount: int | None) -> int:
+    """The amount to capture (all that is capturable when `amount` is None)."""
+    _no_operation_in_flight(payment)
+    if payment.status not in CAPTURABLE:
+        raise Conflict(
+            f"This payment is {payment.status}; only an authorized payment can be captured.",
+            code="payment_not_capturable",
+        )
+    if amount is not None and amount > payment.amount_capturable:
+        raise Conflict(
+            f"The amount to capture ({amount}) exceeds the amount capturable "
+            f"({payment.amount_capturable}).",
+            code="amount_exceeds_capturable",
+        )
+    return payment.amount_capturable if amount is None else amount
+
+
+def check_cancel(payment: Payment) -> None:
+    _no_operation_in_flight(payment)
+    if payment.status not in CANCELABLE:
+        raise Conflict(
+            f"This payment is {payment.status}; only a payment not yet captured can be canceled.",
+            code="payment_not_cancelable",
+        )
+
+
+def check_verify(payment: Payment) -> None:
+    _no_operation_in_flight(payment)
+    if payment.status != "pending_verification":
+        raise Conflict(
+            f"This payment is {payment.status}, not pending_verification.",
+            code="payment_not_awaiting_verification",
+        )
+
+
+def refundable(payment: Payment, refunded: int) -> int:
+    """What may still be refunded, given the sum of the non-failed refunds."""
+    return max(payment.amount_captured - refunded, 0)
+
+
+def check_refund(payment: Payment, amount: int | None, refunded: int) -> int:
+    """The amount to refund (everything still refundable when `amount` is None)."""
+    if payment.status not in REFUNDABLE:
+        raise Conflict(
+            f"This payment is {payment.status}; only a captured payment can be refunded.",
+            code="payment_not_refundable",
+        )
+    left = refundable(payment, refunded)
+    if left <= 0:
+        raise Conflict("This payment has been refunded in full.", code="payment_not_refundable")
+    if amount is not None and amount > left:
+        raise Conflict(
+            f"The refund amount ({amount}) exceeds what is still refundable ({left}).",
+            code="amount_exceeds_refundable",
+        )
+    return left if amount is None else amount

@@ -3,12 +3,14 @@
 - request validation (pydantic) → 400 `invalid_request_error` with `param` in
   Stripe's bracket form (`payment_method[type]`, `metadata[colour]`);
 - domain errors (`GatewayError`) → by kind: 401, 403, 404, 409, 400;
+- an Idempotency-Key replay → the stored status and body, `Idempotent-Replayed: true`;
 - Starlette HTTP errors (unknown URL, wrong method) → the same shape;
 - anything else → 500 `api_error`, logged with its stack, never sent.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -27,6 +29,7 @@ from gateway_api.domain import (
     PermissionDenied,
     ResourceMissing,
 )
+from gateway_api.idempotency import Replay
 
 log = structlog.get_logger(__name__)
 
@@ -104,6 +107,13 @@ def domain_error(exc: GatewayError) -> JSONResponse:
     return error_response(status, error_type, exc.code, exc.message, param=param)
 
 
+def refusal_answer(exc: GatewayError) -> tuple[int, dict[str, Any]]:
+    """The status and body `exc` is answered with (stored under an Idempotency-Key)."""
+    response = domain_error(exc)
+    body: dict[str, Any] = json.loads(bytes(response.body))
+    return response.status_code, body
+
+
 def http_error(request: Request, exc: HTTPException) -> JSONResponse:
     if exc.status_code == 404:
         code, message = "resource_missing", f"Unrecognized request URL ({request.url.path})."
@@ -128,6 +138,13 @@ def install(app: FastAPI) -> None:
         assert isinstance(exc, HTTPException)
         return http_error(request, exc)
 
+    async def on_replay(_request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, Replay)
+        return JSONResponse(
+            exc.body, status_code=exc.status_code, headers={"Idempotent-Replayed": "true"}
+        )
+
+    app.add_exception_handler(Replay, on_replay)
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(GatewayError, on_domain)
     app.add_exception_handler(HTTPException, on_http)

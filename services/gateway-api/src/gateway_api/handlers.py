@@ -3,34 +3,70 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable
+import contextlib
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
+from dataclasses import replace
+from datetime import datetime
+from typing import Any, TypeVar
 
 from gateway_api.domain import (
     ApiKey,
     AuthenticationFailed,
+    Conflict,
+    GatewayError,
     IssuedKey,
     Merchant,
+    Operation,
     Payment,
+    PermissionDenied,
     Principal,
+    Refund,
     ResourceMissing,
     Role,
     Tier,
+    TimelineEvent,
+    check_cancel,
+    check_capture,
+    check_refund,
+    check_verify,
     hash_secret,
     issue_key,
     looks_like_secret,
     masked,
     new_merchant,
 )
+from gateway_api.errors import refusal_answer
+from gateway_api.idempotency import RETENTION, IdempotentRequest, answer_again
 from gateway_api.payment_changes import SETTLING, PaymentWaiters
-from gateway_api.schemas import CreatePaymentRequest
-from gateway_api.store import HandlerUnitOfWork
+from gateway_api.schemas import (
+    CapturePaymentRequest,
+    CreatePaymentRequest,
+    CreateRefundRequest,
+    PaymentObject,
+    RefundObject,
+    VerifyPaymentRequest,
+)
+from gateway_api.store import HandlerUnitOfWork, PaymentFilters
+from payroute_common.catalog import MANUAL_METHODS
 from payroute_common.clock import utcnow
-from payroute_common.envelope import Envelope
+from payroute_common.envelope import Envelope, Message
 from payroute_common.ids import new_id
-from payroute_common.messages import CreatePayment, PaymentEvent, PaymentSnapshot
+from payroute_common.messages import (
+    CancelPayment,
+    CapturePayment,
+    CreatePayment,
+    PaymentEvent,
+    PaymentSnapshot,
+    RefundPayment,
+    VerifyPayment,
+)
+from payroute_common.messages.payment_events import PaymentOperationFailed, RefundEvent
+from payroute_common.messages.values import RefundSnapshot
 from payroute_common.topics import PAYMENT_COMMANDS
 
 PRODUCER = "gateway-api"
+T = TypeVar("T")
 
 
 async def authenticate(secret: str | None, *, uow: HandlerUnitOfWork) -> Principal:
@@ -48,10 +84,104 @@ async def authenticate(secret: str | None, *, uow: HandlerUnitOfWork) -> Princip
     return principal
 
 
+async def _claim(
+    idempotency: IdempotentRequest | None, merchant_id: str, *, uow: HandlerUnitOfWork
+) -> None:
+    """Claim the key in this transaction, or raise the stored answer (Replay) or a 409."""
+    if idempotency is None:
+        return
+    now = utcnow()
+    if await uow.idempotency.insert(merchant_id, idempotency.key, idempotency.fingerprint, now):
+        return
+    stored = await uow.idempotency.get(merchant_id, idempotency.key)
+    if stored is None:  # purged in between: as good as in flight, the client retries
+        raise Conflict(
+            "A request with this Idempotency-Key is still in progress; retry later.",
+            code="idempotency_request_in_progress",
+        )
+    raise answer_again(stored, idempotency, now)
+
+
+async def _remember(
+    idempotency: IdempotentRequest | None,
+    merchant_id: str,
+    status_code: int,
+    body: dict[str, Any],
+    *,
+    uow: HandlerUnitOfWork,
+) -> None:
+    if idempotency is not None:
+        await uow.idempotency.store(
+            merchant_id,
+            idempotency.key,
+            status_code,
+            body,
+            completed=not idempotency.waiting,
+        )
+
+
+@contextlib.asynccontextmanager
+async def _remembering_refusal(
+    idempotency: IdempotentRequest | None, merchant_id: str, *, uow: HandlerUnitOfWork
+) -> AsyncIterator[None]:
+    """A refusal after the key was claimed (nothing else written yet) is its stored answer,
+    as Stripe does for requests that started executing."""
+    try:
+        yield
+    except GatewayError as refusal:
+        if idempotency is not None:
+            status_code, body = refusal_answer(refusal)
+            await uow.idempotency.store(
+                merchant_id, idempotency.key, status_code, body, completed=True
+            )
+            await uow.commit()
+        raise
+
+
+def payment_body(payment: Payment) -> dict[str, Any]:
+    return PaymentObject.of(payment).model_dump(mode="json")
+
+
+def refund_body(refund: Refund) -> dict[str, Any]:
+    return RefundObject.of(refund).model_dump(mode="json")
+
+
+async def remember_final_answer(
+    idempotency: IdempotentRequest | None,
+    status_code: int,
+    body: dict[str, Any],
+    *,
+    principal: Principal,
+    uow: HandlerUnitOfWork,
+) -> None:
+    """After a `Prefer: wait`: the answer sent, stored as the key's final one."""
+    if idempotency is None or not idempotency.waiting:
+        return
+    await uow.idempotency.store(
+        principal.merchant_id, idempotency.key, status_code, body, completed=True
+    )
+    await uow.commit()
+
+
+def _stage(command: Message, merchant_id: str, payment_id: str, uow: HandlerUnitOfWork) -> None:
+    envelope = Envelope.wrap(
+        command, producer=PRODUCER, tenant_id=merchant_id, aggregate_id=payment_id
+    )
+    uow.publish(PAYMENT_COMMANDS, payment_id, envelope)
+
+
 async def create_payment(
-    request: CreatePaymentRequest, *, principal: Principal, uow: HandlerUnitOfWork
+    request: CreatePaymentRequest,
+    *,
+    principal: Principal,
+    uow: HandlerUnitOfWork,
+    idempotency: IdempotentRequest | None = None,
 ) -> Payment:
     """Record the payment as `processing` and stage `CreatePayment`, in one transaction."""
+    settings = await uow.merchant_settings.get(principal.merchant_id)
+    method = request.payment_method.type
+    settings.check_payment(request.amount, request.currency, method)
+    await _claim(idempotency, principal.merchant_id, uow=uow)
     now = utcnow()
     payment = Payment(
         id=new_id("pay"),
@@ -83,13 +213,157 @@ async def create_payment(
         metadata=payment.metadata,
         return_url=payment.return_url,
         created_at=payment.created_at,
+        platform_fee_ppm=settings.platform_fee_ppm,
+        routing=settings.routing,
+        verification_ttl_seconds=(
+            settings.verification_ttl_seconds if method in MANUAL_METHODS else None
+        ),
     )
-    envelope = Envelope.wrap(
-        command, producer=PRODUCER, tenant_id=payment.merchant_id, aggregate_id=payment.id
-    )
-    uow.publish(PAYMENT_COMMANDS, payment.id, envelope)
+    _stage(command, payment.merchant_id, payment.id, uow)
+    await _remember(idempotency, principal.merchant_id, 201, payment_body(payment), uow=uow)
     await uow.commit()
     return payment
+
+
+async def _locked_payment(
+    payment_id: str, *, principal: Principal, uow: HandlerUnitOfWork
+) -> Payment:
+    payment = await uow.payments.get_for_update(principal.merchant_id, payment_id)
+    if payment is None:
+        raise ResourceMissing("payment", payment_id)
+    return payment
+
+
+async def _start_operation(
+    payment: Payment,
+    operation: Operation,
+    command: Message,
+    *,
+    principal: Principal,
+    uow: HandlerUnitOfWork,
+    idempotency: IdempotentRequest | None,
+) -> Payment:
+    await uow.payments.start_operation(payment.id, operation)
+    payment = replace(payment, pending_operation=operation)
+    _stage(command, payment.merchant_id, payment.id, uow)
+    await _remember(idempotency, principal.merchant_id, 200, payment_body(payment), uow=uow)
+    await uow.commit()
+    return payment
+
+
+async def capture_payment(
+    payment_id: str,
+    request: CapturePaymentRequest,
+    *,
+    principal: Principal,
+    uow: HandlerUnitOfWork,
+    idempotency: IdempotentRequest | None = None,
+) -> Payment:
+    """Check against the locked read-model row, then stage `CapturePayment`."""
+    await _claim(idempotency, principal.merchant_id, uow=uow)
+    async with _remembering_refusal(idempotency, principal.merchant_id, uow=uow):
+        payment = await _locked_payment(payment_id, principal=principal, uow=uow)
+        amount = check_capture(payment, request.amount)
+    command = CapturePayment(
+        payment_id=payment.id,
+        merchant_id=payment.merchant_id,
+        amount=amount,
+        requested_at=utcnow(),
+    )
+    return await _start_operation(
+        payment, "capture", command, principal=principal, uow=uow, idempotency=idempotency
+    )
+
+
+async def cancel_payment(
+    payment_id: str,
+    *,
+    principal: Principal,
+    uow: HandlerUnitOfWork,
+    idempotency: IdempotentRequest | None = None,
+) -> Payment:
+    await _claim(idempotency, principal.merchant_id, uow=uow)
+    async with _remembering_refusal(idempotency, principal.merchant_id, uow=uow):
+        payment = await _locked_payment(payment_id, principal=principal, uow=uow)
+        check_cancel(payment)
+    command = CancelPayment(
+        payment_id=payment.id, merchant_id=payment.merchant_id, requested_at=utcnow()
+    )
+    return await _start_operation(
+        payment, "cancel", command, principal=principal, uow=uow, idempotency=idempotency
+    )
+
+
+async def verify_payment(
+    payment_id: str,
+    request: VerifyPaymentRequest,
+    *,
+    principal: Principal,
+    uow: HandlerUnitOfWork,
+    idempotency: IdempotentRequest | None = None,
+) -> Payment:
+    """An operator approves or rejects a manual payment waiting for verification."""
+    if principal.role != "operator":
+        raise PermissionDenied("Only operator keys may verify payments.")
+    await _claim(idempotency, principal.merchant_id, uow=uow)
+    async with _remembering_refusal(idempotency, principal.merchant_id, uow=uow):
+        payment = await _locked_payment(payment_id, principal=principal, uow=uow)
+        check_verify(payment)
+    command = VerifyPayment(
+        payment_id=payment.id,
+        merchant_id=payment.merchant_id,
+        decision=request.decision,
+        operator_key_id=principal.key_id,
+        note=request.note,
+        requested_at=utcnow(),
+    )
+    return await _start_operation(
+        payment, "verify", command, principal=principal, uow=uow, idempotency=idempotency
+    )
+
+
+async def create_refund(
+    request: CreateRefundRequest,
+    *,
+    principal: Principal,
+    uow: HandlerUnitOfWork,
+    idempotency: IdempotentRequest | None = None,
+) -> Refund:
+    """Record a `pending` refund and stage `RefundPayment`, under the payment's row lock.
+
+    The lock serializes refunds of one payment, and the sum is taken from the gateway's
+    own refunds table (written in this transaction), so it is exact before any answer.
+    """
+    await _claim(idempotency, principal.merchant_id, uow=uow)
+    async with _remembering_refusal(idempotency, principal.merchant_id, uow=uow):
+        payment = await _locked_payment(request.payment_id, principal=principal, uow=uow)
+        refunded = await uow.refunds.refunded(payment.id)
+        amount = check_refund(payment, request.amount, refunded)
+    now = utcnow()
+    refund = Refund(
+        id=new_id("re"),
+        payment_id=payment.id,
+        merchant_id=payment.merchant_id,
+        amount=amount,
+        currency=payment.currency,
+        reason=request.reason,
+        created_at=now,
+        updated_at=now,
+    )
+    await uow.refunds.add(refund)
+    command = RefundPayment(
+        refund_id=refund.id,
+        payment_id=payment.id,
+        merchant_id=payment.merchant_id,
+        amount=amount,
+        currency=payment.currency,
+        reason=request.reason,
+        created_at=now,
+    )
+    _stage(command, payment.merchant_id, payment.id, uow)
+    await _remember(idempotency, principal.merchant_id, 201, refund_body(refund), uow=uow)
+    await uow.commit()
+    return refund
 
 
 async def get_payment(payment_id: str, *, principal: Principal, uow: HandlerUnitOfWork) -> Payment:
@@ -100,6 +374,50 @@ async def get_payment(payment_id: str, *, principal: Principal, uow: HandlerUnit
     return payment
 
 
+async def list_payments(
+    filters: PaymentFilters,
+    limit: int,
+    starting_after: str | None,
+    *,
+    principal: Principal,
+    uow: HandlerUnitOfWork,
+) -> tuple[list[Payment], bool]:
+    """A page of the caller's payments, newest first, and whether more follow."""
+    cursor = None
+    if starting_after is not None:
+        after = await get_payment(starting_after, principal=principal, uow=uow)
+        cursor = (after.created_at, after.id)
+    rows = await uow.payments.list(principal.merchant_id, filters, limit + 1, cursor)
+    return rows[:limit], len(rows) > limit
+
+
+async def get_refund(refund_id: str, *, principal: Principal, uow: HandlerUnitOfWork) -> Refund:
+    refund = await uow.refunds.get(principal.merchant_id, refund_id)
+    if refund is None:
+        raise ResourceMissing("refund", refund_id)
+    return refund
+
+
+async def list_refunds(
+    payment_id: str, *, principal: Principal, uow: HandlerUnitOfWork
+) -> list[Refund]:
+    """The refunds of one of the caller's payments, newest first."""
+    await get_payment(payment_id, principal=principal, uow=uow)
+    return await uow.refunds.for_payment(principal.merchant_id, payment_id)
+
+
+async def payment_timeline(
+    payment_id: str, *, principal: Principal, uow: HandlerUnitOfWork
+) -> list[TimelineEvent]:
+    await get_payment(payment_id, principal=principal, uow=uow)
+    return await uow.timeline.for_payment(principal.merchant_id, payment_id)
+
+
+def settled(payment: Payment) -> bool:
+    """Out of pending/processing, with no capture, cancel or verification unanswered."""
+    return payment.status not in SETTLING and payment.pending_operation is None
+
+
 async def wait_until_settled(
     payment_id: str,
     wait_s: float,
@@ -108,21 +426,55 @@ async def wait_until_settled(
     uow: HandlerUnitOfWork,
     waiters: PaymentWaiters,
 ) -> Payment:
-    """The payment once it leaves pending/processing, or as it is when `wait_s` runs out."""
+    """The payment once settled (see `settled`), or as it is when `wait_s` runs out."""
+
+    async def read() -> tuple[Payment, bool]:
+        payment = await get_payment(payment_id, principal=principal, uow=uow)
+        return payment, settled(payment)
+
+    return await _wait(payment_id, wait_s, read, uow=uow, waiters=waiters)
+
+
+async def wait_until_refund_settled(
+    refund_id: str,
+    wait_s: float,
+    *,
+    principal: Principal,
+    uow: HandlerUnitOfWork,
+    waiters: PaymentWaiters,
+) -> Refund:
+    """The refund once it leaves `pending`, or as it is when `wait_s` runs out."""
+
+    async def read() -> tuple[Refund, bool]:
+        refund = await get_refund(refund_id, principal=principal, uow=uow)
+        return refund, refund.status != "pending"
+
+    return await _wait(refund_id, wait_s, read, uow=uow, waiters=waiters)
+
+
+async def _wait(
+    object_id: str,
+    wait_s: float,
+    read: Callable[[], Awaitable[tuple[T, bool]]],
+    *,
+    uow: HandlerUnitOfWork,
+    waiters: PaymentWaiters,
+) -> T:
+    """Re-read on each notification for `object_id` until done or `wait_s` runs out."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + wait_s
-    async with waiters.watch(payment_id) as changed:
+    async with waiters.watch(object_id) as changed:
         while True:
             changed.clear()  # before reading: a change after the read still wakes us
-            payment = await get_payment(payment_id, principal=principal, uow=uow)
+            current, done = await read()
             await uow.commit()  # hold no database connection while waiting
             remaining = deadline - loop.time()
-            if payment.status not in SETTLING or remaining <= 0:
-                return payment
+            if done or remaining <= 0:
+                return current
             try:
                 await asyncio.wait_for(changed.wait(), remaining)
             except TimeoutError:
-                return payment
+                return current
 
 
 def latest_snapshots(events: Iterable[PaymentEvent]) -> list[PaymentSnapshot]:
@@ -136,9 +488,73 @@ def latest_snapshots(events: Iterable[PaymentEvent]) -> list[PaymentSnapshot]:
     return list(latest.values())
 
 
-async def apply_payment_events(events: Iterable[PaymentEvent], *, uow: HandlerUnitOfWork) -> None:
-    """Move the read model forward; a snapshot no newer than the row changes nothing."""
-    await uow.payments.apply(latest_snapshots(events))
+def latest_refunds(events: Iterable[PaymentEvent]) -> list[RefundSnapshot]:
+    """The newest snapshot of each refund in a batch (a final status beats `pending`)."""
+    latest: dict[str, RefundSnapshot] = {}
+    for event in events:
+        if not isinstance(event, RefundEvent):
+            continue
+        snapshot = event.refund
+        seen = latest.get(snapshot.refund_id)
+        if seen is None or (snapshot.status != "pending", snapshot.updated_at) >= (
+            seen.status != "pending",
+            seen.updated_at,
+        ):
+            latest[snapshot.refund_id] = snapshot
+    return list(latest.values())
+
+
+def timeline_event(event: PaymentEvent, event_id: uuid.UUID | None = None) -> TimelineEvent:
+    """The timeline entry for `event`; without an envelope id, one derived from its content."""
+    snapshot = event.payment
+    refund = event.refund if isinstance(event, RefundEvent) else None
+    failed = event if isinstance(event, PaymentOperationFailed) else None
+    if event_id is None:
+        name = f"{event.event_type}:{snapshot.payment_id}:{snapshot.version}"
+        name += f":{refund.refund_id}:{refund.status}" if refund else ""
+        name += f":{failed.operation}:{failed.failure.code}" if failed else ""
+        event_id = uuid.uuid5(uuid.NAMESPACE_URL, name)
+    return TimelineEvent(
+        event_id=str(event_id),
+        payment_id=snapshot.payment_id,
+        type=event.event_type,
+        status=snapshot.status,
+        reason=event.reason,
+        version=snapshot.version,
+        occurred_at=snapshot.updated_at,
+        refund_id=refund.refund_id if refund else None,
+        refund_amount=refund.amount if refund else None,
+        operation=failed.operation if failed else None,
+        failure=failed.failure if failed else None,
+    )
+
+
+async def apply_payment_events(
+    events: Iterable[PaymentEvent],
+    *,
+    uow: HandlerUnitOfWork,
+    event_ids: Sequence[uuid.UUID] | None = None,
+) -> None:
+    """Move the read models forward and record the timeline.
+
+    A snapshot no newer than the row changes nothing; a refused operation
+    (`PaymentOperationFailed`) clears the payment's pending operation whatever its version.
+    """
+    events = list(events)
+    ids: list[uuid.UUID | None] = list(event_ids) if event_ids is not None else [None] * len(events)
+    answered = [e.payment.payment_id for e in events if isinstance(e, PaymentOperationFailed)]
+    await uow.payments.apply(latest_snapshots(events), answered)
+    await uow.refunds.apply(latest_refunds(events))
+    await uow.timeline.record(
+        [(e.payment.merchant_id, timeline_event(e, i)) for e, i in zip(events, ids, strict=True)]
+    )
+
+
+async def purge_idempotency_keys(now: datetime, *, uow: HandlerUnitOfWork) -> int:
+    """Forget Idempotency-Keys older than the retention; how many were forgotten."""
+    purged = await uow.idempotency.purge(now - RETENTION)
+    await uow.commit()
+    return purged
 
 
 async def create_merchant(

@@ -1,7 +1,9 @@
-"""Requests waiting for a payment to change (`Prefer: wait=N`), woken by Postgres NOTIFY.
+"""Requests waiting for a payment or refund to change (`Prefer: wait=N`), woken by NOTIFY.
 
-The read-model consumer notifies channel `payment_changed` in the transaction
-that applies events, so the notification is sent only if the change commits.
+The read-model consumer notifies channel `payment_changed` with the ids of the
+payments and refunds it moved, in the transaction that applies the events, so the
+notification is sent only if the change commits; each waiter re-reads its object
+and decides whether it is done (see `handlers.settled`).
 Every gateway replica listens on one connection and wakes its own waiters:
 waiting needs no polling and holds no pooled database connection.
 """
@@ -20,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 log = structlog.get_logger(__name__)
 
-CHANNEL = "payment_changed"
+CHANNEL = "payment_changed"  # payloads: payment and refund ids
 # Statuses a payment is "settling" in: `Prefer: wait` holds the answer while in one.
 SETTLING = frozenset({"pending", "processing"})
 # NOTIFY payloads are capped at 8000 bytes; payment ids are ~30 characters.

@@ -7,9 +7,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from gateway_api.domain import Payment
+from gateway_api.domain import Decision, Payment, Refund, RefundReason, TimelineEvent
 from payroute_common.messages import PaymentFailure, PaymentMethod
-from payroute_common.messages.values import CaptureMethod, PaymentStatus
+from payroute_common.messages.values import CaptureMethod, PaymentStatus, RefundStatus
 from payroute_common.money import CurrencyCode
 
 # Twelve digits of minor units: far above any per-currency limit, well inside BIGINT.
@@ -42,7 +42,21 @@ ShortText = Annotated[str, Field(min_length=1, max_length=255)]
 class CreatePaymentRequest(BaseModel):
     """`POST /v1/payments`."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "amount": 150_000,
+                    "currency": "PHP",
+                    "capture_method": "manual",
+                    "payment_method": {"type": "card", "token": "pm_card_visa"},
+                    "order_id": "ord_1042",
+                    "metadata": {"cart": "42"},
+                }
+            ]
+        },
+    )
 
     amount: Amount
     currency: CurrencyCode = Field(description="ISO 4217 code, e.g. PHP.")
@@ -71,6 +85,49 @@ class CreatePaymentRequest(BaseModel):
     ) = None
 
 
+class CapturePaymentRequest(BaseModel):
+    """`POST /v1/payments/{id}/capture`: `amount` defaults to all that is capturable."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"amount": 100_000}]})
+
+    amount: Amount | None = None
+
+
+class CancelPaymentRequest(BaseModel):
+    """`POST /v1/payments/{id}/cancel` (the body may be empty)."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{}]})
+
+
+class VerifyPaymentRequest(BaseModel):
+    """`POST /v1/payments/{id}/verify` (operator keys only)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"decision": "approve", "note": "Cash counted"}]},
+    )
+
+    decision: Decision
+    note: Annotated[str, Field(max_length=1000)] | None = None
+
+
+class CreateRefundRequest(BaseModel):
+    """`POST /v1/refunds`: `amount` defaults to everything still refundable."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"payment_id": "pay_3f9c", "amount": 5_000, "reason": "requested_by_customer"}
+            ]
+        },
+    )
+
+    payment_id: ShortText
+    amount: Amount | None = None
+    reason: RefundReason | None = None
+
+
 class Fees(BaseModel):
     provider_fee: int
     platform_fee: int
@@ -89,8 +146,39 @@ class NextAction(BaseModel):
     redirect_url: str
 
 
+PAYMENT_EXAMPLE: dict[str, Any] = {
+    "id": "pay_3f9c",
+    "object": "payment",
+    "status": "captured",
+    "amount": 150_000,
+    "amount_capturable": 0,
+    "amount_captured": 150_000,
+    "amount_refunded": 0,
+    "currency": "PHP",
+    "capture_method": "automatic",
+    "payment_method": {"type": "card", "token": "pm_card_visa"},
+    "provider": "stripe",
+    "provider_reference": "pi_123",
+    "fees": {"provider_fee": 5_850, "platform_fee": 4_500, "net": 139_650},
+    "attempts": [
+        {"provider": "stripe", "outcome": "succeeded", "error_code": None, "latency_ms": 310}
+    ],
+    "failure": None,
+    "next_action": None,
+    "verification_expires_at": None,
+    "order_id": "ord_1042",
+    "customer_id": None,
+    "description": None,
+    "metadata": {"cart": "42"},
+    "created_at": "2026-11-22T08:00:00Z",
+    "updated_at": "2026-11-22T08:00:01Z",
+}
+
+
 class PaymentObject(BaseModel):
     """The payment as merchants see it (SPEC section 3)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [PAYMENT_EXAMPLE]})
 
     id: str
     object: Literal["payment"] = "payment"
@@ -108,6 +196,9 @@ class PaymentObject(BaseModel):
     attempts: list[AttemptSummary] = Field(default_factory=list)
     failure: PaymentFailure | None
     next_action: NextAction | None = None
+    verification_expires_at: datetime | None = Field(
+        default=None, description="Manual methods: when an unverified payment fails."
+    )
     order_id: str | None
     customer_id: str | None
     description: str | None
@@ -130,6 +221,14 @@ class PaymentObject(BaseModel):
             provider=payment.provider,
             provider_reference=payment.provider_reference,
             failure=payment.failure,
+            fees=Fees.model_validate(payment.fees.model_dump()) if payment.fees else None,
+            attempts=[AttemptSummary.model_validate(a.model_dump()) for a in payment.attempts],
+            next_action=(
+                NextAction.model_validate(payment.next_action.model_dump())
+                if payment.next_action
+                else None
+            ),
+            verification_expires_at=payment.verification_expires_at,
             order_id=payment.order_id,
             customer_id=payment.customer_id,
             description=payment.description,
@@ -137,6 +236,148 @@ class PaymentObject(BaseModel):
             created_at=payment.created_at,
             updated_at=payment.updated_at,
         )
+
+
+class RefundObject(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "re_7a1b",
+                    "object": "refund",
+                    "payment_id": "pay_3f9c",
+                    "status": "pending",
+                    "amount": 5_000,
+                    "currency": "PHP",
+                    "reason": "requested_by_customer",
+                    "provider": None,
+                    "provider_reference": None,
+                    "failure": None,
+                    "created_at": "2026-11-22T08:05:00Z",
+                    "updated_at": "2026-11-22T08:05:00Z",
+                }
+            ]
+        }
+    )
+
+    id: str
+    object: Literal["refund"] = "refund"
+    payment_id: str
+    status: RefundStatus
+    amount: int
+    currency: str
+    reason: RefundReason | None
+    provider: str | None
+    provider_reference: str | None
+    failure: PaymentFailure | None
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, refund: Refund) -> RefundObject:
+        return cls(
+            id=refund.id,
+            payment_id=refund.payment_id,
+            status=refund.status,
+            amount=refund.amount,
+            currency=refund.currency,
+            reason=refund.reason,
+            provider=refund.provider,
+            provider_reference=refund.provider_reference,
+            failure=refund.failure,
+            created_at=refund.created_at,
+            updated_at=refund.updated_at,
+        )
+
+
+class PaymentEventObject(BaseModel):
+    """One entry of a payment's timeline."""
+
+    id: str
+    object: Literal["payment_event"] = "payment_event"
+    type: str
+    status: PaymentStatus
+    reason: str | None
+    version: int
+    occurred_at: datetime
+    refund_id: str | None = None
+    refund_amount: int | None = None
+    operation: str | None = None
+    failure: PaymentFailure | None = None
+
+    @classmethod
+    def of(cls, event: TimelineEvent) -> PaymentEventObject:
+        return cls(
+            id=event.event_id,
+            type=event.type,
+            status=event.status,
+            reason=event.reason,
+            version=event.version,
+            occurred_at=event.occurred_at,
+            refund_id=event.refund_id,
+            refund_amount=event.refund_amount,
+            operation=event.operation,
+            failure=event.failure,
+        )
+
+
+class PaymentList(BaseModel):
+    """A page of payments, newest first; `has_more` says whether another page follows."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "object": "list",
+                    "data": [PAYMENT_EXAMPLE],
+                    "has_more": False,
+                    "url": "/v1/payments",
+                }
+            ]
+        }
+    )
+
+    object: Literal["list"] = "list"
+    data: list[PaymentObject]
+    has_more: bool
+    url: str
+
+
+class RefundList(BaseModel):
+    object: Literal["list"] = "list"
+    data: list[RefundObject]
+    has_more: bool
+    url: str
+
+
+class PaymentEventList(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "object": "list",
+                    "data": [
+                        {
+                            "id": "7d0c6f0e-7f5b-4d3a-9a55-2f0e9f3b1c11",
+                            "object": "payment_event",
+                            "type": "PaymentCreated",
+                            "status": "processing",
+                            "reason": "routed to stripe: healthy, cheapest",
+                            "version": 1,
+                            "occurred_at": "2026-11-22T08:00:00Z",
+                        }
+                    ],
+                    "has_more": False,
+                    "url": "/v1/payments/pay_3f9c/events",
+                }
+            ]
+        }
+    )
+
+    object: Literal["list"] = "list"
+    data: list[PaymentEventObject]
+    has_more: bool = False
+    url: str
 
 
 class ErrorDetail(BaseModel):
@@ -163,7 +404,12 @@ def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
 DESCRIPTIONS = {
     400: "Invalid request (parameter_invalid, parameter_missing, parameter_unknown, json_invalid)",
     401: "Missing, unknown or revoked API key",
+    403: "The key's role may not do this (permission_denied)",
     404: "No such object for this merchant",
+    409: "Conflicts with the object's state or an Idempotency-Key (payment_not_capturable, "
+    "amount_exceeds_capturable, payment_not_cancelable, payment_not_refundable, "
+    "amount_exceeds_refundable, payment_not_awaiting_verification, "
+    "payment_operation_in_progress, idempotency_key_reused, idempotency_request_in_progress)",
     413: "Request body over the size limit",
     500: "Unexpected error (no details leak)",
 }

@@ -7,22 +7,27 @@ a new payment one INSERT, and a batch of payment events one upsert.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol, Self
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, func, literal, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from gateway_api.domain import ApiKey, Merchant, Payment, Principal
-from gateway_api.payment_changes import SETTLING, announce
+from gateway_api.domain import ApiKey, Merchant, Operation, Payment, Principal
+from gateway_api.idempotency_store import IdempotencyRepository, SqlIdempotencyRepository
+from gateway_api.payment_changes import announce
+from gateway_api.refund_store import RefundRepository, SqlRefundRepository
 from gateway_api.settings_store import (
     MerchantSettingsRepository,
     SqlMerchantSettingsRepository,
 )
 from gateway_api.tables import api_keys, merchants, payments
+from gateway_api.timeline_store import SqlTimelineRepository, TimelineRepository
 from payroute_common.hot_reads import HotRead
 from payroute_common.messages import PaymentFailure, PaymentMethod, PaymentSnapshot
+from payroute_common.messages.values import AttemptSummary, Fees, NextAction
 from payroute_common.uow import UnitOfWork, UnitOfWorkInterface
 
 # What a payment event may change in the read model; the rest is the merchant's request.
@@ -37,6 +42,10 @@ SNAPSHOT_COLUMNS = (
     "failure",
     "version",
     "updated_at",
+    "fees",
+    "attempts",
+    "next_action",
+    "verification_expires_at",
 )
 
 
@@ -63,6 +72,11 @@ def payment_row(payment: Payment) -> dict[str, Any]:
         "version": payment.version,
         "created_at": payment.created_at,
         "updated_at": payment.updated_at,
+        "fees": payment.fees.model_dump(mode="json") if payment.fees else None,
+        "attempts": [a.model_dump(mode="json") for a in payment.attempts],
+        "next_action": payment.next_action.model_dump(mode="json") if payment.next_action else None,
+        "verification_expires_at": payment.verification_expires_at,
+        "pending_operation": payment.pending_operation,
     }
 
 
@@ -80,7 +94,7 @@ _PAYMENT = HotRead(
 )
 
 
-def payment_from_row(row: Mapping[str, Any]) -> Payment:
+def payment_from_row(row: Mapping[Any, Any]) -> Payment:
     return Payment(
         id=row["id"],
         merchant_id=row["merchant_id"],
@@ -103,6 +117,11 @@ def payment_from_row(row: Mapping[str, Any]) -> Payment:
         version=row["version"],
         created_at=row["created_at"],
         updated_at=row["updated_at"],
+        fees=Fees.model_validate(row["fees"]) if row["fees"] else None,
+        attempts=[AttemptSummary.model_validate(a) for a in row["attempts"] or []],
+        next_action=NextAction.model_validate(row["next_action"]) if row["next_action"] else None,
+        verification_expires_at=row["verification_expires_at"],
+        pending_operation=row["pending_operation"],
     )
 
 
@@ -130,6 +149,13 @@ def snapshot_row(snapshot: PaymentSnapshot) -> dict[str, Any]:
         "version": snapshot.version,
         "created_at": snapshot.created_at,
         "updated_at": snapshot.updated_at,
+        "fees": snapshot.fees.model_dump(mode="json") if snapshot.fees else None,
+        "attempts": [a.model_dump(mode="json") for a in snapshot.attempts],
+        "next_action": snapshot.next_action.model_dump(mode="json")
+        if snapshot.next_action
+        else None,
+        "verification_expires_at": snapshot.verification_expires_at,
+        "pending_operation": None,
     }
 
 
@@ -144,10 +170,30 @@ class ApiKeyRepository(Protocol):
     async def revoke(self, key_id: str, now: datetime) -> ApiKey | None: ...
 
 
+@dataclass(frozen=True)
+class PaymentFilters:
+    order_id: str | None = None
+    customer_id: str | None = None
+    status: str | None = None
+    created_gte: datetime | None = None
+    created_lte: datetime | None = None
+
+
 class PaymentRepository(Protocol):
     async def add(self, payment: Payment) -> None: ...
     async def get(self, merchant_id: str, payment_id: str) -> Payment | None: ...
-    async def apply(self, snapshots: Sequence[PaymentSnapshot]) -> None: ...
+    async def get_for_update(self, merchant_id: str, payment_id: str) -> Payment | None: ...
+    async def start_operation(self, payment_id: str, operation: Operation) -> None: ...
+    async def list(
+        self,
+        merchant_id: str,
+        filters: PaymentFilters,
+        limit: int,
+        starting_after: tuple[datetime, str] | None,
+    ) -> list[Payment]: ...
+    async def apply(
+        self, snapshots: Sequence[PaymentSnapshot], answered: Sequence[str] = ()
+    ) -> None: ...
 
 
 class HandlerUnitOfWork(UnitOfWorkInterface, Protocol):
@@ -161,6 +207,12 @@ class HandlerUnitOfWork(UnitOfWorkInterface, Protocol):
     def payments(self) -> PaymentRepository: ...
     @property
     def merchant_settings(self) -> MerchantSettingsRepository: ...
+    @property
+    def refunds(self) -> RefundRepository: ...
+    @property
+    def timeline(self) -> TimelineRepository: ...
+    @property
+    def idempotency(self) -> IdempotencyRepository: ...
 
 
 class SqlMerchantRepository:
@@ -240,21 +292,77 @@ class SqlPaymentRepository:
         )
         return payment_from_row(row) if row else None
 
-    async def apply(self, snapshots: Sequence[PaymentSnapshot]) -> None:
-        """Upsert each snapshot where it is newer than the row (at most one per payment)."""
+    async def get_for_update(self, merchant_id: str, payment_id: str) -> Payment | None:
+        """The payment, its row locked until the transaction ends."""
+        query = (
+            select(payments)
+            .where(payments.c.id == payment_id, payments.c.merchant_id == merchant_id)
+            .with_for_update()
+        )
+        row = (await (await self._session.connection()).execute(query)).mappings().first()
+        return payment_from_row(row) if row else None
+
+    async def start_operation(self, payment_id: str, operation: Operation) -> None:
+        statement = (
+            update(payments).where(payments.c.id == payment_id).values(pending_operation=operation)
+        )
+        await (await self._session.connection()).execute(statement)
+
+    async def list(
+        self,
+        merchant_id: str,
+        filters: PaymentFilters,
+        limit: int,
+        starting_after: tuple[datetime, str] | None,
+    ) -> list[Payment]:
+        """Newest first; `limit` rows at most, after the (created_at, id) cursor."""
+        t = payments
+        query = select(t).where(t.c.merchant_id == merchant_id)
+        if filters.order_id is not None:
+            query = query.where(t.c.order_id == filters.order_id)
+        if filters.customer_id is not None:
+            query = query.where(t.c.customer_id == filters.customer_id)
+        if filters.status is not None:
+            query = query.where(t.c.status == filters.status)
+        if filters.created_gte is not None:
+            query = query.where(t.c.created_at >= filters.created_gte)
+        if filters.created_lte is not None:
+            query = query.where(t.c.created_at <= filters.created_lte)
+        if starting_after is not None:
+            query = query.where(tuple_(t.c.created_at, t.c.id) < tuple_(*starting_after))
+        query = query.order_by(t.c.created_at.desc(), t.c.id.desc()).limit(limit)
+        result = await (await self._session.connection()).execute(query)
+        return [payment_from_row(row) for row in result.mappings()]
+
+    async def apply(
+        self, snapshots: Sequence[PaymentSnapshot], answered: Sequence[str] = ()
+    ) -> None:
+        """Upsert each snapshot where it is newer than the row (at most one per payment).
+
+        A newer snapshot answers any operation in flight; so does an event in `answered`
+        (a refused operation), whatever its version.
+        """
+        connection = await self._session.connection()
+        if answered:
+            await connection.execute(
+                update(payments)
+                .where(payments.c.id.in_(list(answered)))
+                .values(pending_operation=None)
+            )
         if not snapshots:
             return
         statement = insert(payments)
+        set_: dict[str, Any] = {name: statement.excluded[name] for name in SNAPSHOT_COLUMNS}
+        set_["pending_operation"] = literal(None)
         statement = statement.on_conflict_do_update(
             index_elements=[payments.c.id],
-            set_={name: statement.excluded[name] for name in SNAPSHOT_COLUMNS},
+            set_=set_,
             where=payments.c.version < statement.excluded.version,
         )
         rows = [snapshot_row(s) for s in snapshots]
-        connection = await self._session.connection()
         await connection.execute(statement, rows)
-        # Waiters only care about payments leaving pending/processing.
-        await announce(connection, (s.payment_id for s in snapshots if s.status not in SETTLING))
+        # Waiters re-read and decide: a status left pending/processing, an operation answered.
+        await announce(connection, [s.payment_id for s in snapshots])
 
 
 class GatewayUnitOfWork(UnitOfWork):
@@ -262,6 +370,9 @@ class GatewayUnitOfWork(UnitOfWork):
     api_keys: SqlApiKeyRepository
     payments: SqlPaymentRepository
     merchant_settings: SqlMerchantSettingsRepository
+    refunds: SqlRefundRepository
+    timeline: SqlTimelineRepository
+    idempotency: SqlIdempotencyRepository
 
     async def __aenter__(self) -> Self:
         await super().__aenter__()
@@ -269,4 +380,7 @@ class GatewayUnitOfWork(UnitOfWork):
         self.api_keys = SqlApiKeyRepository(self.session)
         self.payments = SqlPaymentRepository(self.session)
         self.merchant_settings = SqlMerchantSettingsRepository(self.session)
+        self.refunds = SqlRefundRepository(self.session)
+        self.timeline = SqlTimelineRepository(self.session)
+        self.idempotency = SqlIdempotencyRepository(self.session)
         return self

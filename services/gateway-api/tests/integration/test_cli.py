@@ -115,3 +115,88 @@ def test_usage_errors_exit_2() -> None:
         cli.main(["merchants", "create", "X", "--tier", "gold"])
 
     assert exit_info.value.code == 2
+
+
+async def test_update_and_show_a_merchants_terms(
+    gateway: Any,
+    client: httpx.AsyncClient,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("GATEWAY_API_DATABASE_URL", gateway.database_url)
+    _, merchant, _ = await payroute(["merchants", "create", "Terms Co"], capsys)
+
+    code, updated, _ = await payroute(
+        [
+            "merchants",
+            "update",
+            merchant["id"],
+            "--tier",
+            "enterprise",
+            "--platform-fee-percent",
+            "0.75",
+        ],
+        capsys,
+    )
+
+    assert code == 0
+    assert (updated["id"], updated["name"], updated["tier"]) == (
+        merchant["id"],
+        "Terms Co",
+        "enterprise",
+    )
+    assert updated["platform_fee_percent"] == updated["platform_fee_percent_override"] == "0.75"
+    as_merchant = {"Authorization": f"Bearer {merchant['api_key']}"}
+    seen = (await client.get("/v1/merchant/settings", headers=as_merchant)).json()
+    assert (seen["tier"], seen["platform_fee_percent"]) == ("enterprise", "0.75")
+
+    code, cleared, _ = await payroute(
+        ["merchants", "update", merchant["id"], "--platform-fee-percent", "default"], capsys
+    )
+
+    assert code == 0
+    assert (cleared["tier"], cleared["platform_fee_percent"]) == ("enterprise", "0.5")
+    assert cleared["platform_fee_percent_override"] is None
+
+    code, shown, _ = await payroute(["merchants", "show", merchant["id"]], capsys)
+
+    assert code == 0
+    assert shown == cleared
+    assert set(shown) >= {"routing", "limits", "verification_ttl_seconds"}
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["merchants", "show", "mch_nobody"], "No such merchant: 'mch_nobody'"),
+        (["merchants", "update", "mch_nobody", "--tier", "starter"], "No such merchant"),
+        (["merchants", "update", "{merchant}", "--platform-fee-percent", "1.5%"], "1.25"),
+        (["merchants", "update", "{merchant}", "--platform-fee-percent", "101"], "0 and 100"),
+        (["merchants", "update", "{merchant}"], "nothing to change"),
+    ],
+)
+async def test_bad_merchant_updates_fail_in_one_line_and_change_nothing(
+    gateway: Any,
+    merchant: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    args: list[str],
+    message: str,
+) -> None:
+    monkeypatch.setenv("GATEWAY_API_DATABASE_URL", gateway.database_url)
+
+    code, out, err = await payroute([a.format(merchant=merchant.id) for a in args], capsys)
+
+    assert code == 1
+    assert out == ""
+    assert err.startswith("payroute: error: ")
+    assert message in err
+    assert err.count("\n") == 1
+    (row,) = await gateway.rows("SELECT tier FROM merchants WHERE id = :id", id=merchant.id)
+    assert row.tier == "starter"
+    assert (
+        await gateway.rows(
+            "SELECT 1 FROM merchant_settings WHERE merchant_id = :id", id=merchant.id
+        )
+        == []
+    )

@@ -41,6 +41,7 @@ async def test_create_answers_201_with_the_payment_object(
         "attempts": [],
         "failure": None,
         "next_action": None,
+        "verification_expires_at": None,
         "order_id": "ord_1",
         "customer_id": None,
         "description": None,

@@ -1,0 +1,294 @@
+"""GET/POST /v1/merchant/settings through the real app and the real database."""
+
+import asyncio
+from typing import Any
+
+import httpx
+import pytest
+
+from gateway_api import handlers
+from gateway_api.merchant_settings import DEFAULT_VERIFICATION_TTL_SECONDS
+
+pytestmark = pytest.mark.integration
+
+SETTINGS = "/v1/merchant/settings"
+
+
+async def operator_headers(gateway: Any, merchant: Any) -> dict[str, str]:
+    async with gateway.unit_of_work() as uow:
+        issued = await handlers.create_api_key(merchant.id, "operator", uow=uow)
+    return {"Authorization": f"Bearer {issued.secret}"}
+
+
+async def test_a_new_merchant_sees_the_defaults(client: httpx.AsyncClient, merchant: Any) -> None:
+    response = await client.get(SETTINGS, headers=merchant.headers)
+
+    assert response.status_code == 200
+    settings = response.json()
+    assert settings["object"] == "merchant_settings"
+    assert settings["merchant_id"] == merchant.id
+    assert (settings["tier"], settings["platform_fee_percent"]) == ("starter", "3")
+    assert settings["platform_fee_percent_override"] is None
+    assert settings["routing"] == {
+        "priorities": [],
+        "volume_split": {},
+        "fallback": True,
+        "max_attempts": 3,
+    }
+    assert settings["limits"]["PHP"] == {"minimum": 2_000, "maximum": 10_000_000, "custom": False}
+    assert settings["verification_ttl_seconds"] == DEFAULT_VERIFICATION_TTL_SECONDS
+
+
+async def test_a_merchant_sets_routing_limits_and_window_and_they_stick(
+    client: httpx.AsyncClient, merchant: Any
+) -> None:
+    update = {
+        "routing": {
+            "priorities": [
+                {"payment_method": "card", "currency": "PHP", "providers": ["stripe"]},
+                {"payment_method": "cash", "providers": ["manual"]},
+            ],
+            "volume_split": {"stripe": 70, "manual": 30},
+            "max_attempts": 2,
+        },
+        "limits": {"PHP": {"minimum": 100, "maximum": 5_000_000}},
+        "verification_ttl_seconds": 3600,
+    }
+
+    response = await client.post(SETTINGS, json=update, headers=merchant.headers)
+
+    assert response.status_code == 200, response.text
+    fetched = (await client.get(SETTINGS, headers=merchant.headers)).json()
+    assert fetched == response.json()
+    assert fetched["routing"]["priorities"][1] == {
+        "payment_method": "cash",
+        "currency": None,
+        "providers": ["manual"],
+    }
+    assert fetched["routing"]["volume_split"] == {"stripe": 70, "manual": 30}
+    assert (fetched["routing"]["max_attempts"], fetched["routing"]["fallback"]) == (2, True)
+    assert fetched["limits"]["PHP"] == {"minimum": 100, "maximum": 5_000_000, "custom": True}
+    assert fetched["limits"]["USD"]["custom"] is False
+    assert fetched["verification_ttl_seconds"] == 3600
+
+
+async def test_an_update_changes_only_what_it_names(
+    client: httpx.AsyncClient, merchant: Any
+) -> None:
+    await client.post(
+        SETTINGS,
+        json={"routing": {"max_attempts": 4}, "limits": {"USD": {"minimum": 1, "maximum": 100}}},
+        headers=merchant.headers,
+    )
+
+    response = await client.post(
+        SETTINGS,
+        json={"routing": {"fallback": False}, "limits": {"EUR": {"minimum": 5, "maximum": 500}}},
+        headers=merchant.headers,
+    )
+
+    settings = response.json()
+    assert (settings["routing"]["max_attempts"], settings["routing"]["fallback"]) == (4, False)
+    assert settings["limits"]["USD"] == {"minimum": 1, "maximum": 100, "custom": True}
+    assert settings["limits"]["EUR"] == {"minimum": 5, "maximum": 500, "custom": True}
+
+
+async def test_null_puts_a_setting_back_to_its_default(
+    client: httpx.AsyncClient, merchant: Any
+) -> None:
+    await client.post(
+        SETTINGS,
+        json={"limits": {"PHP": {"minimum": 100, "maximum": 200}}, "verification_ttl_seconds": 60},
+        headers=merchant.headers,
+    )
+
+    response = await client.post(
+        SETTINGS,
+        json={"limits": {"PHP": None}, "verification_ttl_seconds": None},
+        headers=merchant.headers,
+    )
+
+    settings = response.json()
+    assert settings["limits"]["PHP"] == {"minimum": 2_000, "maximum": 10_000_000, "custom": False}
+    assert settings["verification_ttl_seconds"] == DEFAULT_VERIFICATION_TTL_SECONDS
+
+
+async def test_null_routing_fields_go_back_to_their_defaults(
+    client: httpx.AsyncClient, merchant: Any
+) -> None:
+    await client.post(
+        SETTINGS,
+        json={"routing": {"fallback": False, "max_attempts": 1, "volume_split": {"stripe": 5}}},
+        headers=merchant.headers,
+    )
+
+    one = await client.post(
+        SETTINGS, json={"routing": {"fallback": None}}, headers=merchant.headers
+    )
+    everything = await client.post(SETTINGS, json={"routing": None}, headers=merchant.headers)
+
+    assert one.json()["routing"]["fallback"] is True
+    assert one.json()["routing"]["max_attempts"] == 1
+    assert everything.json()["routing"] == {
+        "priorities": [],
+        "volume_split": {},
+        "fallback": True,
+        "max_attempts": 3,
+    }
+
+
+async def test_concurrent_partial_updates_all_land(
+    client: httpx.AsyncClient, merchant: Any
+) -> None:
+    updates = [
+        {"limits": {currency: {"minimum": 1, "maximum": 1_000}}}
+        for currency in ("USD", "EUR", "GBP", "SGD", "AUD", "CAD")
+    ]
+
+    answers = await asyncio.gather(
+        *(client.post(SETTINGS, json=u, headers=merchant.headers) for u in updates)
+    )
+
+    assert [a.status_code for a in answers] == [200] * len(updates)
+    limits = (await client.get(SETTINGS, headers=merchant.headers)).json()["limits"]
+    assert {c for c, lim in limits.items() if lim["custom"]} == {
+        "USD",
+        "EUR",
+        "GBP",
+        "SGD",
+        "AUD",
+        "CAD",
+    }
+
+
+async def test_only_an_operator_changes_tier_and_fee(
+    client: httpx.AsyncClient, gateway: Any, merchant: Any
+) -> None:
+    for change in ({"tier": "enterprise"}, {"platform_fee_percent": "0.5"}):
+        refused = await client.post(SETTINGS, json=change, headers=merchant.headers)
+
+        assert refused.status_code == 403
+        assert refused.json()["error"]["code"] == "permission_denied"
+    assert (await client.get(SETTINGS, headers=merchant.headers)).json()["tier"] == "starter"
+
+    operator = await operator_headers(gateway, merchant)
+    response = await client.post(
+        SETTINGS,
+        json={"tier": "professional", "platform_fee_percent": "1.2575"},
+        headers=operator,
+    )
+
+    assert response.status_code == 200, response.text
+    settings = (await client.get(SETTINGS, headers=merchant.headers)).json()
+    assert settings["tier"] == "professional"
+    assert settings["platform_fee_percent"] == settings["platform_fee_percent_override"] == "1.2575"
+    (row,) = await gateway.rows(
+        "SELECT m.tier, s.platform_fee_ppm FROM merchants m JOIN merchant_settings s "
+        "ON s.merchant_id = m.id WHERE m.id = :id",
+        id=merchant.id,
+    )
+    assert (row.tier, row.platform_fee_ppm) == ("professional", 12_575)
+
+    cleared = await client.post(SETTINGS, json={"platform_fee_percent": None}, headers=operator)
+
+    assert cleared.json()["platform_fee_percent"] == "1.5"  # the professional tier's rate
+    assert cleared.json()["platform_fee_percent_override"] is None
+
+
+async def test_settings_are_per_merchant(
+    client: httpx.AsyncClient, merchant: Any, other_merchant: Any
+) -> None:
+    await client.post(SETTINGS, json={"verification_ttl_seconds": 99}, headers=merchant.headers)
+
+    other = (await client.get(SETTINGS, headers=other_merchant.headers)).json()
+
+    assert other["merchant_id"] == other_merchant.id
+    assert other["verification_ttl_seconds"] == DEFAULT_VERIFICATION_TTL_SECONDS
+
+
+@pytest.mark.parametrize(
+    ("update", "param"),
+    [
+        (
+            {"routing": {"priorities": [{"providers": ["acme"]}]}},
+            "routing[priorities][0][providers][0]",
+        ),
+        ({"routing": {"volume_split": {"acme": 1}}}, "routing[volume_split][acme]"),
+        (
+            {"routing": {"priorities": [{"payment_method": "cash", "providers": ["stripe"]}]}},
+            "routing[priorities][0][providers][0]",
+        ),
+        ({"routing": {"max_attempts": 6}}, "routing[max_attempts]"),
+        ({"routing": {"max_attempts": 0}}, "routing[max_attempts]"),
+        ({"limits": {"PHP": {"minimum": 0, "maximum": 100}}}, "limits[PHP][minimum]"),
+        ({"limits": {"PHP": {"minimum": 300, "maximum": 200}}}, "limits[PHP][minimum]"),
+        ({"limits": {"PHP": {"minimum": 1, "maximum": 10_000_001}}}, "limits[PHP][maximum]"),
+        ({"limits": {"PHP": {"minimum": 1.5, "maximum": 200}}}, "limits[PHP][minimum]"),
+        ({"limits": {"XXX": {"minimum": 1, "maximum": 200}}}, "limits[XXX]"),
+        ({"verification_ttl_seconds": 0}, "verification_ttl_seconds"),
+        ({"verification_ttl_seconds": 30 * 86_400 + 1}, "verification_ttl_seconds"),
+        ({"tier": None}, "tier"),
+        ({"colour": "blue"}, "colour"),
+    ],
+)
+async def test_bad_settings_are_refused_and_change_nothing(
+    client: httpx.AsyncClient, merchant: Any, update: dict[str, Any], param: str
+) -> None:
+    before = (await client.get(SETTINGS, headers=merchant.headers)).json()
+
+    response = await client.post(SETTINGS, json=update, headers=merchant.headers)
+
+    assert response.status_code == 400, response.text
+    error = response.json()["error"]
+    assert error["type"] == "invalid_request_error"
+    assert error["param"] == param
+    assert (await client.get(SETTINGS, headers=merchant.headers)).json() == before
+
+
+@pytest.mark.parametrize(
+    "percent", ["100.00001", "100.0001", "-1", "1e2", "1,5", "", " 1", 1.25, 2]
+)
+async def test_bad_fee_percents_are_refused(
+    client: httpx.AsyncClient, gateway: Any, merchant: Any, percent: Any
+) -> None:
+    operator = await operator_headers(gateway, merchant)
+
+    response = await client.post(SETTINGS, json={"platform_fee_percent": percent}, headers=operator)
+
+    assert response.status_code == 400, response.text
+    assert response.json()["error"]["param"] == "platform_fee_percent"
+
+
+@pytest.mark.parametrize(("percent", "shown"), [("0", "0"), ("100", "100"), ("0.0001", "0.0001")])
+async def test_fee_percents_at_the_edges(
+    client: httpx.AsyncClient, gateway: Any, merchant: Any, percent: str, shown: str
+) -> None:
+    operator = await operator_headers(gateway, merchant)
+
+    response = await client.post(SETTINGS, json={"platform_fee_percent": percent}, headers=operator)
+
+    assert response.status_code == 200, response.text
+    assert response.json()["platform_fee_percent"] == shown
+
+
+async def test_settings_need_a_key(client: httpx.AsyncClient) -> None:
+    assert (await client.get(SETTINGS)).status_code == 401
+    assert (await client.post(SETTINGS, json={})).status_code == 401
+
+
+async def test_payments_are_checked_against_the_merchants_own_limits(
+    client: httpx.AsyncClient, gateway: Any, merchant: Any
+) -> None:
+    await client.post(
+        SETTINGS,
+        json={"limits": {"PHP": {"minimum": 100, "maximum": 5_000}}},
+        headers=merchant.headers,
+    )
+
+    async with gateway.unit_of_work() as uow:
+        settings = await uow.merchant_settings.get(merchant.id)
+
+    assert settings.limits_for("PHP").maximum == 5_000
+    settings.check_payment(150, "PHP", "card")  # under the default floor, inside its own
+    with pytest.raises(Exception, match="at most"):
+        settings.check_payment(5_001, "PHP", "card")
