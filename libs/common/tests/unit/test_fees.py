@@ -75,3 +75,12 @@ def test_merchant_limits_override_the_default() -> None:
     own = {"PHP": AmountLimits(100, 500_00)}
     assert limits_for("PHP", own).maximum == 500_00
     assert limits_for("USD", own) == DEFAULT_LIMITS["USD"]
+
+
+def test_a_method_rule_wins_over_the_providers_card_rate() -> None:
+    gcash = fees_for(
+        100_000, "PHP", provider="paymongo", platform_fee_ppm=0, on=DAY, method="gcash"
+    )
+    card = fees_for(100_000, "PHP", provider="paymongo", platform_fee_ppm=0, on=DAY, method="card")
+    assert gcash.provider_fee == 2_500
+    assert card.provider_fee == 3_500 + 1_500

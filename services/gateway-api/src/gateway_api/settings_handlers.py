@@ -134,6 +134,7 @@ async def payment_methods(
                     provider=name,
                     platform_fee_ppm=settings.platform_fee_ppm,
                     on=today,
+                    method=method,
                 )
             by_method.setdefault(method, []).append((name, fees))
     return [MethodQuote(method, quotes) for method, quotes in sorted(by_method.items())]

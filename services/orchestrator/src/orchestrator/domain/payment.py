@@ -96,6 +96,7 @@ class Payment:
             provider=self.provider or "manual",
             platform_fee_ppm=self.platform_fee_ppm,
             on=now.date(),
+            method=self.payment_method.type,
         )
         self.move_to("captured", now)
 
