@@ -33,9 +33,11 @@ async def test_php_card_and_manual_methods_with_their_fees(
     listing = response.json()
     assert (listing["object"], listing["currency"], listing["amount"]) == ("list", "PHP", 10_000)
     methods = offered(listing)
-    assert set(methods) == {"card", "cash", "cheque", "bank_transfer"}
+    assert set(methods) == {"card", "gcash", "maya", "paymongo", "cash", "cheque", "bank_transfer"}
     # Stripe in PHP: 3.5 % + PHP 15.00; starter platform fee 3.0 %.
-    assert methods["card"] == {"stripe": {"provider_fee": 1_850, "platform_fee": 300, "net": 7_850}}
+    assert methods["card"]["stripe"] == {"provider_fee": 1_850, "platform_fee": 300, "net": 7_850}
+    # GCash through PayMongo: 2.5 %, no fixed part.
+    assert methods["gcash"]["paymongo"] == {"provider_fee": 250, "platform_fee": 300, "net": 9_450}
     assert methods["cash"] == {"manual": {"provider_fee": 0, "platform_fee": 300, "net": 9_700}}
 
 

@@ -14,12 +14,14 @@ from payroute_common.messages import (
 from .fakes import FakeUnitOfWork
 
 
-def create(method: str = "card", provider: str | None = None) -> tuple[CreatePayment, Envelope]:
+def create(
+    method: str = "card", provider: str | None = None, currency: str = "PHP"
+) -> tuple[CreatePayment, Envelope]:
     cmd = CreatePayment(
         payment_id="pay_1",
         merchant_id="mch_1",
         amount=2500,
-        currency="PHP",
+        currency=currency,
         capture_method="automatic",
         payment_method=PaymentMethod(type=method, token="pm_card_visa"),  # type: ignore[arg-type]
         provider=provider,
@@ -85,7 +87,7 @@ async def test_the_same_command_twice_creates_one_payment() -> None:
 
 async def test_a_method_no_provider_supports_fails_without_a_provider_call() -> None:
     uow = FakeUnitOfWork()
-    cmd, envelope = create(method="gcash")
+    cmd, envelope = create(method="gcash", currency="USD")
     await handlers.create_payment(cmd, envelope, uow=uow)
     assert uow.types() == ["PaymentFailed"]
     failure = uow.payments.rows["pay_1"].failure
