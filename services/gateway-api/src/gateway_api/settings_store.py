@@ -1,16 +1,18 @@
 """The merchant-settings repository: `merchants` LEFT JOIN `merchant_settings`.
 
-`get` is one round trip (the create-payment path reads it on every request);
+`get` is one round trip without a transaction of its own (the create-payment
+path reads it on every request);
 `save` writes the tier to `merchants` and the rest to `merchant_settings`.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -18,6 +20,7 @@ from gateway_api.domain import ResourceMissing
 from gateway_api.merchant_settings import DEFAULT_VERIFICATION_TTL_SECONDS, MerchantSettings
 from gateway_api.tables import merchant_settings, merchants
 from payroute_common.clock import utcnow
+from payroute_common.hot_reads import HotRead
 from payroute_common.limits import AmountLimits
 from payroute_common.messages import RoutingPreferences
 
@@ -36,13 +39,21 @@ _SETTINGS = select(
 ).select_from(merchants.outerjoin(merchant_settings))
 
 
+_READ_SETTINGS = HotRead(_SETTINGS.where(merchants.c.id == bindparam("merchant_id")))
+
+
+def _json(value: Any) -> Any:
+    """A JSON column's value: decoded already (SQLAlchemy) or still text (asyncpg)."""
+    return json.loads(value) if isinstance(value, str) else value
+
+
 def settings_from_row(merchant_id: str, row: Mapping[Any, Any]) -> MerchantSettings:
-    limits = row["limits"] or {}
+    limits = _json(row["limits"]) or {}
     return MerchantSettings(
         merchant_id=merchant_id,
         tier=row["tier"],
         platform_fee_ppm_override=row["platform_fee_ppm"],
-        routing=RoutingPreferences.model_validate(row["routing"] or {}),
+        routing=RoutingPreferences.model_validate(_json(row["routing"]) or {}),
         limits={c: AmountLimits(v["minimum"], v["maximum"]) for c, v in limits.items()},
         verification_ttl_seconds=(
             row["verification_ttl_seconds"] or DEFAULT_VERIFICATION_TTL_SECONDS
@@ -76,12 +87,11 @@ class SqlMerchantSettingsRepository:
         join would re-read only the locked row after the wait, and return the
         `merchant_settings` columns as they were before it (a lost update).
         """
-        connection = await self._session.connection()
         if for_update:
+            connection = await self._session.connection()
             lock = select(merchants.c.id).where(merchants.c.id == merchant_id).with_for_update()
             await connection.execute(lock)
-        query = _SETTINGS.where(merchants.c.id == merchant_id)
-        row = (await connection.execute(query)).mappings().first()
+        row = await _READ_SETTINGS.one_or_none(self._session, merchant_id=merchant_id)
         if row is None:
             raise ResourceMissing("merchant", merchant_id)
         return settings_from_row(merchant_id, row)
