@@ -43,21 +43,6 @@ PROVIDERS: dict[str, ProviderCapabilities] = {
         ProviderCapabilities(
             "maya", frozenset({"maya", "card"}), frozenset({"PHP"}), supports_manual_capture=False
         ),
-        # PayMongo: cards, GCash, Maya and its own hosted checkout, in pesos.
-        ProviderCapabilities(
-            "paymongo", frozenset({"card", "gcash", "maya", "paymongo"}), frozenset({"PHP"})
-        ),
-        # Xendit: e-wallets and cards in the Philippines and Indonesia.
-        ProviderCapabilities(
-            "xendit",
-            frozenset({"card", "gcash", "maya"}),
-            frozenset({"PHP", "IDR"}),
-            supports_manual_capture=False,
-        ),
-        # Maya Checkout: the Maya wallet and cards, in pesos.
-        ProviderCapabilities(
-            "maya", frozenset({"maya", "card"}), frozenset({"PHP"}), supports_manual_capture=False
-        ),
         # Cash, cheques and bank transfers are checked by an operator, not a provider.
         ProviderCapabilities(
             MANUAL_PROVIDER,
