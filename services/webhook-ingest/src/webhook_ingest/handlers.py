@@ -8,9 +8,9 @@ from payroute_common.envelope import Envelope
 from payroute_common.messages import ProviderWebhookReceived
 from payroute_common.topics import PROVIDER_WEBHOOKS
 from webhook_ingest.domain import IncomingWebhook, Outcome, claimed_identity, request_row
-from webhook_ingest.providers import InvalidSignatureError, WebhookProvider
+from webhook_ingest.errors import InvalidPayloadError, InvalidSignatureError
+from webhook_ingest.providers import WebhookProvider
 from webhook_ingest.store import HandlerUnitOfWork
-from webhook_ingest.stripe_events import InvalidPayloadError
 
 log = structlog.get_logger(__name__)
 

@@ -2,7 +2,7 @@ from payroute_common.clock import utcnow
 from payroute_common.messages import ProviderWebhookReceived
 from webhook_ingest import handlers
 from webhook_ingest.domain import IncomingWebhook
-from webhook_ingest.providers import StripeProvider
+from webhook_ingest.providers.stripe import StripeProvider
 
 from .fakes import FakeUnitOfWork
 from .stripe_fixtures import SECRET, encode, payment_intent_event, signature_header

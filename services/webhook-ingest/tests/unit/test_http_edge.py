@@ -5,7 +5,7 @@ import pytest
 from fastapi import FastAPI
 
 from webhook_ingest.api import webhook_router
-from webhook_ingest.providers import StripeProvider
+from webhook_ingest.providers.stripe import StripeProvider
 
 from .fakes import FakeUnitOfWork
 from .stripe_fixtures import SECRET, encode, payment_intent_event, signature_header

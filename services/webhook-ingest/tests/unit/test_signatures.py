@@ -2,7 +2,8 @@ import time
 
 import pytest
 
-from webhook_ingest.providers import InvalidSignatureError, StripeProvider
+from webhook_ingest.errors import InvalidSignatureError
+from webhook_ingest.providers.stripe import StripeProvider
 
 from .stripe_fixtures import SECRET, encode, payment_intent_event, signature_header
 

@@ -3,7 +3,8 @@ from typing import Any
 
 import pytest
 
-from webhook_ingest.stripe_events import InvalidPayloadError, normalize
+from webhook_ingest.errors import InvalidPayloadError
+from webhook_ingest.providers.stripe import normalize
 
 from .stripe_fixtures import payment_intent_event
 

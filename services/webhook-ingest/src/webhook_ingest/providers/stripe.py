@@ -1,4 +1,5 @@
-"""Stripe events normalized into `ProviderWebhookReceived`. Pure: no I/O.
+"""Stripe webhooks: `Stripe-Signature` verified by the official SDK, events normalized
+into `ProviderWebhookReceived` (pure: no I/O).
 
 Which payment an event is about: `data.object.metadata.payment_id`, which the
 orchestrator sets on every provider call (and which wins over merchant
@@ -9,17 +10,21 @@ informative one). A currency Payroute does not support drops amount and
 currency, not the event: Stripe would retry a refused event for days.
 """
 
+import json
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+import stripe
 from pydantic import ValidationError
 
 from payroute_common.messages import ProviderWebhookReceived
 from payroute_common.messages.provider_webhooks import WebhookOutcome, WebhookSubject
 from payroute_common.money import UnknownCurrencyError, currency_exponent
+from webhook_ingest.errors import InvalidPayloadError, InvalidSignatureError
 
 PROVIDER = "stripe"
+TOLERANCE_S = 300
 
 EVENT_TYPES: dict[str, tuple[WebhookSubject, WebhookOutcome]] = {
     "payment_intent.succeeded": ("payment", "succeeded"),
@@ -39,10 +44,6 @@ OBJECT_SUBJECTS: dict[str, WebhookSubject] = {
     "dispute": "dispute",
     "payout": "payout",
 }
-
-
-class InvalidPayloadError(ValueError):
-    """The body is signed but is not a Stripe event Payroute can read."""
 
 
 def classify(event_type: str, object_type: object = None) -> tuple[WebhookSubject, WebhookOutcome]:
@@ -113,3 +114,30 @@ def normalize(event: Any, received_at: datetime) -> ProviderWebhookReceived:
         )
     except ValidationError as error:
         raise InvalidPayloadError(f"unreadable event: {error.errors()[0]['msg']}") from error
+
+
+class StripeProvider:
+    """`Stripe-Signature`: HMAC-SHA256 over `t.body`, checked by the official SDK."""
+
+    name = PROVIDER
+
+    def __init__(self, secret: str, *, tolerance_s: int = TOLERANCE_S) -> None:
+        self._secret = secret
+        self._tolerance_s = tolerance_s
+
+    def verify(self, body: bytes, headers: Mapping[str, str]) -> None:
+        try:
+            stripe.WebhookSignature.verify_header(
+                body, headers.get("stripe-signature"), self._secret, tolerance=self._tolerance_s
+            )
+        except stripe.SignatureVerificationError as error:
+            raise InvalidSignatureError(str(error)) from None
+        except UnicodeDecodeError:
+            raise InvalidSignatureError("the body is not UTF-8") from None
+
+    def parse(self, body: bytes, received_at: datetime) -> ProviderWebhookReceived:
+        try:
+            event = json.loads(body)
+        except ValueError as error:
+            raise InvalidPayloadError(f"the body is not JSON: {error}") from None
+        return normalize(event, received_at)
