@@ -2,11 +2,13 @@
 
 import asyncio
 import contextlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import httpx
 import structlog
+
+from provider_simulator.scenarios import Scenario
 
 log = structlog.get_logger(__name__)
 
@@ -68,6 +70,16 @@ class WebhookDispatcher:
         if self._client is not None:
             await self._client.aclose()
             self._client = None
+
+    def announce(self, deliveries: Sequence[Delivery], scenario: Scenario) -> None:
+        """Send one request's webhooks as the provider's scenario says: on or off,
+        delayed, duplicated. Every provider of the simulator sends through here."""
+        if not scenario.webhooks:
+            return
+        delay_s = scenario.webhook_delay_ms / 1000
+        for delivery in deliveries:
+            for _ in range(1 + scenario.webhook_duplicates):
+                self.submit(delivery, delay_s=delay_s)
 
     def submit(self, delivery: Delivery, *, delay_s: float = 0.0) -> None:
         if delay_s <= 0:

@@ -59,12 +59,9 @@ def respond(execution: Execution, status: int, body: object, *, store: bool) -> 
 
 
 def _announce(execution: Execution, announcements: tuple[Announcement, ...]) -> None:
-    scenario = execution.sim.scenarios.get(PROVIDER)
-    if not announcements or not scenario.webhooks:
-        return
     state = execution.sim.stripe
     signer = StripeSigner(state.webhook_secret.get_secret_value())
-    delay_s = scenario.webhook_delay_ms / 1000
+    deliveries = []
     for announcement in announcements:
         event = event_json(
             announcement.type,
@@ -73,6 +70,5 @@ def _announce(execution: Execution, announcements: tuple[Announcement, ...]) -> 
             idempotency_key=execution.idempotency_key,
         )
         body = json.dumps(event).encode()
-        delivery = Delivery(state.webhook_url, body, signer, label=str(event["id"]))
-        for _ in range(1 + scenario.webhook_duplicates):
-            execution.sim.webhooks.submit(delivery, delay_s=delay_s)
+        deliveries.append(Delivery(state.webhook_url, body, signer, label=str(event["id"])))
+    execution.sim.webhooks.announce(deliveries, execution.sim.scenarios.get(PROVIDER))
