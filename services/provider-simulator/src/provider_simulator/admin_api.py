@@ -1,11 +1,13 @@
-"""Dev/test-only admin API: scenarios per provider, the ledger, reset."""
+"""Dev/test-only admin API: scenarios per provider, the ledger, the settlement report, reset."""
 
 import json
+from datetime import date
 
 from fastapi import APIRouter
 from starlette.responses import JSONResponse, Response
 
 from provider_simulator.scenarios import Scenario, ScenarioUpdate
+from provider_simulator.settlements import settlement_lines, to_csv
 from provider_simulator.simulator import SimulatorDep
 
 router = APIRouter(prefix="/_sim", tags=["simulator"])
@@ -34,6 +36,22 @@ async def ledger(
     movements = sim.ledger.movements(payment_id=payment_id, provider=provider)
     content = json.dumps([m.to_json() for m in movements])
     return Response(content, media_type="application/json")
+
+
+@router.get("/settlements.csv")
+async def settlements(
+    sim: SimulatorDep, provider: str | None = None, date: date | None = None
+) -> Response:
+    """The settlement report (see settlements.py), of one provider and one UTC day if given."""
+    if provider is not None and not sim.scenarios.knows(provider):
+        return _unknown_provider(provider)
+    lines = settlement_lines(sim.ledger.movements(), provider=provider, on=date)
+    filename = f"settlements-{provider or 'all'}-{date or 'all'}.csv"
+    return Response(
+        to_csv(lines),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
 
 
 @router.post("/reset")

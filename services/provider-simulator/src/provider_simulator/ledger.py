@@ -1,22 +1,32 @@
 """The simulator's own record of money moved: the witness for "never charge twice"."""
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
 from typing import Literal
 
 MovementKind = Literal["charge", "authorization", "capture", "refund", "void"]
 
 
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
 @dataclass(frozen=True, slots=True)
 class Movement:
+    """One movement. `method` (card, gcash, maya, …) picks the provider's fee schedule in
+    the settlement report; `at` is when it happened (UTC)."""
+
     provider: str
     reference: str
     kind: MovementKind
     amount: int
     currency: str
     payment_id: str | None
+    method: str | None = None
+    at: datetime = field(default_factory=_utcnow)
 
     def to_json(self) -> dict[str, object]:
-        return asdict(self)
+        return asdict(self) | {"at": self.at.isoformat()}
 
 
 class Ledger:

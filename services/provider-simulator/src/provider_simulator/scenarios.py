@@ -1,18 +1,43 @@
-"""Per-provider scenario knobs set through the admin API (faults, latency, webhooks)."""
+"""Per-provider scenario knobs set through the admin API (faults, latency, webhooks).
+
+Knobs (all optional in `PUT /_sim/providers/{provider}`; left out = unchanged):
+- `mode`: normal | outage (every request 503) | timeout (hang past the client timeout,
+  then still execute) | slow (adds latency; 2 s unless `latency_ms` says otherwise).
+- `latency_ms` (median), `latency_p99_ms` (lognormal tail; 0 = none), `latency_jitter_ms`
+  (uniform extra): see `latency.py`.
+- `error_rate`: share of requests answered with a 5xx before anything happens.
+- `outage_windows`: `[{"start_s": 0, "end_s": 30}]`, seconds after this PUT during which
+  requests fail as in mode outage; `outage_windows_since` (read-only) is that moment.
+- `webhooks`, `webhook_duplicates`, `webhook_delay_ms`, `webhook_jitter_ms` (uniform extra
+  delay drawn per delivery, so deliveries overtake each other), `webhook_reorder` (a
+  request's webhooks handed over last first): see `webhook_schedule.py`.
+"""
 
 import random
+from collections.abc import Callable
+from datetime import UTC, datetime
 from enum import Enum
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from provider_simulator import latency
+from provider_simulator.outages import OutageWindow, in_any
 
 Mode = Literal["normal", "outage", "timeout", "slow"]
 LatencyMs = Annotated[int, Field(ge=0, le=600_000)]
 ErrorRate = Annotated[float, Field(ge=0.0, le=1.0)]
 Duplicates = Annotated[int, Field(ge=0, le=20)]
 DelayMs = Annotated[int, Field(ge=0, le=3_600_000)]
+Windows = Annotated[tuple[OutageWindow, ...], Field(max_length=100)]
+Clock = Callable[[], datetime]
 
 SLOW_DEFAULT_LATENCY_MS = 2000
+_rng = random.Random()
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
 
 
 class Scenario(BaseModel):
@@ -22,17 +47,36 @@ class Scenario(BaseModel):
 
     mode: Mode = "normal"
     latency_ms: LatencyMs = 0
+    latency_p99_ms: LatencyMs = 0
+    latency_jitter_ms: LatencyMs = 0
     error_rate: ErrorRate = 0.0
+    outage_windows: Windows = ()
+    outage_windows_since: datetime | None = None
     webhooks: bool = True
     webhook_duplicates: Duplicates = 0
     webhook_delay_ms: DelayMs = 0
+    webhook_jitter_ms: DelayMs = 0
+    webhook_reorder: bool = False
 
     @property
     def latency_s(self) -> float:
-        """Latency added to every request; `slow` without an explicit value uses a default."""
-        if self.mode == "slow" and self.latency_ms == 0:
-            return SLOW_DEFAULT_LATENCY_MS / 1000
-        return self.latency_ms / 1000
+        """Latency to add to one request: a fresh draw on every read, so read it once."""
+        return self.sample_latency_s(_rng)
+
+    def sample_latency_s(self, rng: random.Random) -> float:
+        median_ms = self.latency_ms
+        if self.mode == "slow" and median_ms == 0:
+            median_ms = SLOW_DEFAULT_LATENCY_MS
+        drawn = latency.sample_ms(
+            rng, median_ms=median_ms, p99_ms=self.latency_p99_ms, jitter_ms=self.latency_jitter_ms
+        )
+        return drawn / 1000
+
+    def down_at(self, now: datetime) -> bool:
+        """In outage: by mode, or because `now` falls in one of the outage windows."""
+        if self.mode == "outage":
+            return True
+        return in_any(self.outage_windows, self.outage_windows_since, now)
 
 
 class ScenarioUpdate(BaseModel):
@@ -42,13 +86,23 @@ class ScenarioUpdate(BaseModel):
 
     mode: Mode | None = None
     latency_ms: LatencyMs | None = None
+    latency_p99_ms: LatencyMs | None = None
+    latency_jitter_ms: LatencyMs | None = None
     error_rate: ErrorRate | None = None
+    outage_windows: Windows | None = None
     webhooks: bool | None = None
     webhook_duplicates: Duplicates | None = None
     webhook_delay_ms: DelayMs | None = None
+    webhook_jitter_ms: DelayMs | None = None
+    webhook_reorder: bool | None = None
 
-    def applied_to(self, current: Scenario) -> Scenario:
-        return current.model_copy(update=self.model_dump(exclude_none=True))
+    def applied_to(self, current: Scenario, now: datetime) -> Scenario:
+        """The new scenario; outage windows sent now count from `now`."""
+        changes = self.model_dump(exclude_none=True)
+        if self.outage_windows is not None:
+            changes["outage_windows"] = self.outage_windows
+            changes["outage_windows_since"] = now
+        return current.model_copy(update=changes)
 
 
 class Fault(Enum):
@@ -59,10 +113,13 @@ class Fault(Enum):
     ERROR = "error"
 
 
-def pick_fault(scenario: Scenario) -> Fault:
-    if scenario.mode == "outage":
+def pick_fault(
+    scenario: Scenario, *, now: datetime | None = None, rng: random.Random | None = None
+) -> Fault:
+    """The fault one request meets; `now` and `rng` default to the clock and a shared RNG."""
+    if scenario.down_at(now or _utcnow()):
         return Fault.OUTAGE
-    if scenario.error_rate and random.random() < scenario.error_rate:
+    if scenario.error_rate and (rng or _rng).random() < scenario.error_rate:
         return Fault.ERROR
     return Fault.NONE
 
@@ -73,8 +130,9 @@ _DEFAULT = Scenario()
 class Scenarios:
     """The current scenario of each known provider."""
 
-    def __init__(self, providers: tuple[str, ...]) -> None:
+    def __init__(self, providers: tuple[str, ...], clock: Clock = _utcnow) -> None:
         self._providers = providers
+        self._clock = clock
         self._current: dict[str, Scenario] = {}
 
     def knows(self, provider: str) -> bool:
@@ -84,7 +142,7 @@ class Scenarios:
         return self._current.get(provider, _DEFAULT)
 
     def update(self, provider: str, update: ScenarioUpdate) -> Scenario:
-        scenario = update.applied_to(self.get(provider))
+        scenario = update.applied_to(self.get(provider), self._clock())
         self._current[provider] = scenario
         return scenario
 

@@ -2,6 +2,7 @@
 
 import asyncio
 import contextlib
+import random
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
@@ -9,6 +10,7 @@ import httpx
 import structlog
 
 from provider_simulator.scenarios import Scenario
+from provider_simulator.webhook_schedule import schedule
 
 log = structlog.get_logger(__name__)
 
@@ -38,12 +40,14 @@ class WebhookDispatcher:
         timeout_s: float = 10.0,
         max_queued: int = 100_000,
         transport: httpx.AsyncBaseTransport | None = None,
+        rng: random.Random | None = None,
     ) -> None:
         self._workers = workers
         self._max_attempts = max_attempts
         self._backoff_s = backoff_s
         self._timeout_s = timeout_s
         self._transport = transport
+        self._rng = rng or random.Random()
         self._queue: asyncio.Queue[Delivery] = asyncio.Queue(maxsize=max_queued)
         self._timers: set[asyncio.TimerHandle] = set()
         self._tasks: list[asyncio.Task[None]] = []
@@ -73,13 +77,10 @@ class WebhookDispatcher:
 
     def announce(self, deliveries: Sequence[Delivery], scenario: Scenario) -> None:
         """Send one request's webhooks as the provider's scenario says: on or off,
-        delayed, duplicated. Every provider of the simulator sends through here."""
-        if not scenario.webhooks:
-            return
-        delay_s = scenario.webhook_delay_ms / 1000
-        for delivery in deliveries:
-            for _ in range(1 + scenario.webhook_duplicates):
-                self.submit(delivery, delay_s=delay_s)
+        delayed, jittered, duplicated, reordered (webhook_schedule.py). Every provider of
+        the simulator sends through here."""
+        for planned in schedule(deliveries, scenario, self._rng):
+            self.submit(planned.delivery, delay_s=planned.delay_s)
 
     def submit(self, delivery: Delivery, *, delay_s: float = 0.0) -> None:
         if delay_s <= 0:

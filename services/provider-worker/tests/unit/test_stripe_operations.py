@@ -102,6 +102,7 @@ async def test_manual_authorization_sends_stripe_fields_and_holds_the_money(
         "capture_method": ["manual"],
         "metadata[order_id]": ["ord_9"],
         "metadata[payment_id]": ["pay_1"],
+        "metadata[attempt_id]": ["att_1"],
     }
     assert await sim.moves() == [("authorization", 2500)]
 

@@ -36,6 +36,30 @@ class OperationResult:
     currency: str
 
 
+StatusOutcome = Literal[
+    "captured", "authorized", "requires_action", "pending", "failed", "canceled"
+]
+
+
+@dataclass(frozen=True)
+class ProviderStatus:
+    """What the provider says one attempt's payment is now: its truth after an
+    unknown outcome (a timeout, a connection reset after sending).
+
+    `outcome` is the payment's state at the provider, normalized: `pending` is
+    still being processed there (ask again later); `failed` carries `error`.
+    `amount` is what the provider took (captured) or holds (authorized), else
+    what was asked; `amount_refunded` is what it has given back so far.
+    """
+
+    outcome: StatusOutcome
+    provider_reference: str
+    amount: int
+    currency: str
+    amount_refunded: int = 0
+    error: ProviderError | None = None
+
+
 class ProviderFailure(Exception):
     """The provider refused or could not be reached; `error` is already normalized."""
 
@@ -63,6 +87,18 @@ class ProviderAdapter(Protocol):
 
     async def refund(self, command: RefundCharge) -> OperationResult:
         """Refund `amount` of a captured payment; idempotent per operation id."""
+        ...
+
+    async def get_status(
+        self, payment_id: str, attempt_id: str, provider_reference: str | None
+    ) -> ProviderStatus | None:
+        """The provider's truth about attempt `attempt_id` of `payment_id`.
+
+        Without `provider_reference` (the call that would have returned it timed
+        out), the adapter finds the provider's object by what it sent: the
+        idempotency key, the reference id or the metadata. None: the provider
+        has no such payment, so the attempt took no money. Raises ProviderFailure
+        when the provider cannot be asked right now."""
         ...
 
     async def close(self) -> None: ...

@@ -10,11 +10,18 @@ API (field names as Stripe documents them):
 - void: https://docs.stripe.com/api/payment_intents/cancel.
 - refund: https://docs.stripe.com/api/refunds/create (`payment_intent`, `amount`,
   `reason`, `metadata`).
+- get_status: https://docs.stripe.com/api/payment_intents/retrieve with the reference;
+  without one, https://docs.stripe.com/api/payment_intents/search by the
+  `metadata[attempt_id]` and `metadata[payment_id]` sent on create. Stripe documents that
+  search lags writes (usually under a minute): a search that finds nothing right after an
+  unanswered create is not yet proof that no money moved. `latest_charge` is expanded
+  for `amount_refunded` (stripe_status.py maps the statuses).
 
 The attempt id (authorize) or operation id (capture, void, refund) is the
 `Idempotency-Key` (https://docs.stripe.com/api/idempotent_requests), so a command
 delivered twice never moves money twice. `metadata[payment_id]` ties Stripe's
-objects (and their webhooks) back to Payroute's payment.
+objects (and their webhooks) back to Payroute's payment; `metadata[attempt_id]` finds the
+intent of an attempt whose create went unanswered.
 """
 
 from __future__ import annotations
@@ -32,8 +39,14 @@ from payroute_common.messages import (
     RefundCharge,
     VoidAuthorization,
 )
-from provider_worker.adapters.base import Authorization, OperationResult, ProviderFailure
+from provider_worker.adapters.base import (
+    Authorization,
+    OperationResult,
+    ProviderFailure,
+    ProviderStatus,
+)
 from provider_worker.adapters.stripe_errors import normalize
+from provider_worker.adapters.stripe_status import most_advanced, search_query, status_of
 
 OUTCOMES = {
     "succeeded": "captured",
@@ -69,7 +82,11 @@ class StripeAdapter:
             "payment_method": command.payment_method.token or "",
             "confirm": True,
             "capture_method": command.capture_method,
-            "metadata": {**command.metadata, "payment_id": command.payment_id},
+            "metadata": {
+                **command.metadata,
+                "payment_id": command.payment_id,
+                "attempt_id": command.attempt_id,
+            },
         }
         if command.description:
             params["description"] = command.description
@@ -84,8 +101,10 @@ class StripeAdapter:
         if outcome is None:
             raise _unexpected(f"unexpected PaymentIntent status {intent.status}", intent.id)
         redirect = None
-        if intent.next_action and intent.next_action.redirect_to_url:
-            redirect = intent.next_action.redirect_to_url.url
+        # Without a return_url Stripe sends `use_stripe_sdk` and no `redirect_to_url` key.
+        to_url = getattr(intent.next_action, "redirect_to_url", None)
+        if to_url is not None:
+            redirect = to_url.url
         return Authorization(
             outcome=outcome,  # type: ignore[arg-type]
             provider_reference=intent.id,
@@ -141,6 +160,35 @@ class StripeAdapter:
             )
             raise ProviderFailure(error, refund.id)
         return OperationResult(refund.id, refund.amount, refund.currency.upper())
+
+    async def get_status(
+        self, payment_id: str, attempt_id: str, provider_reference: str | None
+    ) -> ProviderStatus | None:
+        if provider_reference is None:
+            found = await _call(
+                self._client.v1.payment_intents.search_async(
+                    params={
+                        "query": search_query(payment_id, attempt_id),
+                        "expand": ["data.latest_charge"],
+                    }
+                )
+            )
+            intent = most_advanced(found.data)
+        else:
+            intent = await self._retrieve(provider_reference)
+        return None if intent is None else status_of(intent)
+
+    async def _retrieve(self, reference: str) -> stripe.PaymentIntent | None:
+        try:
+            return await _call(
+                self._client.v1.payment_intents.retrieve_async(
+                    reference, params={"expand": ["latest_charge"]}
+                )
+            )
+        except ProviderFailure as failure:
+            if failure.error.code == "resource_missing":
+                return None
+            raise
 
     async def close(self) -> None:
         await self._http.close_async()  # type: ignore[no-untyped-call]

@@ -3,7 +3,7 @@
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from provider_simulator.providers.stripe import hosted
+from provider_simulator.providers.stripe import hosted, search
 from provider_simulator.providers.stripe import operations as ops
 from provider_simulator.providers.stripe.pipeline import serve
 from provider_simulator.simulator import SimulatorDep
@@ -21,6 +21,11 @@ async def authenticate_payment_intent(intent: str, request: Request, sim: Simula
 @router.post("/payment_intents")
 async def create_payment_intent(request: Request, sim: SimulatorDep) -> Response:
     return await serve(request, sim, ops.create_payment_intent)
+
+
+@router.get("/payment_intents/search")
+async def search_payment_intents(request: Request, sim: SimulatorDep) -> Response:
+    return await serve(request, sim, search.search_payment_intents)
 
 
 @router.get("/payment_intents/{intent}")

@@ -38,7 +38,7 @@ class Change:
 
 
 def _movement(intent: PaymentIntent, kind: MovementKind, amount: int, ref: str) -> Movement:
-    return Movement(PROVIDER, ref, kind, amount, intent.currency, intent.payment_id)
+    return Movement(PROVIDER, ref, kind, amount, intent.currency, intent.payment_id, method="card")
 
 
 def confirm(intent: PaymentIntent, now: int, *, authenticated: bool = False) -> Change:

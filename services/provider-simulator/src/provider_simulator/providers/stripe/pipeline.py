@@ -38,8 +38,9 @@ async def serve(
         return _error(errors.api_error(503, _OUTAGE), request_id, headers)
     if fault is Fault.ERROR:
         return _error(errors.api_error(500, _INTERNAL), request_id, headers)
-    if scenario.latency_s:
-        await asyncio.sleep(scenario.latency_s)
+    latency_s = scenario.latency_s  # a fresh draw on every read
+    if latency_s:
+        await asyncio.sleep(latency_s)
 
     post = request.method == "POST"
     raw = (await request.body()).decode("utf-8", "replace") if post else request.url.query
