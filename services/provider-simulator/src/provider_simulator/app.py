@@ -9,7 +9,10 @@ from fastapi import FastAPI
 
 from provider_simulator import admin_api, health_api
 from provider_simulator.config import Settings
+from provider_simulator.providers.maya import api as maya_api
+from provider_simulator.providers.paymongo import api as paymongo_api
 from provider_simulator.providers.stripe import api as stripe_api
+from provider_simulator.providers.xendit import api as xendit_api
 from provider_simulator.simulator import Simulator
 from provider_simulator.webhooks import WebhookDispatcher
 
@@ -44,6 +47,13 @@ def create_app(
     app.state.simulator = simulator
     app.include_router(health_api.router)
     app.include_router(admin_api.router)
+    # PayMongo before Stripe: same /v1 paths, told apart by auth scheme (paymongo/routing.py).
+    app.include_router(paymongo_api.router)
+    app.include_router(paymongo_api.hosted_router)
     app.include_router(stripe_api.router)
     app.include_router(stripe_api.hosted_router)
+    app.include_router(xendit_api.router)
+    app.include_router(xendit_api.hosted_router)
+    app.include_router(maya_api.router)
+    app.include_router(maya_api.hosted_router)
     return app

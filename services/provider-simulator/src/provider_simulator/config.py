@@ -28,6 +28,20 @@ class Settings(BaseSettings):
     stripe_webhook_secret: SecretStr = Field(
         default=SecretStr(""), validation_alias="STRIPE_WEBHOOK_SECRET"
     )
+    paymongo_secret_key: SecretStr = Field(
+        default=SecretStr(""), validation_alias="PAYMONGO_SECRET_KEY"
+    )
+    paymongo_webhook_secret: SecretStr = Field(
+        default=SecretStr(""), validation_alias="PAYMONGO_WEBHOOK_SECRET"
+    )
+    xendit_secret_key: SecretStr = Field(
+        default=SecretStr(""), validation_alias="XENDIT_SECRET_KEY"
+    )
+    xendit_callback_token: SecretStr = Field(
+        default=SecretStr(""), validation_alias="XENDIT_CALLBACK_TOKEN"
+    )
+    maya_public_key: SecretStr = Field(default=SecretStr(""), validation_alias="MAYA_PUBLIC_KEY")
+    maya_secret_key: SecretStr = Field(default=SecretStr(""), validation_alias="MAYA_SECRET_KEY")
 
     _generated: tuple[str, ...] = PrivateAttr(default=())
 
@@ -48,6 +62,24 @@ class Settings(BaseSettings):
         if not self.stripe_webhook_secret.get_secret_value():
             self.stripe_webhook_secret = SecretStr("whsec_" + secrets.token_hex(24))
             generated.append("STRIPE_WEBHOOK_SECRET")
+        if not self.paymongo_secret_key.get_secret_value():
+            self.paymongo_secret_key = SecretStr("sk_test_" + secrets.token_hex(24))
+            generated.append("PAYMONGO_SECRET_KEY")
+        if not self.paymongo_webhook_secret.get_secret_value():
+            self.paymongo_webhook_secret = SecretStr("whsk_" + secrets.token_hex(24))
+            generated.append("PAYMONGO_WEBHOOK_SECRET")
+        if not self.xendit_secret_key.get_secret_value():
+            self.xendit_secret_key = SecretStr("xnd_development_" + secrets.token_hex(24))
+            generated.append("XENDIT_SECRET_KEY")
+        if not self.xendit_callback_token.get_secret_value():
+            self.xendit_callback_token = SecretStr(secrets.token_hex(24))
+            generated.append("XENDIT_CALLBACK_TOKEN")
+        if not self.maya_public_key.get_secret_value():
+            self.maya_public_key = SecretStr("pk-" + secrets.token_hex(24))
+            generated.append("MAYA_PUBLIC_KEY")
+        if not self.maya_secret_key.get_secret_value():
+            self.maya_secret_key = SecretStr("sk-" + secrets.token_hex(24))
+            generated.append("MAYA_SECRET_KEY")
         self._generated = tuple(generated)
         return self
 

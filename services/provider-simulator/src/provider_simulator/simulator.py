@@ -9,7 +9,10 @@ from fastapi import Depends, Request
 from provider_simulator.config import Settings
 from provider_simulator.ledger import Ledger
 from provider_simulator.providers import KNOWN_PROVIDERS
+from provider_simulator.providers.maya.state import MayaState
+from provider_simulator.providers.paymongo.state import PaymongoState
 from provider_simulator.providers.stripe.state import StripeState
+from provider_simulator.providers.xendit.state import XenditState
 from provider_simulator.scenarios import Scenarios
 from provider_simulator.webhooks import WebhookDispatcher
 
@@ -21,16 +24,25 @@ class Simulator:
     ledger: Ledger = field(default_factory=Ledger)
     scenarios: Scenarios = field(default_factory=lambda: Scenarios(KNOWN_PROVIDERS))
     stripe: StripeState = field(init=False)
+    paymongo: PaymongoState = field(init=False)
+    xendit: XenditState = field(init=False)
+    maya: MayaState = field(init=False)
     _background: set[asyncio.Task[Any]] = field(default_factory=set, init=False)
 
     def __post_init__(self) -> None:
         self.stripe = StripeState(self.settings)
+        self.paymongo = PaymongoState(self.settings)
+        self.xendit = XenditState(self.settings)
+        self.maya = MayaState(self.settings)
 
     def reset(self) -> None:
         """Forget all money moved, all provider objects and all scenarios."""
         self.ledger.clear()
         self.scenarios.reset()
         self.stripe.reset()
+        self.paymongo.reset()
+        self.xendit.reset()
+        self.maya.reset()
 
     def keep(self, task: asyncio.Task[Any]) -> None:
         """Hold a reference to work that must finish even if its request goes away."""

@@ -12,7 +12,7 @@ def test_unset_secrets_are_generated_and_named(monkeypatch):
 
     first, second = Settings(), Settings()
 
-    assert first.generated_secrets == ("STRIPE_API_KEY", "STRIPE_WEBHOOK_SECRET")
+    assert {"STRIPE_API_KEY", "STRIPE_WEBHOOK_SECRET"} <= set(first.generated_secrets)
     assert first.stripe_api_key.get_secret_value().startswith("sk_test_")
     assert first.stripe_api_key != second.stripe_api_key
     assert "sk_test_" not in repr(first)
@@ -26,7 +26,7 @@ def test_environment_is_read(monkeypatch):
 
     settings = Settings()
 
-    assert settings.generated_secrets == ()
+    assert not {"STRIPE_API_KEY", "STRIPE_WEBHOOK_SECRET"} & set(settings.generated_secrets)
     assert settings.stripe_api_key.get_secret_value() == "sk_test_from_env"
     assert settings.port == 8199
     assert settings.webhook_url("stripe") == "http://127.0.0.1:9/hooks/stripe"

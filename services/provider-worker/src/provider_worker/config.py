@@ -16,3 +16,18 @@ class Settings(ServiceSettings):
     stripe_api_base: str = Field(
         default="https://api.stripe.com", validation_alias="STRIPE_API_BASE", min_length=8
     )
+    paymongo_secret_key: SecretStr | None = Field(
+        default=None, validation_alias="PAYMONGO_SECRET_KEY"
+    )
+    paymongo_api_base: str = Field(
+        default="https://api.paymongo.com", validation_alias="PAYMONGO_API_BASE", min_length=8
+    )
+    xendit_secret_key: SecretStr | None = Field(default=None, validation_alias="XENDIT_SECRET_KEY")
+    xendit_api_base: str = Field(
+        default="https://api.xendit.co", validation_alias="XENDIT_API_BASE", min_length=8
+    )
+    maya_public_key: SecretStr | None = Field(default=None, validation_alias="MAYA_PUBLIC_KEY")
+    maya_secret_key: SecretStr | None = Field(default=None, validation_alias="MAYA_SECRET_KEY")
+    maya_api_base: str = Field(
+        default="https://pg.maya.ph", validation_alias="MAYA_API_BASE", min_length=8
+    )

@@ -1,0 +1,89 @@
+"""Xendit errors normalized into Payroute's taxonomy, the raw code kept.
+
+Two kinds of failure reach the adapter: an API error (an HTTP status with
+`{"error_code": ..., "message": ...}`, https://developers.xendit.co/api-reference/#errors)
+and a payment that Xendit accepted but that FAILED, with its `failure_code`
+(https://docs.xendit.co/apidocs/payment-webhook-notification). Which failure
+codes are soft (worth trying elsewhere) is a table; every other failure code is
+a hard decline. API error codes take their category from a table, else from
+the HTTP status.
+"""
+
+from typing import Any
+
+import httpx
+
+from payroute_common.messages import ProviderError
+from payroute_common.messages.values import ErrorCategory
+
+# The issuer or the channel could not decide now: another provider may succeed.
+SOFT_FAILURE_CODES = frozenset(
+    {
+        "CHANNEL_UNAVAILABLE",
+        "ISSUER_UNAVAILABLE",
+        "PROCESSOR_ERROR",
+        "PROCESSOR_TEMPORARILY_UNAVAILABLE",
+        "PROCESSOR_TIMEOUT",
+    }
+)
+
+API_ERROR_CATEGORIES: dict[str, ErrorCategory] = {
+    "API_VALIDATION_ERROR": "invalid_request",
+    "INVALID_PAYMENT_METHOD": "invalid_request",
+    "DATA_NOT_FOUND": "invalid_request",
+    "INELIGIBLE_TRANSACTION": "invalid_request",
+    "MAXIMUM_REFUND_AMOUNT_REACHED": "invalid_request",
+    "REFUND_IN_PROGRESS": "invalid_request",
+    "INVALID_API_KEY": "authentication",
+    "REQUEST_FORBIDDEN_ERROR": "authentication",
+    # The reference id or idempotency key was sent before: that earlier request's
+    # outcome is not known from here, so ask for the status before trying again.
+    "DUPLICATE_ERROR": "timeout",
+    "CHANNEL_UNAVAILABLE": "provider_unavailable",
+    "SERVER_ERROR": "provider_unavailable",
+    "RATE_LIMIT_EXCEEDED": "provider_unavailable",
+    # The merchant's Xendit balance cannot cover a refund now.
+    "INSUFFICIENT_BALANCE": "provider_unavailable",
+}
+
+
+def payment_failure(failure_code: str | None, message: str = "") -> ProviderError:
+    code = failure_code or "FAILED"
+    category: ErrorCategory = "soft_decline" if code in SOFT_FAILURE_CODES else "hard_decline"
+    return ProviderError(
+        category=category, code=code, message=message or f"Xendit failed the payment: {code}"
+    )
+
+
+def api_error(response: httpx.Response) -> ProviderError:
+    body: Any
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    code = body.get("error_code") if isinstance(body, dict) else None
+    message = body.get("message") if isinstance(body, dict) else None
+    code = code if isinstance(code, str) and code else f"http_{response.status_code}"
+    category = API_ERROR_CATEGORIES.get(code) or _status_category(response.status_code)
+    return ProviderError(
+        category=category, code=code, message=str(message or response.reason_phrase)
+    )
+
+
+def transport_error(error: httpx.TransportError) -> ProviderError:
+    """Not connecting means Xendit never saw the request; anything later (a read
+    timeout, a reset after sending) leaves the outcome unknown until asked."""
+    if isinstance(error, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout):
+        return ProviderError(
+            category="provider_unavailable", code="connection_error", message=str(error)
+        )
+    code = "timeout" if isinstance(error, httpx.TimeoutException) else "no_answer"
+    return ProviderError(category="timeout", code=code, message=str(error) or code)
+
+
+def _status_category(status: int) -> ErrorCategory:
+    if status in (401, 403):
+        return "authentication"
+    if status == 429 or status >= 500:
+        return "provider_unavailable"
+    return "invalid_request"
