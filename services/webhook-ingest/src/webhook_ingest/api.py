@@ -1,24 +1,53 @@
-"""`POST /webhooks/{provider}`: read the raw body (bounded), hand it to the handler, answer."""
+"""`POST /webhooks/{provider}`: the edge checks (rate, size, source), then the handler.
 
-from collections.abc import Callable, Mapping
+Order matters: the rate limit comes first and stores nothing (see rate_limit);
+an oversized body or a source outside the provider's allowlist is stored as
+rejected (the audit log shows who tried) and has no effect.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from payroute_common.clock import utcnow
 from webhook_ingest import handlers
-from webhook_ingest.domain import IncomingWebhook
+from webhook_ingest.domain import IncomingWebhook, Outcome
+from webhook_ingest.group_commit import StoreUnavailableError
+from webhook_ingest.metrics import PROCESSING_SECONDS, count
 from webhook_ingest.providers import WebhookProvider
-from webhook_ingest.store import HandlerUnitOfWork
+from webhook_ingest.rate_limit import TokenBuckets
+from webhook_ingest.sources import Allowlist, client_address
 
 
 class BodyTooLargeError(Exception):
     pass
 
 
-def error_response(status: int, code: str, message: str) -> JSONResponse:
-    error = {"type": "invalid_request_error", "code": code, "message": message}
-    return JSONResponse({"error": error}, status_code=status)
+@dataclass(frozen=True)
+class EdgePolicy:
+    """What the edge enforces before a request reaches its provider's scheme."""
+
+    max_body_bytes: int
+    limiter: TokenBuckets
+    allowlist: Allowlist
+
+
+def error_response(
+    status: int,
+    code: str,
+    message: str,
+    *,
+    kind: str = "invalid_request_error",
+    headers: Mapping[str, str] | None = None,
+) -> JSONResponse:
+    error = {"type": kind, "code": code, "message": message}
+    return JSONResponse({"error": error}, status_code=status, headers=headers)
 
 
 async def read_body(request: Request, limit: int) -> bytes:
@@ -36,11 +65,56 @@ async def read_body(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-def webhook_router(
-    providers: Mapping[str, WebhookProvider],
-    unit_of_work: Callable[[], HandlerUnitOfWork],
+def rate_limited(wait_s: float) -> JSONResponse:
+    retry_after = max(1, math.ceil(wait_s))
+    return error_response(
+        429,
+        "rate_limited",
+        f"Too many webhook requests from this source; retry in {retry_after} s.",
+        kind="rate_limit_error",
+        headers={"Retry-After": str(retry_after)},
+    )
+
+
+def answer(outcome: Outcome) -> JSONResponse:
+    if outcome.status == "rejected":
+        code = outcome.error_code or "invalid_request"
+        return error_response(400, code, outcome.error_message or "Rejected.")
+    return JSONResponse({"received": True})
+
+
+async def take(
+    request: Request,
+    name: str,
+    provider: WebhookProvider,
+    source: str,
     *,
-    max_body_bytes: int,
+    policy: EdgePolicy,
+    journal: handlers.Journal,
+) -> tuple[str, JSONResponse]:
+    """Read, check and hand over one request; (status for the metrics, response)."""
+    headers = {k.lower(): v for k, v in request.headers.items()}
+    received_at = utcnow()
+    limit = policy.max_body_bytes
+    try:
+        body = await read_body(request, limit)
+    except BodyTooLargeError:
+        webhook = IncomingWebhook(name, b"", headers, received_at)
+        error = f"body larger than {limit} bytes"
+        await handlers.reject(webhook, error, journal=journal, keep_body=False)
+        message = f"The body exceeds the limit of {limit} bytes."
+        return "too_large", error_response(413, "payload_too_large", message)
+    webhook = IncomingWebhook(name, body, headers, received_at)
+    if not policy.allowlist.allows(name, source):
+        await handlers.reject(webhook, f"source {source} not allowed", journal=journal)
+        message = "This address may not send webhooks for this provider."
+        return "forbidden", error_response(403, "source_not_allowed", message)
+    outcome = await handlers.receive(webhook, provider=provider, journal=journal)
+    return outcome.status, answer(outcome)
+
+
+def webhook_router(
+    providers: Mapping[str, WebhookProvider], journal: handlers.Journal, *, policy: EdgePolicy
 ) -> APIRouter:
     router = APIRouter(tags=["webhooks"])
 
@@ -49,22 +123,22 @@ def webhook_router(
         chosen = providers.get(provider)
         if chosen is None:
             return error_response(404, "unknown_provider", "No webhook endpoint for this provider.")
-        headers = {k.lower(): v for k, v in request.headers.items()}
-        received_at = utcnow()
+        source = client_address(request)
+        wait_s = policy.limiter.take((provider, source))
+        if wait_s > 0:
+            count(provider, "rate_limited")
+            return rate_limited(wait_s)
+        started = time.perf_counter()
         try:
-            body = await read_body(request, max_body_bytes)
-        except BodyTooLargeError:
-            webhook = IncomingWebhook(provider, b"", headers, received_at)
-            error = f"body larger than {max_body_bytes} bytes"
-            await handlers.reject(webhook, error, uow=unit_of_work(), keep_body=False)
-            message = f"The body exceeds the limit of {max_body_bytes} bytes."
-            return error_response(413, "payload_too_large", message)
-        webhook = IncomingWebhook(provider, body, headers, received_at)
-        outcome = await handlers.receive(webhook, provider=chosen, uow=unit_of_work())
-        if outcome.status == "rejected":
-            return error_response(
-                400, outcome.error_code or "invalid_request", outcome.error_message or "Rejected."
+            status, response = await take(
+                request, provider, chosen, source, policy=policy, journal=journal
             )
-        return JSONResponse({"received": True})
+        except StoreUnavailableError:
+            status = "error"
+            message = "The webhook could not be stored; retry later."
+            response = error_response(503, "store_unavailable", message, kind="api_error")
+        PROCESSING_SECONDS.labels(provider=provider).observe(time.perf_counter() - started)
+        count(provider, status)
+        return response
 
     return router

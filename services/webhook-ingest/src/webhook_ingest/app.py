@@ -1,7 +1,11 @@
 from payroute_common.runtime import ServiceRuntime
-from webhook_ingest.api import webhook_router
+from webhook_ingest.api import EdgePolicy, webhook_router
 from webhook_ingest.config import Settings
+from webhook_ingest.group_commit import GroupCommitWriter
+from webhook_ingest.metrics import metrics_router
 from webhook_ingest.providers import build_providers
+from webhook_ingest.rate_limit import TokenBuckets
+from webhook_ingest.sources import Allowlist
 from webhook_ingest.store import WebhookUnitOfWork
 from webhook_ingest.tables import metadata
 
@@ -13,7 +17,18 @@ def unit_of_work() -> WebhookUnitOfWork:
     return runtime.unit_of_work(WebhookUnitOfWork)
 
 
-app = runtime.create_app(title="Payroute webhook-ingest")
-app.include_router(
-    webhook_router(build_providers(settings), unit_of_work, max_body_bytes=settings.max_body_bytes)
+writer = GroupCommitWriter(unit_of_work, max_batch=settings.write_batch_max)
+runtime.run_in_background(writer.run)
+policy = EdgePolicy(
+    max_body_bytes=settings.max_body_bytes,
+    limiter=TokenBuckets(
+        settings.rate_per_source,
+        settings.burst_per_source,
+        max_sources=settings.rate_limit_sources,
+    ),
+    allowlist=Allowlist(settings.allowed_sources),
 )
+
+app = runtime.create_app(title="Payroute webhook-ingest")
+app.include_router(webhook_router(build_providers(settings), writer, policy=policy))
+app.include_router(metrics_router())

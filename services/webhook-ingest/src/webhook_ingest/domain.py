@@ -1,7 +1,7 @@
 """What one webhook request is and what became of it. Pure: no I/O."""
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
@@ -72,3 +72,23 @@ def request_row(
         "error": error,
         "received_at": webhook.received_at,
     }
+
+
+def settle_claims(rows: Sequence[Mapping[str, Any]]) -> list[Status]:
+    """The status each row of one batch keeps, before the database has its say.
+
+    A row stored as `accepted` claims its provider event id. Within one batch only
+    the first claim of an id stands; later ones are `duplicate`, as they would
+    be had they come in later batches. Other rows keep their status.
+    """
+    claimed: set[tuple[str, str | None]] = set()
+    statuses: list[Status] = []
+    for row in rows:
+        status: Status = row["status"]
+        if status == "accepted":
+            key = (row["provider"], row["provider_event_id"])
+            if key in claimed:
+                status = "duplicate"
+            claimed.add(key)
+        statuses.append(status)
+    return statuses

@@ -1,16 +1,18 @@
-"""Taking one webhook request: verify, store, dedupe, and stage the normalized event."""
+"""Taking one webhook request: verify, normalize, and store it (deduped) with its event."""
 
 from __future__ import annotations
+
+from typing import Protocol
 
 import structlog
 
 from payroute_common.envelope import Envelope
 from payroute_common.messages import ProviderWebhookReceived
-from payroute_common.topics import PROVIDER_WEBHOOKS
-from webhook_ingest.domain import IncomingWebhook, Outcome, claimed_identity, request_row
+from payroute_common.tracing import current_trace_headers
+from webhook_ingest.domain import IncomingWebhook, Outcome, Status, claimed_identity, request_row
 from webhook_ingest.errors import InvalidPayloadError, InvalidSignatureError
+from webhook_ingest.group_commit import Entry
 from webhook_ingest.providers import WebhookProvider
-from webhook_ingest.store import HandlerUnitOfWork
 
 log = structlog.get_logger(__name__)
 
@@ -25,16 +27,23 @@ INVALID_SIGNATURE = Outcome(
 )
 
 
+class Journal(Protocol):
+    """Durable storage of requests: `write` returns once the entry is committed."""
+
+    async def write(self, entry: Entry) -> Status: ...
+
+
 async def reject(
     webhook: IncomingWebhook,
     error: str,
     *,
-    uow: HandlerUnitOfWork,
+    journal: Journal,
     verified: bool = False,
     keep_body: bool = True,
+    provider: WebhookProvider | None = None,
 ) -> None:
-    """Store a request that will not be acted on (bad signature, too large, unreadable)."""
-    event_id, event_type = claimed_identity(webhook.body) if keep_body else (None, None)
+    """Store a request that will not be acted on (bad signature, too large, not allowed)."""
+    event_id, event_type = _claimed(webhook, provider) if keep_body else (None, None)
     row = request_row(
         webhook,
         status="rejected",
@@ -44,30 +53,43 @@ async def reject(
         error=error,
         keep_body=keep_body,
     )
-    async with uow:
-        await uow.requests.add(row)
-        await uow.commit()
+    await journal.write(Entry(row))
     log.warning("webhook_rejected", provider=webhook.provider, error=error[:200])
 
 
-def _envelope(message: ProviderWebhookReceived) -> tuple[str, Envelope]:
+def _claimed(
+    webhook: IncomingWebhook, provider: WebhookProvider | None
+) -> tuple[str | None, str | None]:
+    """The event id and type an unverified body claims, read the provider's way
+    where it can be (PayMongo's id is `data.id`); for the audit log only."""
+    if provider is not None:
+        try:
+            message = provider.parse(webhook.body, webhook.received_at)
+        except InvalidPayloadError:
+            pass
+        else:
+            return message.provider_event_id, message.provider_event_type
+    return claimed_identity(webhook.body)
+
+
+def _event(message: ProviderWebhookReceived) -> tuple[str, Envelope]:
     key = message.payment_id or message.provider_reference
     envelope = Envelope.wrap(message, producer=PRODUCER, tenant_id=UNKNOWN_TENANT, aggregate_id=key)
     return key, envelope
 
 
 async def receive(
-    webhook: IncomingWebhook, *, provider: WebhookProvider, uow: HandlerUnitOfWork
+    webhook: IncomingWebhook, *, provider: WebhookProvider, journal: Journal
 ) -> Outcome:
     try:
         provider.verify(webhook.body, webhook.headers)
     except InvalidSignatureError as error:
-        await reject(webhook, f"invalid signature: {error}", uow=uow)
+        await reject(webhook, f"invalid signature: {error}", journal=journal, provider=provider)
         return INVALID_SIGNATURE
     try:
         message = provider.parse(webhook.body, webhook.received_at)
     except InvalidPayloadError as error:
-        await reject(webhook, f"invalid payload: {error}", uow=uow, verified=True)
+        await reject(webhook, f"invalid payload: {error}", journal=journal, verified=True)
         return Outcome("rejected", "invalid_payload", f"Unreadable event: {error}")
     row = request_row(
         webhook,
@@ -76,18 +98,12 @@ async def receive(
         event_id=message.provider_event_id,
         event_type=message.provider_event_type,
     )
-    async with uow:
-        if await uow.requests.add_accepted(row):
-            uow.publish(PROVIDER_WEBHOOKS, *_envelope(message))
-            outcome = Outcome("accepted")
-        else:
-            await uow.requests.add({**row, "status": "duplicate"})
-            outcome = Outcome("duplicate")
-        await uow.commit()
+    # The writer publishes from its own task: the request's trace travels explicitly.
+    status = await journal.write(Entry(row, _event(message), current_trace_headers()))
     log.info(
         "webhook_received",
         provider=webhook.provider,
         provider_event_id=message.provider_event_id,
-        status=outcome.status,
+        status=status,
     )
-    return outcome
+    return Outcome(status)

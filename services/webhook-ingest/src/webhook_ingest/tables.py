@@ -48,6 +48,4 @@ webhook_requests = Table(
     Index("ix_webhook_requests_received_at", "received_at"),
 )
 
-ACCEPTED_EVENT_WHERE = text("status = 'accepted'")
-
 outbox = define_outbox(metadata)

@@ -1,12 +1,14 @@
 """webhook-ingest over a real, freshly migrated Postgres database (no broker needed).
 
 The app is wired as app.py wires it (runtime app + webhook router + SQL unit of
-work) but its lifespan is not run: nothing connects to Kafka and the outbox
-relay does not run, so staged messages stay in the outbox table to be read.
+work, group-commit writer) but its lifespan is not run: nothing connects to
+Kafka and the outbox relay does not run, so staged messages stay in the outbox
+table to be read. The fixture runs the writer itself.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,9 +23,12 @@ from sqlalchemy import text
 from payroute_common.runtime import ServiceRuntime
 from payroute_devstack.testing import migrated_database
 from webhook_ingest import __main__ as main_module
-from webhook_ingest.api import webhook_router
+from webhook_ingest.api import EdgePolicy, webhook_router
 from webhook_ingest.config import Settings
+from webhook_ingest.group_commit import GroupCommitWriter
 from webhook_ingest.providers import build_providers
+from webhook_ingest.rate_limit import TokenBuckets
+from webhook_ingest.sources import Allowlist
 from webhook_ingest.store import WebhookUnitOfWork
 from webhook_ingest.tables import metadata
 
@@ -35,6 +40,10 @@ MIGRATIONS = Path(main_module.__file__).parent / "migrations"
 class Ingest:
     runtime: ServiceRuntime
     app: FastAPI
+    writer: GroupCommitWriter
+
+    def unit_of_work(self) -> WebhookUnitOfWork:
+        return self.runtime.unit_of_work(WebhookUnitOfWork)
 
     async def rows(self, sql: str, **params: Any) -> list[Any]:
         async with self.runtime.engine.connect() as connection:
@@ -47,12 +56,15 @@ async def ingest(database_url_factory: Any) -> AsyncIterator[Ingest]:
     settings = Settings(database_url=url, STRIPE_WEBHOOK_SECRET=SECRET, max_body_bytes=4096)
     runtime = ServiceRuntime(settings, metadata)
 
-    def unit_of_work() -> WebhookUnitOfWork:
-        return runtime.unit_of_work(WebhookUnitOfWork)
-
+    writer = GroupCommitWriter(lambda: runtime.unit_of_work(WebhookUnitOfWork))
+    policy = EdgePolicy(4096, TokenBuckets(1e6, 10**6, max_sources=100), Allowlist({}))
     app = runtime.create_app()
-    app.include_router(webhook_router(build_providers(settings), unit_of_work, max_body_bytes=4096))
-    yield Ingest(runtime, app)
+    app.include_router(webhook_router(build_providers(settings), writer, policy=policy))
+    task = asyncio.create_task(writer.run())
+    await asyncio.sleep(0)
+    yield Ingest(runtime, app, writer)
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
     await runtime.engine.dispose()
 
 

@@ -4,7 +4,7 @@ from webhook_ingest import handlers
 from webhook_ingest.domain import IncomingWebhook
 from webhook_ingest.providers.stripe import StripeProvider
 
-from .fakes import FakeUnitOfWork
+from .fakes import FakeStore
 from .stripe_fixtures import SECRET, encode, payment_intent_event, signature_header
 
 PROVIDER = StripeProvider(SECRET)
@@ -16,10 +16,10 @@ def webhook(body: bytes, signature: str | None = None, **headers: str) -> Incomi
     return IncomingWebhook("stripe", body, all_headers, utcnow())
 
 
-async def test_valid_new_event_is_stored_and_published_together() -> None:
-    uow = FakeUnitOfWork()
+async def test_valid_new_event_is_stored_and_published_together(store: FakeStore) -> None:
+    uow = store.uow
     outcome = await handlers.receive(
-        webhook(encode(payment_intent_event())), provider=PROVIDER, uow=uow
+        webhook(encode(payment_intent_event())), provider=PROVIDER, journal=store.writer
     )
     assert outcome.status == "accepted"
     (row,) = uow.requests.rows
@@ -37,29 +37,31 @@ async def test_valid_new_event_is_stored_and_published_together() -> None:
     )
 
 
-async def test_event_without_payment_id_is_keyed_by_provider_reference() -> None:
-    uow = FakeUnitOfWork()
+async def test_event_without_payment_id_is_keyed_by_provider_reference(store: FakeStore) -> None:
+    uow = store.uow
     body = encode(payment_intent_event(payment_id=None, intent_id="pi_77"))
-    await handlers.receive(webhook(body), provider=PROVIDER, uow=uow)
+    await handlers.receive(webhook(body), provider=PROVIDER, journal=store.writer)
     ((_, key, envelope),) = uow.published
     assert key == envelope.aggregate_id == "pi_77"
 
 
-async def test_same_event_again_is_a_duplicate_without_second_message() -> None:
-    uow = FakeUnitOfWork()
+async def test_same_event_again_is_a_duplicate_without_second_message(store: FakeStore) -> None:
+    uow = store.uow
     body = encode(payment_intent_event())
-    first = await handlers.receive(webhook(body), provider=PROVIDER, uow=uow)
-    second = await handlers.receive(webhook(body), provider=PROVIDER, uow=uow)
+    first = await handlers.receive(webhook(body), provider=PROVIDER, journal=store.writer)
+    second = await handlers.receive(webhook(body), provider=PROVIDER, journal=store.writer)
     assert (first.status, second.status) == ("accepted", "duplicate")
     assert uow.statuses() == ["accepted", "duplicate"]
     assert len(uow.published) == 1
 
 
-async def test_bad_signature_is_stored_as_rejected_with_no_event() -> None:
-    uow = FakeUnitOfWork()
+async def test_bad_signature_is_stored_as_rejected_with_no_event(store: FakeStore) -> None:
+    uow = store.uow
     body = encode(payment_intent_event())
     outcome = await handlers.receive(
-        webhook(body, signature_header(body, secret="whsec_wrong")), provider=PROVIDER, uow=uow
+        webhook(body, signature_header(body, secret="whsec_wrong")),
+        provider=PROVIDER,
+        journal=store.writer,
     )
     assert (outcome.status, outcome.error_code) == ("rejected", "invalid_signature")
     (row,) = uow.requests.rows
@@ -69,31 +71,31 @@ async def test_bad_signature_is_stored_as_rejected_with_no_event() -> None:
     assert uow.published == []
 
 
-async def test_rejected_delivery_does_not_block_the_genuine_one() -> None:
-    uow = FakeUnitOfWork()
+async def test_rejected_delivery_does_not_block_the_genuine_one(store: FakeStore) -> None:
+    uow = store.uow
     body = encode(payment_intent_event())
-    await handlers.receive(webhook(body, "t=1,v1=00"), provider=PROVIDER, uow=uow)
-    outcome = await handlers.receive(webhook(body), provider=PROVIDER, uow=uow)
+    await handlers.receive(webhook(body, "t=1,v1=00"), provider=PROVIDER, journal=store.writer)
+    outcome = await handlers.receive(webhook(body), provider=PROVIDER, journal=store.writer)
     assert outcome.status == "accepted"
     assert len(uow.published) == 1
 
 
-async def test_signed_but_unreadable_body_is_rejected_as_verified() -> None:
-    uow = FakeUnitOfWork()
+async def test_signed_but_unreadable_body_is_rejected_as_verified(store: FakeStore) -> None:
+    uow = store.uow
     body = b'{"id": "evt_1", "type": "payment_intent.succeeded"}'
-    outcome = await handlers.receive(webhook(body), provider=PROVIDER, uow=uow)
+    outcome = await handlers.receive(webhook(body), provider=PROVIDER, journal=store.writer)
     assert (outcome.status, outcome.error_code) == ("rejected", "invalid_payload")
     (row,) = uow.requests.rows
     assert (row["status"], row["verified"]) == ("rejected", True)
     assert uow.published == []
 
 
-async def test_credentials_are_not_stored() -> None:
-    uow = FakeUnitOfWork()
+async def test_credentials_are_not_stored(store: FakeStore) -> None:
+    uow = store.uow
     incoming = webhook(
         encode(payment_intent_event()), authorization="Bearer sk_live_x", cookie="session=1"
     )
-    await handlers.receive(incoming, provider=PROVIDER, uow=uow)
+    await handlers.receive(incoming, provider=PROVIDER, journal=store.writer)
     headers = uow.requests.rows[0]["headers"]
     assert "authorization" not in headers
     assert "cookie" not in headers

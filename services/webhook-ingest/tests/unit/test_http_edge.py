@@ -4,25 +4,32 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from webhook_ingest.api import webhook_router
+from webhook_ingest.api import EdgePolicy, webhook_router
 from webhook_ingest.providers.stripe import StripeProvider
+from webhook_ingest.rate_limit import TokenBuckets
+from webhook_ingest.sources import Allowlist
 
-from .fakes import FakeUnitOfWork
+from .fakes import FakeStore, FakeUnitOfWork
 from .stripe_fixtures import SECRET, encode, payment_intent_event, signature_header
 
 LIMIT = 2048
 
 
 @pytest.fixture
-def uow() -> FakeUnitOfWork:
-    return FakeUnitOfWork()
+def uow(store: FakeStore) -> FakeUnitOfWork:
+    return store.uow
 
 
 @pytest.fixture
-async def client(uow: FakeUnitOfWork) -> AsyncIterator[httpx.AsyncClient]:
+async def client(store: FakeStore) -> AsyncIterator[httpx.AsyncClient]:
+    policy = EdgePolicy(
+        max_body_bytes=LIMIT,
+        limiter=TokenBuckets(100.0, 100, max_sources=10),
+        allowlist=Allowlist({}),
+    )
     app = FastAPI()
     app.include_router(
-        webhook_router({"stripe": StripeProvider(SECRET)}, lambda: uow, max_body_bytes=LIMIT)
+        webhook_router({"stripe": StripeProvider(SECRET)}, store.writer, policy=policy)
     )
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://ingest") as http:

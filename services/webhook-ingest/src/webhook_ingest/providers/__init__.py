@@ -10,7 +10,10 @@ from typing import Protocol
 
 from payroute_common.messages import ProviderWebhookReceived
 from webhook_ingest.config import Settings
+from webhook_ingest.providers.maya import MayaProvider
+from webhook_ingest.providers.paymongo import PaymongoProvider
 from webhook_ingest.providers.stripe import StripeProvider
+from webhook_ingest.providers.xendit import XenditProvider
 
 
 class WebhookProvider(Protocol):
@@ -27,4 +30,11 @@ def build_providers(settings: Settings) -> dict[str, WebhookProvider]:
     providers: list[WebhookProvider] = [
         StripeProvider(settings.stripe_webhook_secret.get_secret_value()),
     ]
+    if settings.paymongo_webhook_secret is not None:
+        secret = settings.paymongo_webhook_secret.get_secret_value()
+        providers.append(PaymongoProvider(secret))
+    if settings.xendit_callback_token is not None:
+        providers.append(XenditProvider(settings.xendit_callback_token.get_secret_value()))
+    if settings.maya_webhooks:
+        providers.append(MayaProvider())
     return {provider.name: provider for provider in providers}

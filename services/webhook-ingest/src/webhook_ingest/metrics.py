@@ -1,0 +1,38 @@
+"""webhook-ingest's Prometheus metrics, served at `/metrics`.
+
+`status` is what became of the request: accepted, duplicate, rejected (bad
+signature or payload), too_large, forbidden (allowlist), rate_limited, or
+error (storage failed; the provider will retry). `provider` takes only the
+names of configured providers, so callers cannot grow the label set.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Response
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
+
+WEBHOOKS_RECEIVED = Counter(
+    "payroute_webhooks_received",
+    "Webhook requests by provider and what became of them.",
+    ["provider", "status"],
+)
+PROCESSING_SECONDS = Histogram(
+    "payroute_webhook_processing_seconds",
+    "Time from reading a webhook request to its answer (stored, or refused).",
+    ["provider"],
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0),
+)
+
+
+def count(provider: str, status: str) -> None:
+    WEBHOOKS_RECEIVED.labels(provider=provider, status=status).inc()
+
+
+def metrics_router() -> APIRouter:
+    router = APIRouter(tags=["operations"])
+
+    @router.get("/metrics", include_in_schema=False)
+    async def metrics() -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    return router

@@ -1,0 +1,168 @@
+"""PayMongo webhooks: `Paymongo-Signature` verified, events normalized into
+`ProviderWebhookReceived` (pure: no I/O).
+
+Scheme (https://developers.paymongo.com/docs/creating-webhook, "Securing a webhook"):
+`Paymongo-Signature: t=<unix ts>,te=<hex>,li=<hex>`, each an HMAC-SHA256 with the
+webhook secret over `"{t}.{raw body}"`; `te` is the one to check for a test-mode
+event, `li` for a live-mode one (the event's own `livemode`, covered by the
+signature). Compared in constant time; older or newer than 300 s is refused.
+
+Event (https://developers.paymongo.com/docs/webhooks):
+`{"data": {"id": "evt_…", "type": "event", "attributes": {"type", "livemode",
+"data": <resource>}}}`. A payment resource names its intent (`payment_intent_id`),
+which is the adapter's reference for the attempt; `metadata.payment_id` names
+Payroute's payment. A refund resource carries neither intent nor metadata of the
+payment, so it is routed by its own id.
+"""
+
+import hashlib
+import hmac
+import json
+import time
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import Any
+
+from pydantic import ValidationError
+
+from payroute_common.messages import ProviderWebhookReceived
+from payroute_common.messages.provider_webhooks import WebhookOutcome, WebhookSubject
+from payroute_common.money import UnknownCurrencyError, currency_exponent
+from webhook_ingest.errors import InvalidPayloadError, InvalidSignatureError
+
+PROVIDER = "paymongo"
+TOLERANCE_S = 300
+HEADER = "paymongo-signature"
+
+EVENT_TYPES: dict[str, tuple[WebhookSubject, WebhookOutcome]] = {
+    "payment.paid": ("payment", "succeeded"),
+    "payment.failed": ("payment", "failed"),
+    "payment.refunded": ("refund", "refunded"),
+}
+REFUND_STATUSES: dict[str, WebhookOutcome] = {"succeeded": "refunded", "failed": "failed"}
+
+
+def classify(event_type: str, resource: Mapping[str, Any]) -> tuple[WebhookSubject, WebhookOutcome]:
+    known = EVENT_TYPES.get(event_type)
+    if known is not None:
+        return known
+    if event_type == "payment.refund.updated":
+        status = _attributes(resource).get("status")
+        return "refund", REFUND_STATUSES.get(status if isinstance(status, str) else "", "other")
+    return ("refund" if resource.get("type") == "refund" else "payment"), "other"
+
+
+def parse_signature(header: str | None) -> tuple[int, str, str]:
+    """`t`, `te` and `li` of a `Paymongo-Signature` header."""
+    if not header:
+        raise InvalidSignatureError("no Paymongo-Signature header")
+    parts = dict(part.strip().partition("=")[::2] for part in header.split(","))
+    try:
+        timestamp = int(parts["t"])
+    except (KeyError, ValueError):
+        raise InvalidSignatureError("no timestamp in Paymongo-Signature") from None
+    return timestamp, parts.get("te", ""), parts.get("li", "")
+
+
+def _attributes(resource: Mapping[str, Any]) -> Mapping[str, Any]:
+    attrs = resource.get("attributes")
+    return attrs if isinstance(attrs, Mapping) else {}
+
+
+def _text(value: Any, what: str) -> str:
+    if not isinstance(value, str) or not value:
+        raise InvalidPayloadError(f"{what} is missing or not a string")
+    return value
+
+
+def _claims_livemode(body: bytes) -> bool:
+    """The event's own `livemode`, read before verification only to pick `te` or `li`."""
+    try:
+        event = json.loads(body)
+        return event["data"]["attributes"]["livemode"] is True
+    except (ValueError, KeyError, TypeError):
+        return False
+
+
+def _money(attrs: Mapping[str, Any]) -> tuple[int | None, str | None]:
+    currency, amount = attrs.get("currency"), attrs.get("amount")
+    if not isinstance(currency, str):
+        return None, None
+    try:
+        currency_exponent(currency)
+    except UnknownCurrencyError:
+        return None, None
+    if not isinstance(amount, int) or isinstance(amount, bool):
+        return None, currency.upper()
+    return amount, currency.upper()
+
+
+def _payment_id(attrs: Mapping[str, Any]) -> str | None:
+    metadata = attrs.get("metadata")
+    value = metadata.get("payment_id") if isinstance(metadata, Mapping) else None
+    return value if isinstance(value, str) and value else None
+
+
+def normalize(event: Any, received_at: datetime) -> ProviderWebhookReceived:
+    """The Payroute view of one PayMongo event document (already JSON-decoded)."""
+    data = event.get("data") if isinstance(event, Mapping) else None
+    if not isinstance(data, Mapping):
+        raise InvalidPayloadError("data is missing")
+    attrs = _attributes(data)
+    event_type = _text(attrs.get("type"), "data.attributes.type")
+    resource = attrs.get("data")
+    if not isinstance(resource, Mapping):
+        raise InvalidPayloadError("data.attributes.data is missing")
+    subject, outcome = classify(event_type, resource)
+    resource_attrs = _attributes(resource)
+    reference = resource_attrs.get("payment_intent_id") or resource.get("id")
+    amount, currency = _money(resource_attrs)
+    try:
+        return ProviderWebhookReceived(
+            provider=PROVIDER,
+            provider_event_id=_text(data.get("id"), "data.id"),
+            provider_event_type=event_type,
+            subject=subject,
+            outcome=outcome,
+            provider_reference=_text(reference, "the resource's payment_intent_id or id"),
+            payment_id=_payment_id(resource_attrs),
+            amount=amount,
+            currency=currency,
+            received_at=received_at,
+        )
+    except ValidationError as error:
+        raise InvalidPayloadError(f"unreadable event: {error.errors()[0]['msg']}") from error
+
+
+class PaymongoProvider:
+    """`Paymongo-Signature`: HMAC-SHA256 over `t.body`, `te` (test) or `li` (live)."""
+
+    name = PROVIDER
+
+    def __init__(
+        self,
+        secret: str,
+        *,
+        tolerance_s: int = TOLERANCE_S,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._secret = secret.encode()
+        self._tolerance_s = tolerance_s
+        self._clock = clock
+
+    def verify(self, body: bytes, headers: Mapping[str, str]) -> None:
+        timestamp, test, live = parse_signature(headers.get(HEADER))
+        presented = live if _claims_livemode(body) else test
+        signed = f"{timestamp}.".encode() + body
+        expected = hmac.new(self._secret, signed, hashlib.sha256).hexdigest()
+        if not hmac.compare_digest(presented.encode(), expected.encode()):
+            raise InvalidSignatureError("no signature matches the expected one for this payload")
+        if abs(self._clock() - timestamp) > self._tolerance_s:
+            raise InvalidSignatureError("the timestamp is outside the tolerance zone")
+
+    def parse(self, body: bytes, received_at: datetime) -> ProviderWebhookReceived:
+        try:
+            event = json.loads(body)
+        except ValueError as error:
+            raise InvalidPayloadError(f"the body is not JSON: {error}") from None
+        return normalize(event, received_at)
