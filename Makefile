@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SERVICE_SRC := libs/common/src libs/devstack/src libs/bench/src $(wildcard services/*/src)
 
-.PHONY: install run stop test test-unit lint fmt bench migrate schemas clean
+.PHONY: install run stop test test-unit lint fmt bench bench-webhooks migrate schemas clean
 
 install: $(STAMP)
 
@@ -38,6 +38,9 @@ fmt: install
 
 bench: install  ## end-to-end payments/s and latency through a running stack it starts
 	$(BIN)/python -m payroute_bench
+
+bench-webhooks: install  ## webhook-ingest alone: verified webhooks/s and latency at fixed offered rates
+	$(BIN)/python -m payroute_bench.webhooks
 
 migrate: install  ## apply every service's migrations to its database
 	$(BIN)/python -m payroute_devstack migrate

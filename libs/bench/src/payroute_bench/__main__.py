@@ -11,19 +11,12 @@ import asyncio
 import json
 import os
 import sys
-import tempfile
-from pathlib import Path
 
+from payroute_bench.run_dir import new_run_dir
 from payroute_devstack.dsn import DEFAULT_POSTGRES_DSN
 from payroute_devstack.infra import start_infra
 from payroute_devstack.plan import session_plan
 from payroute_devstack.stack import start_stack
-
-
-def new_run_dir() -> Path:
-    run_dir = Path(tempfile.mkdtemp(prefix="payroute-bench-"))
-    run_dir.chmod(0o755)  # as root, an embedded Postgres's own user must traverse it
-    return run_dir
 
 
 async def bench(payments: int, concurrency: int, warmup: int) -> dict[str, object]:

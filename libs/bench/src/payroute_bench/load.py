@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 
 import aiohttp
 
+from payroute_bench.latency import percentile
+
 
 @dataclass
 class Results:
@@ -30,13 +32,6 @@ class Results:
     complete_ms: list[float] = field(default_factory=list)
     statuses: dict[str, int] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
-
-
-def percentile(values: list[float], q: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
 async def one_payment(client: aiohttp.ClientSession, results: Results) -> None:

@@ -48,3 +48,14 @@ async def test_an_http_request_continues_the_callers_trace() -> None:
     }
     await RequestIdMiddleware(app, open_trace=True)(scope, None, None)  # type: ignore[arg-type]
     assert seen["trace_id"] == caller
+
+
+def test_a_handled_message_passes_its_trace_on_to_what_it_stages() -> None:
+    configure_tracing("test")
+    caller = "0af7651916cd43dd8448eb211c80319c"
+    incoming = [("traceparent", f"00-{caller}-b7ad6b7169203331-01".encode())]
+    with continue_trace(incoming, "handle"):
+        staged = current_trace_headers()["traceparent"]
+    version, trace_id, span_id, flags = staged.split("-")
+    assert (version, trace_id, flags) == ("00", caller, "01")
+    assert span_id != "b7ad6b7169203331"

@@ -1,6 +1,7 @@
 from payroute_common.runtime import ServiceRuntime
-from webhook_ingest.api import EdgePolicy, webhook_router
+from webhook_ingest.api import EdgePolicy, webhook_endpoint, webhook_router
 from webhook_ingest.config import Settings
+from webhook_ingest.fast_path import WebhookFastPath
 from webhook_ingest.group_commit import GroupCommitWriter
 from webhook_ingest.metrics import metrics_router
 from webhook_ingest.providers import build_providers
@@ -29,6 +30,8 @@ policy = EdgePolicy(
     allowlist=Allowlist(settings.allowed_sources),
 )
 
-app = runtime.create_app(title="Payroute webhook-ingest")
-app.include_router(webhook_router(build_providers(settings), writer, policy=policy))
-app.include_router(metrics_router())
+endpoint = webhook_endpoint(build_providers(settings), writer, policy=policy)
+api = runtime.create_app(title="Payroute webhook-ingest")
+api.include_router(webhook_router(endpoint))
+api.include_router(metrics_router())
+app = WebhookFastPath(api, endpoint)

@@ -28,7 +28,7 @@ class Outcome:
 
 
 def audit_headers(headers: Mapping[str, str]) -> dict[str, str]:
-    return {k.lower(): v for k, v in headers.items() if k.lower() not in DROPPED_HEADERS}
+    return {k: v for k, v in headers.items() if k not in DROPPED_HEADERS}
 
 
 def body_text(body: bytes) -> str:

@@ -23,7 +23,7 @@ from sqlalchemy import text
 from payroute_common.runtime import ServiceRuntime
 from payroute_devstack.testing import migrated_database
 from webhook_ingest import __main__ as main_module
-from webhook_ingest.api import EdgePolicy, webhook_router
+from webhook_ingest.api import EdgePolicy, webhook_endpoint, webhook_router
 from webhook_ingest.config import Settings
 from webhook_ingest.group_commit import GroupCommitWriter
 from webhook_ingest.providers import build_providers
@@ -59,7 +59,9 @@ async def ingest(database_url_factory: Any) -> AsyncIterator[Ingest]:
     writer = GroupCommitWriter(lambda: runtime.unit_of_work(WebhookUnitOfWork))
     policy = EdgePolicy(4096, TokenBuckets(1e6, 10**6, max_sources=100), Allowlist({}))
     app = runtime.create_app()
-    app.include_router(webhook_router(build_providers(settings), writer, policy=policy))
+    app.include_router(
+        webhook_router(webhook_endpoint(build_providers(settings), writer, policy=policy))
+    )
     task = asyncio.create_task(writer.run())
     await asyncio.sleep(0)
     yield Ingest(runtime, app, writer)

@@ -7,7 +7,7 @@ import pytest
 from fastapi import FastAPI
 from pydantic import IPvAnyNetwork, TypeAdapter
 
-from webhook_ingest.api import EdgePolicy, webhook_router
+from webhook_ingest.api import EdgePolicy, webhook_endpoint, webhook_router
 from webhook_ingest.metrics import WEBHOOKS_RECEIVED
 from webhook_ingest.providers.stripe import StripeProvider
 from webhook_ingest.rate_limit import TokenBuckets
@@ -36,7 +36,7 @@ async def client_for(
 ) -> AsyncIterator[httpx.AsyncClient]:
     app = FastAPI()
     providers = {"stripe": StripeProvider(SECRET)}
-    app.include_router(webhook_router(providers, store.writer, policy=policy))
+    app.include_router(webhook_router(webhook_endpoint(providers, store.writer, policy=policy)))
     transport = httpx.ASGITransport(app=app, client=(address, 40_000))
     async with httpx.AsyncClient(transport=transport, base_url="http://ingest") as http:
         yield http

@@ -4,7 +4,8 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from webhook_ingest.api import EdgePolicy, webhook_router
+from webhook_ingest.api import EdgePolicy, webhook_endpoint, webhook_router
+from webhook_ingest.fast_path import WebhookFastPath, provider_in
 from webhook_ingest.providers.stripe import StripeProvider
 from webhook_ingest.rate_limit import TokenBuckets
 from webhook_ingest.sources import Allowlist
@@ -27,11 +28,12 @@ async def client(store: FakeStore) -> AsyncIterator[httpx.AsyncClient]:
         limiter=TokenBuckets(100.0, 100, max_sources=10),
         allowlist=Allowlist({}),
     )
-    app = FastAPI()
-    app.include_router(
-        webhook_router({"stripe": StripeProvider(SECRET)}, store.writer, policy=policy)
-    )
-    transport = httpx.ASGITransport(app=app)
+    endpoint = webhook_endpoint({"stripe": StripeProvider(SECRET)}, store.writer, policy=policy)
+    api = FastAPI()
+    api.include_router(webhook_router(endpoint))
+    api.add_api_route("/elsewhere", lambda: {"served_by": "fastapi"})
+    # As the service runs: webhooks by the fast path, the rest by FastAPI.
+    transport = httpx.ASGITransport(app=WebhookFastPath(api, endpoint))
     async with httpx.AsyncClient(transport=transport, base_url="http://ingest") as http:
         yield http
 
@@ -92,3 +94,20 @@ async def test_oversized_streamed_body_without_length_is_413(client: httpx.Async
 
     response = await client.post("/webhooks/stripe", content=chunks())
     assert response.status_code == 413
+
+
+async def test_webhooks_carry_a_request_id_and_other_routes_reach_the_app(
+    client: httpx.AsyncClient,
+) -> None:
+    body = encode(payment_intent_event())
+    response = await post(client, body, signature_header(body))
+    assert response.headers["x-request-id"].startswith("req_")
+    assert (await client.get("/elsewhere")).json() == {"served_by": "fastapi"}
+    assert (await client.get("/webhooks/stripe")).status_code == 405
+
+
+def test_only_one_path_segment_names_a_provider() -> None:
+    assert provider_in("/webhooks/stripe") == "stripe"
+    assert provider_in("/webhooks/") is None
+    assert provider_in("/webhooks/stripe/extra") is None
+    assert provider_in("/health") is None
