@@ -22,8 +22,13 @@ class DeadLetter:
 
 
 def dead_letter_headers(letter: DeadLetter, group: str) -> dict[str, str]:
+    """The record's own headers (trace context and the like) plus the reason it left.
+
+    Replaying a letter (`payroute dlq replay`) restores the record's own headers.
+    """
     record = letter.record
     return {
+        **{key: (value or b"").decode("utf-8", "replace") for key, value in record.headers},
         "dlq-error": letter.error[:MAX_ERROR_CHARS],
         "dlq-consumer-group": group,
         "dlq-original-topic": record.topic,

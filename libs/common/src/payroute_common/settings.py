@@ -11,17 +11,24 @@ from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
-class ServiceSettings(BaseSettings):
+class BrokerSettings(BaseSettings):
+    """Where the broker is and which topics are this environment's: services and tools."""
+
+    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+
+    kafka_bootstrap_servers: str = Field(
+        default="127.0.0.1:9092", validation_alias="KAFKA_BOOTSTRAP_SERVERS", min_length=3
+    )
+    topic_prefix: str = Field(default="", validation_alias="TOPIC_PREFIX")
+
+
+class ServiceSettings(BrokerSettings):
     model_config = SettingsConfigDict(extra="ignore", frozen=True)
 
     service_name: str
     host: str = "127.0.0.1"
     port: int = Field(ge=1, le=65535)
     database_url: SecretStr
-    kafka_bootstrap_servers: str = Field(
-        default="127.0.0.1:9092", validation_alias="KAFKA_BOOTSTRAP_SERVERS", min_length=3
-    )
-    topic_prefix: str = Field(default="", validation_alias="TOPIC_PREFIX")
     # Development and tests create missing topics at start-up; where the deployment
     # declares them (Strimzi KafkaTopic), this is off so none is created with the
     # wrong replication factor before the topic operator runs.

@@ -5,6 +5,7 @@
     payroute merchants show MERCHANT_ID
     payroute keys create MERCHANT_ID [--role merchant|operator]
     payroute keys revoke KEY_ID
+    payroute dlq list|replay ...   (dead-letter topics: see `dlq_cli`)
 
 Each prints one JSON object on stdout; errors are one line on stderr and exit 1.
 The database is GATEWAY_API_DATABASE_URL, migrated to head first.
@@ -24,7 +25,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
-from gateway_api import handlers, settings_handlers
+from gateway_api import dlq_cli, handlers, settings_handlers
 from gateway_api.__main__ import MIGRATIONS
 from gateway_api.config import Settings
 from gateway_api.domain import GatewayError, InvalidRequest, Merchant, Role, Tier
@@ -33,6 +34,7 @@ from gateway_api.settings_schemas import MerchantSettingsObject
 from gateway_api.store import GatewayUnitOfWork
 from gateway_api.tables import inbox, outbox
 from payroute_common.db import make_session_factory
+from payroute_common.dead_letter_replay import DeadLetterError
 from payroute_common.migrations import upgrade_to_head
 
 Command = Callable[[argparse.Namespace, GatewayUnitOfWork], Awaitable[dict[str, Any]]]
@@ -127,6 +129,8 @@ def parser() -> argparse.ArgumentParser:
     revoke = key_actions.add_parser("revoke", help="revoke an API key")
     revoke.add_argument("key_id")
     revoke.set_defaults(command=_revoke_key)
+
+    dlq_cli.add_commands(groups)
     return root
 
 
@@ -148,6 +152,8 @@ async def _run(command: Command, args: argparse.Namespace, settings: Settings) -
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    if args.group == "dlq":
+        return _dead_letters(args)
     try:
         settings = Settings()
         upgrade_to_head(MIGRATIONS, settings.database_url.get_secret_value())
@@ -160,6 +166,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (SQLAlchemyError, OSError) as error:
         return _fail(f"database error: {type(error).__name__}: {str(error).splitlines()[0]}")
     print(json.dumps(result))
+    return 0
+
+
+def _dead_letters(args: argparse.Namespace) -> int:
+    try:
+        print(dlq_cli.run(args))
+    except DeadLetterError as error:
+        return _fail(str(error))
     return 0
 
 
