@@ -9,11 +9,14 @@ from payroute_common.messages.payment_commands import (
 )
 from payroute_common.messages.payment_events import (
     PaymentActionRequired,
+    PaymentAttemptUpdated,
     PaymentAuthorized,
     PaymentAwaitingVerification,
     PaymentCanceled,
     PaymentCaptured,
     PaymentCreated,
+    PaymentDisputeClosed,
+    PaymentDisputed,
     PaymentEvent,
     PaymentFailed,
     PaymentOperationFailed,
@@ -28,16 +31,22 @@ from payroute_common.messages.provider_commands import (
     RefundCharge,
     VoidAuthorization,
 )
+from payroute_common.messages.provider_health import ProviderHealthChanged
 from payroute_common.messages.provider_results import (
     ProviderAttemptFailed,
     ProviderAttemptSucceeded,
     ProviderOperationFailed,
     ProviderOperationSucceeded,
 )
+from payroute_common.messages.provider_status import (
+    ProviderStatusReported,
+    QueryProviderStatus,
+)
 from payroute_common.messages.provider_webhooks import ProviderWebhookReceived
 from payroute_common.messages.registry import MESSAGE_TYPES, decode_payload
 from payroute_common.messages.values import (
     AttemptSummary,
+    DisputeSummary,
     Fees,
     NextAction,
     PaymentFailure,
@@ -56,14 +65,18 @@ __all__ = [
     "CaptureAuthorization",
     "CapturePayment",
     "CreatePayment",
+    "DisputeSummary",
     "Fees",
     "NextAction",
     "PaymentActionRequired",
+    "PaymentAttemptUpdated",
     "PaymentAuthorized",
     "PaymentAwaitingVerification",
     "PaymentCanceled",
     "PaymentCaptured",
     "PaymentCreated",
+    "PaymentDisputeClosed",
+    "PaymentDisputed",
     "PaymentEvent",
     "PaymentFailed",
     "PaymentFailure",
@@ -73,9 +86,12 @@ __all__ = [
     "ProviderAttemptFailed",
     "ProviderAttemptSucceeded",
     "ProviderError",
+    "ProviderHealthChanged",
     "ProviderOperationFailed",
     "ProviderOperationSucceeded",
+    "ProviderStatusReported",
     "ProviderWebhookReceived",
+    "QueryProviderStatus",
     "RefundCharge",
     "RefundCreated",
     "RefundEvent",

@@ -56,6 +56,30 @@ class PaymentOperationFailed(PaymentEvent):
     failure: PaymentFailure
 
 
+class PaymentAttemptUpdated(PaymentEvent):
+    """News of the attempts of a payment still `processing`; its status is unchanged.
+
+    An attempt's outcome became unknown, its provider was asked for its status or
+    answered, an attempt failed and another provider is next, or a new attempt
+    started. `reason` says which, and why.
+    """
+
+    event_type = "PaymentAttemptUpdated"
+
+
+class PaymentDisputed(PaymentEvent):
+    """The customer's bank opened a dispute (`payment.dispute`); its money is held."""
+
+    event_type = "PaymentDisputed"
+
+
+class PaymentDisputeClosed(PaymentEvent):
+    """A dispute ended (`payment.dispute.outcome`): won, the payment is as before; lost,
+    the disputed amount counts as refunded."""
+
+    event_type = "PaymentDisputeClosed"
+
+
 class RefundEvent(PaymentEvent):
     """A refund changed; `payment` shows its effect on the payment."""
 

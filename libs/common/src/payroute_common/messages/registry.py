@@ -5,7 +5,9 @@ from payroute_common.messages import (
     payment_commands,
     payment_events,
     provider_commands,
+    provider_health,
     provider_results,
+    provider_status,
     provider_webhooks,
 )
 
@@ -18,6 +20,8 @@ def _message_types() -> dict[str, type[Message]]:
         provider_commands,
         provider_results,
         provider_webhooks,
+        provider_health,
+        provider_status,
     ):
         for value in vars(module).values():
             concrete = isinstance(value, type) and "event_type" in vars(value)

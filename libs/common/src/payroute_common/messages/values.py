@@ -25,7 +25,12 @@ PaymentStatus = Literal[
     "disputed",
 ]
 RefundStatus = Literal["pending", "succeeded", "failed"]
+# How a closed dispute ended for the merchant: won (the money stays) or lost (it is gone).
+DisputeOutcome = Literal["won", "lost"]
 AttemptOutcome = Literal["pending", "succeeded", "failed", "unknown"]
+# How providers a merchant has not ranked are ordered: as listed in the catalog,
+# cheapest fee first, or best recent success rate first (with some exploration).
+RoutingStrategy = Literal["priority", "cost", "success_rate"]
 # Provider names are short slugs: `stripe`, `paymongo`, `manual` (cash, cheque, bank transfer).
 ProviderName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
 ErrorCategory = Literal[
@@ -87,6 +92,23 @@ class NextAction(Value):
     redirect_url: str
 
 
+class DisputeSummary(Value):
+    """A chargeback the customer's bank opened against a captured payment.
+
+    `status` is the provider's own word for the dispute's stage (Stripe: `needs_response`,
+    `under_review`, `won`, `lost`, ...); `outcome` is set once the dispute is closed.
+    """
+
+    dispute_id: str
+    amount: MinorUnits
+    currency: CurrencyCode
+    reason: str | None = None
+    status: str
+    outcome: DisputeOutcome | None = None
+    opened_at: datetime
+    closed_at: datetime | None = None
+
+
 class ProviderPriority(Value):
     """Providers to try, in order, for one method and/or currency (None matches any)."""
 
@@ -104,6 +126,7 @@ class RoutingPreferences(Value):
     )
     fallback: bool = True
     max_attempts: int = Field(default=3, ge=1, le=5)
+    strategy: RoutingStrategy = "priority"
 
 
 class PaymentSnapshot(Value):
@@ -129,6 +152,7 @@ class PaymentSnapshot(Value):
     attempts: list[AttemptSummary] = Field(default_factory=list)
     next_action: NextAction | None = None
     verification_expires_at: datetime | None = None
+    dispute: DisputeSummary | None = None
 
 
 class RefundSnapshot(Value):
