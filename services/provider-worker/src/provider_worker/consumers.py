@@ -1,7 +1,7 @@
 """provider-worker's subscription to provider commands.
 
-AuthorizePayment, CaptureAuthorization, VoidAuthorization and RefundCharge
-are handled alike. Provider calls happen outside any database transaction
+AuthorizePayment, CaptureAuthorization, VoidAuthorization, RefundCharge and
+QueryProviderStatus are handled alike. Provider calls happen outside any database transaction
 (they can be slow): commands already processed are skipped, the rest are sent
 to providers concurrently, then one transaction records every answer, claims
 the commands in the inbox and stages the results. If a replica crashed after
@@ -16,8 +16,8 @@ from payroute_common.consumer import BatchHandler, Received, subscribe
 from payroute_common.runtime import ServiceRuntime
 from payroute_common.topics import PROVIDER_COMMANDS
 from payroute_common.uow import UnitOfWork
-from provider_worker import handlers
-from provider_worker.handlers import Providers
+from provider_worker import handlers, recording
+from provider_worker.guard import Providers
 
 GROUP = "provider-worker"
 
@@ -42,7 +42,7 @@ def batch_handler(runtime: ServiceRuntime, providers: Providers) -> BatchHandler
             for item, result in zip(todo, results, strict=True):
                 if item.envelope.event_id in fresh:
                     with item.traced():
-                        await handlers.record(result, item.envelope, uow=uow)
+                        await recording.record(result, item.envelope, uow=uow)
             await uow.commit()
 
     return handle

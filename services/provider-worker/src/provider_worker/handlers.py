@@ -1,14 +1,20 @@
-"""Calling providers for commands, and recording what they answered."""
+"""Calling providers for commands; every answer, failures included, as a result event.
+
+Each call goes through its provider's guard (guard.py). Authorizations and status
+queries are refused at once while the provider's circuit is open, answered
+`provider_unavailable`/`circuit_open` without calling it: the orchestrator
+tries the next provider, or asks for the status again later. Captures, voids and
+refunds are sent whatever the circuit says: they act on a payment that lives at
+this provider, so there is nowhere else to send them, and holding them back
+risks an authorization expiring; they still wait for the concurrency and rate
+limits, and their answers count for the breaker like any other.
+"""
 
 from __future__ import annotations
 
-import asyncio
 import time
-from dataclasses import dataclass
 
-from sqlalchemy.dialects.postgresql import insert
-
-from payroute_common.envelope import Envelope, Message
+from payroute_common.envelope import Message
 from payroute_common.messages import (
     AuthorizePayment,
     CaptureAuthorization,
@@ -17,21 +23,24 @@ from payroute_common.messages import (
     ProviderError,
     ProviderOperationFailed,
     ProviderOperationSucceeded,
+    ProviderStatusReported,
+    QueryProviderStatus,
     RefundCharge,
     VoidAuthorization,
 )
 from payroute_common.messages.provider_results import ProviderOperation
-from payroute_common.topics import PROVIDER_RESULTS
-from payroute_common.uow import UnitOfWork
-from provider_worker.adapters.base import OperationResult, ProviderAdapter, ProviderFailure
-from provider_worker.tables import attempt_log
-
-PRODUCER = "provider-worker"
+from provider_worker.adapters.base import (
+    OperationResult,
+    ProviderAdapter,
+    ProviderFailure,
+    ProviderStatus,
+)
+from provider_worker.guard import Providers
 
 AttemptResult = ProviderAttemptSucceeded | ProviderAttemptFailed
 OperationCommand = CaptureAuthorization | VoidAuthorization | RefundCharge
 OperationAnswer = ProviderOperationSucceeded | ProviderOperationFailed
-Result = AttemptResult | OperationAnswer
+Result = AttemptResult | OperationAnswer | ProviderStatusReported
 
 OPERATIONS: dict[type[Message], ProviderOperation] = {
     CaptureAuthorization: "capture",
@@ -40,21 +49,11 @@ OPERATIONS: dict[type[Message], ProviderOperation] = {
 }
 
 
-@dataclass(frozen=True)
-class Providers:
-    """The adapters, each behind its own concurrency limit."""
-
-    adapters: dict[str, ProviderAdapter]
-    limits: dict[str, asyncio.Semaphore]
-
-    @classmethod
-    def build(cls, adapters: dict[str, ProviderAdapter], concurrency: int) -> Providers:
-        return cls(adapters, {name: asyncio.Semaphore(concurrency) for name in adapters})
-
-
 def handles(message: Message) -> bool:
     """Whether this worker answers `message` (a command on provider.commands)."""
-    return isinstance(message, AuthorizePayment) or type(message) in OPERATIONS
+    return (
+        isinstance(message, AuthorizePayment | QueryProviderStatus) or type(message) in OPERATIONS
+    )
 
 
 async def call(command: Message, providers: Providers) -> Result:
@@ -63,21 +62,22 @@ async def call(command: Message, providers: Providers) -> Result:
         return await authorize(command, providers)
     if isinstance(command, CaptureAuthorization | VoidAuthorization | RefundCharge):
         return await operate(command, providers)
+    if isinstance(command, QueryProviderStatus):
+        return await query_status(command, providers)
     raise TypeError(f"provider-worker does not handle {command.event_type}")
 
 
 async def authorize(command: AuthorizePayment, providers: Providers) -> AttemptResult:
     """Ask the provider; the answer as a result event, failures included."""
-    adapter = providers.adapters.get(command.provider)
-    if adapter is None:
+    guard = providers.get(command.provider)
+    if guard is None:
         return _failed(command, _not_configured(command.provider), None, 0)
     started = time.perf_counter()
-    async with providers.limits[command.provider]:
-        try:
-            answer = await adapter.authorize(command)
-        except ProviderFailure as failure:
-            latency = _ms_since(started)
-            return _failed(command, failure.error, failure.provider_reference, latency)
+    adapter = guard.adapter
+    try:
+        answer = await guard.call("authorize", lambda: adapter.authorize(command))
+    except ProviderFailure as failure:
+        return _failed(command, failure.error, failure.provider_reference, _ms_since(started))
     return ProviderAttemptSucceeded(
         payment_id=command.payment_id,
         attempt_id=command.attempt_id,
@@ -95,15 +95,15 @@ async def operate(command: OperationCommand, providers: Providers) -> OperationA
     """Capture, void or refund at the provider. A timeout answers failed with category
     `timeout`: the outcome is unknown, and sending the same command again is safe."""
     operation = OPERATIONS[type(command)]
-    adapter = providers.adapters.get(command.provider)
-    if adapter is None:
+    guard = providers.get(command.provider)
+    if guard is None:
         return _operation_failed(command, operation, _not_configured(command.provider), 0)
     started = time.perf_counter()
-    async with providers.limits[command.provider]:
-        try:
-            answer = await _perform(adapter, command)
-        except ProviderFailure as failure:
-            return _operation_failed(command, operation, failure.error, _ms_since(started))
+    adapter = guard.adapter
+    try:
+        answer = await guard.call(operation, lambda: _perform(adapter, command), refusable=False)
+    except ProviderFailure as failure:
+        return _operation_failed(command, operation, failure.error, _ms_since(started))
     return ProviderOperationSucceeded(
         payment_id=command.payment_id,
         operation_id=command.operation_id,
@@ -114,6 +114,36 @@ async def operate(command: OperationCommand, providers: Providers) -> OperationA
         currency=answer.currency,
         latency_ms=_ms_since(started),
     )
+
+
+async def query_status(
+    command: QueryProviderStatus, providers: Providers
+) -> ProviderStatusReported:
+    """The provider's truth about one attempt: its state, `not_found`, or `unknown`
+    with the reason the provider could not be asked."""
+    guard = providers.get(command.provider)
+    if guard is None:
+        return _unknown(command, _not_configured(command.provider), 0)
+    started = time.perf_counter()
+    adapter = guard.adapter
+    try:
+        status = await guard.call(
+            "status",
+            lambda: adapter.get_status(
+                command.payment_id, command.attempt_id, command.provider_reference
+            ),
+        )
+    except ProviderFailure as failure:
+        return _unknown(command, failure.error, _ms_since(started))
+    if status is None:
+        return ProviderStatusReported(
+            payment_id=command.payment_id,
+            attempt_id=command.attempt_id,
+            provider=command.provider,
+            outcome="not_found",
+            latency_ms=_ms_since(started),
+        )
+    return _reported(command, status, _ms_since(started))
 
 
 async def _perform(adapter: ProviderAdapter, command: OperationCommand) -> OperationResult:
@@ -162,59 +192,38 @@ def _operation_failed(
     )
 
 
-async def record(result: Result, cause: Envelope, *, uow: UnitOfWork) -> None:
-    """Log the call and stage the result event, in the caller's transaction.
-
-    The log keeps one row per attempt or operation: a command sent again (same
-    attempt or operation id) replaces the row with the newer answer.
-    """
-    row = _log_row(result)
-    statement = insert(attempt_log).values(**row)
-    await uow.session.execute(
-        statement.on_conflict_do_update(
-            index_elements=[attempt_log.c.attempt_id, attempt_log.c.operation],
-            set_={
-                name: statement.excluded[name]
-                for name in row
-                if name not in ("attempt_id", "operation")
-            },
+def _reported(
+    command: QueryProviderStatus, status: ProviderStatus, latency_ms: int
+) -> ProviderStatusReported:
+    error = status.error
+    if status.outcome == "failed" and error is None:
+        error = ProviderError(
+            category="hard_decline",
+            code="payment_failed",
+            message=f"{command.provider} reports the payment failed without a reason",
         )
+    return ProviderStatusReported(
+        payment_id=command.payment_id,
+        attempt_id=command.attempt_id,
+        provider=command.provider,
+        outcome=status.outcome,
+        provider_reference=status.provider_reference,
+        amount=status.amount,
+        currency=status.currency,
+        amount_refunded=status.amount_refunded,
+        error=error,
+        latency_ms=latency_ms,
     )
-    envelope = Envelope.wrap(
-        result,
-        producer=PRODUCER,
-        tenant_id=cause.tenant_id,
-        aggregate_id=result.payment_id,
-        causation=cause,
-    )
-    uow.publish(PROVIDER_RESULTS, result.payment_id, envelope)
 
 
-def _log_row(result: Result) -> dict[str, object]:
-    row: dict[str, object] = {
-        "payment_id": result.payment_id,
-        "provider": result.provider,
-        "latency_ms": result.latency_ms,
-        "outcome": "failed",
-        "provider_reference": None,
-        "error": None,
-        "amount": None,
-        "currency": None,
-    }
-    if isinstance(result, ProviderAttemptSucceeded | ProviderAttemptFailed):
-        row |= {"attempt_id": result.attempt_id, "operation": "authorize"}
-        row["provider_reference"] = result.provider_reference
-    else:
-        row |= {"attempt_id": result.operation_id, "operation": result.operation}
-    if isinstance(result, ProviderAttemptSucceeded | ProviderOperationSucceeded):
-        row |= {
-            "outcome": (
-                result.outcome if isinstance(result, ProviderAttemptSucceeded) else "succeeded"
-            ),
-            "provider_reference": result.provider_reference,
-            "amount": result.amount,
-            "currency": result.currency,
-        }
-    else:
-        row["error"] = result.error.model_dump(mode="json")
-    return row
+def _unknown(
+    command: QueryProviderStatus, error: ProviderError, latency_ms: int
+) -> ProviderStatusReported:
+    return ProviderStatusReported(
+        payment_id=command.payment_id,
+        attempt_id=command.attempt_id,
+        provider=command.provider,
+        outcome="unknown",
+        error=error,
+        latency_ms=latency_ms,
+    )

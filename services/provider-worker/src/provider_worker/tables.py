@@ -10,9 +10,11 @@ from payroute_common.outbox import define_outbox
 metadata = new_metadata()
 
 # One row per provider call: an authorization attempt (`operation` authorize,
-# keyed by attempt id) or a capture, void or refund (keyed by operation id).
-# `outcome`: captured | authorized | requires_action | succeeded | failed;
-# `amount`/`currency`: what the provider confirmed moving.
+# keyed by attempt id), a capture, void or refund (keyed by operation id), or the
+# latest status query of an attempt (`operation` status, keyed by attempt id).
+# `outcome`: captured | authorized | requires_action | succeeded | failed, and for
+# status queries also pending | canceled | not_found | unknown;
+# `amount`/`currency`: what the provider confirmed moving (or holds, for status).
 attempt_log = Table(
     "attempt_log",
     metadata,

@@ -29,10 +29,14 @@ from provider_worker import __main__ as main_module
 from provider_worker import consumers
 from provider_worker.adapters.stripe import StripeAdapter
 from provider_worker.config import Settings
-from provider_worker.handlers import Providers
+from provider_worker.guard import Providers
+from provider_worker.policy import ProviderPolicy
 from provider_worker.tables import metadata
 
 API_KEY = "sk_test_worker_integration_0001"
+POLICY = ProviderPolicy(
+    concurrency=8, timeout_s=10, rate_per_s=1000, breaker_threshold=5, breaker_open_s=60
+)
 MIGRATIONS = Path(main_module.__file__).parent / "migrations"
 
 
@@ -52,7 +56,7 @@ class Worker:
 
     async def handle(self, *envelopes: Envelope, adapter: StripeAdapter | None = None) -> None:
         """Hand `envelopes` to the worker as one batch, as the consumer does."""
-        providers = Providers.build({"stripe": adapter or self.adapter}, concurrency=8)
+        providers = Providers.build({"stripe": adapter or self.adapter}, POLICY)
         await consumers.batch_handler(self.runtime, providers)(received(envelopes))
 
     async def results(self, payment_id: str) -> list[dict[str, Any]]:

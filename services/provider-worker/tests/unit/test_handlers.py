@@ -13,44 +13,18 @@ from payroute_common.messages import (
     VoidAuthorization,
 )
 from provider_worker import handlers
-from provider_worker.adapters.base import Authorization, OperationResult, ProviderFailure
-from provider_worker.handlers import Providers
+from provider_worker.guard import Providers
+from provider_worker.policy import ProviderPolicy
 
+from .fakes import FakeAdapter
 
-class FakeAdapter:
-    """Answers each operation as told; records the commands it was sent."""
-
-    name = "fake"
-
-    def __init__(self, failure: ProviderError | None = None) -> None:
-        self.failure = failure
-        self.sent: list[object] = []
-
-    def _answer(self, command: object, reference: str, amount: int) -> OperationResult:
-        self.sent.append(command)
-        if self.failure is not None:
-            raise ProviderFailure(self.failure, reference)
-        return OperationResult(reference, amount, "PHP")
-
-    async def authorize(self, command: AuthorizePayment) -> Authorization:
-        self.sent.append(command)
-        return Authorization("authorized", "pi_1", command.amount, command.currency)
-
-    async def capture(self, command: CaptureAuthorization) -> OperationResult:
-        return self._answer(command, command.provider_reference, command.amount)
-
-    async def void(self, command: VoidAuthorization) -> OperationResult:
-        return self._answer(command, command.provider_reference, 2500)
-
-    async def refund(self, command: RefundCharge) -> OperationResult:
-        return self._answer(command, "re_1", command.amount)
-
-    async def close(self) -> None:
-        return None
+POLICY = ProviderPolicy(
+    concurrency=4, timeout_s=5, rate_per_s=1000, breaker_threshold=3, breaker_open_s=60
+)
 
 
 def providers(adapter: FakeAdapter) -> Providers:
-    return Providers.build({"fake": adapter}, concurrency=4)
+    return Providers.build({"fake": adapter}, POLICY)
 
 
 COMMANDS = {

@@ -108,9 +108,14 @@ async def test_a_checkout_is_created_with_the_public_key_in_mayas_format(
     assert answer.outcome == "requires_action"
     assert (answer.amount, answer.currency) == (2550, "PHP")
     assert answer.redirect_url is not None
+    assert answer.redirect_url.startswith(
+        f"{sim.url}/_sim/maya/checkout/{answer.provider_reference}"
+    )
     [sent] = sim.maya_requests()
     assert (sent.method, sent.path) == ("POST", "/checkout/v1/checkouts")
     assert sent.headers["authorization"] == basic(PUBLIC_KEY)
+    assert sent.headers["content-type"] == "application/json"
+    assert "idempotency-key" not in sent.headers  # Maya documents none
     assert body(sent) == {
         "totalAmount": {"value": 25.5, "currency": "PHP"},
         "requestReferenceNumber": "att_1",
@@ -143,7 +148,13 @@ async def test_paying_on_the_hosted_page_charges_once(adapter: MayaAdapter, sim:
     )
     reads = [r for r in sim.maya_requests() if r.method == "GET"]
     assert {r.headers["authorization"] for r in reads} == {basic(SECRET_KEY)}
-    assert "/payments/v1/payment-rrns/att_1" in {r.path for r in reads}
+    payment = f"/payments/v1/payments/{answer.provider_reference}"
+    assert [r.path for r in reads] == [
+        payment,
+        f"{payment}/refunds",
+        "/payments/v1/payment-rrns/att_1",
+        f"{payment}/refunds",
+    ]
 
 
 async def test_an_unpaid_checkout_still_requires_action(adapter: MayaAdapter) -> None:
@@ -236,6 +247,7 @@ async def test_a_void_sent_twice_releases_once(adapter: MayaAdapter, sim: Sim) -
     voids = [r for r in sim.maya_requests() if r.path.endswith("/voids")]
     assert voids[0].path == f"/payments/v1/payments/{answer.provider_reference}/voids"
     assert voids[0].headers["authorization"] == basic(SECRET_KEY)
+    assert body(voids[0]) == {"reason": "Canceled"}
     assert await sim.moves() == [("charge", 2550, "pay_1"), ("void", 2550, "pay_1")]
 
 
@@ -250,6 +262,8 @@ async def test_a_refund_sent_twice_moves_money_once(adapter: MayaAdapter, sim: S
     posts = [r for r in sim.maya_requests() if r.method == "POST" and r.path.endswith("/refunds")]
     assert len(posts) == 1
     assert posts[0].path == f"/payments/v1/payments/{answer.provider_reference}/refunds"
+    assert posts[0].headers["authorization"] == basic(SECRET_KEY)
+    assert posts[0].headers["content-type"] == "application/json"
     assert body(posts[0]) == {
         "totalAmount": {"amount": 10.0, "currency": "PHP"},
         "reason": "requested_by_customer",

@@ -7,6 +7,7 @@ import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import parse_qs
 
 import httpx
 import pytest
@@ -24,6 +25,7 @@ from provider_worker.adapters.base import ProviderFailure
 from provider_worker.adapters.paymongo import PaymongoAdapter
 
 SECRET = "sk_test_paymongo_adapter_0123"
+BASIC = "Basic " + base64.b64encode(f"{SECRET}:".encode()).decode()
 RETURN_URL = "https://shop.example/back"
 
 
@@ -98,8 +100,9 @@ async def test_a_card_is_captured_with_paymongos_wire_format(
     create, attach = sim.api_calls()
     assert (create.method, create.path) == ("POST", "/v1/payment_intents")
     assert attach.path == f"/v1/payment_intents/{answer.provider_reference}/attach"
-    basic = base64.b64encode(f"{SECRET}:".encode()).decode()
-    assert create.headers["authorization"] == f"Basic {basic}"
+    assert (attach.method, create.headers["authorization"]) == ("POST", BASIC)
+    assert create.headers["content-type"] == attach.headers["content-type"] == "application/json"
+    assert json.loads(create.body).keys() == {"data"}  # JSON:API: {"data": {"attributes"}}
     assert create.headers["idempotency-key"] == "att_1"
     assert attach.headers["idempotency-key"] == "att_1:attach"
     assert attributes(create) == {
@@ -163,14 +166,18 @@ async def test_declines_keep_paymongos_failed_code(
     assert await sim.ledger() == []
 
 
-async def test_an_outage_is_provider_unavailable(adapter: PaymongoAdapter, sim: Sim) -> None:
-    await sim.configure(mode="outage")
+@pytest.mark.parametrize(
+    ("scenario", "code"),
+    [({"mode": "outage"}, "service_unavailable"), ({"error_rate": 1.0}, "internal_server_error")],
+)
+async def test_5xx_and_outages_are_provider_unavailable(
+    adapter: PaymongoAdapter, sim: Sim, scenario: dict[str, object], code: str
+) -> None:
+    await sim.configure(**scenario)
     with pytest.raises(ProviderFailure) as raised:
         await adapter.authorize(command())
-    assert (raised.value.error.category, raised.value.error.code) == (
-        "provider_unavailable",
-        "service_unavailable",
-    )
+    assert (raised.value.error.category, raised.value.error.code) == ("provider_unavailable", code)
+    assert await sim.ledger() == []
 
 
 async def test_a_wrong_key_is_an_authentication_error(sim: Sim) -> None:
@@ -210,7 +217,7 @@ async def test_a_hang_is_a_timeout_and_the_charge_is_found_later(sim: Sim) -> No
 
 
 async def test_get_status_finds_a_charge_by_attempt_without_a_reference(
-    adapter: PaymongoAdapter,
+    adapter: PaymongoAdapter, sim: Sim
 ) -> None:
     await adapter.authorize(command(attempt_id="att_other"))
     charged = await adapter.authorize(command())
@@ -218,6 +225,14 @@ async def test_get_status_finds_a_charge_by_attempt_without_a_reference(
     assert status is not None
     assert (status.outcome, status.provider_reference) == ("captured", charged.provider_reference)
     assert await adapter.get_status("pay_1", "att_never", None) is None
+    by_list, by_intent = sim.api_calls()[-3:-1]
+    assert (by_list.method, by_list.path) == ("GET", "/v1/payments")
+    assert parse_qs(by_list.query) == {"limit": ["100"]}
+    assert (by_intent.method, by_intent.path) == (
+        "GET",
+        f"/v1/payment_intents/{charged.provider_reference}",
+    )
+    assert {by_list.headers["authorization"], by_intent.headers["authorization"]} == {BASIC}
 
 
 async def test_get_status_reports_a_decline(adapter: PaymongoAdapter) -> None:
@@ -260,9 +275,15 @@ async def test_capture_refund_and_void_move_exactly_their_amounts(
     assert again.provider_reference == refunded.provider_reference
 
     capture_call = next(r for r in sim.api_calls() if r.path.endswith("/capture"))
+    assert (capture_call.method, capture_call.path) == (
+        "POST",
+        f"/v1/payment_intents/{held.provider_reference}/capture",
+    )
     assert attributes(capture_call) == {"amount": 20_000}
     assert capture_call.headers["idempotency-key"] == "op_cap"
     refund_call = next(r for r in sim.api_calls() if r.path == "/v1/refunds")
+    assert (refund_call.method, refund_call.headers["idempotency-key"]) == ("POST", "op_ref")
+    assert refund_call.headers["content-type"] == "application/json"
     sent = attributes(refund_call)
     assert sent["payment_id"].startswith("pay_")
     assert (sent["amount"], sent["reason"]) == (5_000, "requested_by_customer")
@@ -277,6 +298,13 @@ async def test_capture_refund_and_void_move_exactly_their_amounts(
     )
     voided = await adapter.void(void)
     assert voided.amount == 25_000
+    void_call = sim.api_calls()[-1]
+    assert (void_call.method, void_call.path) == (
+        "POST",
+        f"/v1/payment_intents/{other.provider_reference}/cancel",
+    )
+    assert (void_call.headers["idempotency-key"], attributes(void_call)) == ("op_void", {})
+    assert {r.headers["authorization"] for r in sim.api_calls()} == {BASIC}
     assert await sim.ledger() == [
         ("authorization", 25_000),
         ("capture", 20_000),

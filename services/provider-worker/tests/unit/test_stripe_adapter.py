@@ -79,12 +79,16 @@ async def test_declines_are_normalized_with_the_raw_codes(
     assert await ledger(simulator) == []
 
 
-async def test_an_outage_is_provider_unavailable(adapter: StripeAdapter, simulator: str) -> None:
+@pytest.mark.parametrize("scenario", [{"mode": "outage"}, {"error_rate": 1.0}])
+async def test_5xx_and_outages_are_provider_unavailable(
+    adapter: StripeAdapter, simulator: str, scenario: dict[str, object]
+) -> None:
     async with httpx.AsyncClient() as client:
-        await client.put(f"{simulator}/_sim/providers/stripe", json={"mode": "outage"})
+        await client.put(f"{simulator}/_sim/providers/stripe", json=scenario)
     with pytest.raises(ProviderFailure) as raised:
         await adapter.authorize(command("pm_card_visa"))
     assert raised.value.error.category == "provider_unavailable"
+    assert await ledger(simulator) == []
 
 
 async def test_a_wrong_key_is_an_authentication_error(simulator: str) -> None:

@@ -207,6 +207,9 @@ async def test_partial_capture_then_partial_refunds_move_money_once_and_never_to
         "invalid_request",
         "charge_already_refunded",
     )
+    sent = sim.stripe_requests()
+    assert {r.headers["authorization"] for r in sent} == {f"Bearer {API_KEY}"}
+    assert {r.headers["content-type"].split(";")[0] for r in sent} == {FORM}
 
 
 async def _operate(adapter: StripeAdapter, command: CaptureAuthorization | RefundCharge) -> object:

@@ -8,6 +8,7 @@ import secrets
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import parse_qs
 
 import httpx
 import pytest
@@ -25,6 +26,7 @@ from provider_worker.adapters.base import ProviderFailure
 from provider_worker.adapters.xendit import XenditAdapter
 
 SECRET_KEY = "xnd_development_" + secrets.token_hex(16)
+BASIC = "Basic " + base64.b64encode(f"{SECRET_KEY}:".encode()).decode()
 
 
 @dataclass
@@ -112,8 +114,7 @@ async def test_a_wallet_payment_sends_xendits_format_and_needs_the_customer(
     assert answer.redirect_url is not None
     [sent] = sim.xendit_requests()
     assert (sent.method, sent.path) == ("POST", "/payment_requests")
-    expected_auth = base64.b64encode(f"{SECRET_KEY}:".encode()).decode()
-    assert sent.headers["authorization"] == f"Basic {expected_auth}"
+    assert sent.headers["authorization"] == BASIC
     assert sent.headers["idempotency-key"] == "att_1"
     assert sent.headers["content-type"] == "application/json"
     assert body(sent) == {
@@ -295,6 +296,7 @@ async def test_a_refund_sent_twice_moves_money_once(adapter: XenditAdapter, sim:
         "reason": "REQUESTED_BY_CUSTOMER",
         "metadata": {"payment_id": "pay_1", "refund_id": "ref_1"},
     }
+    assert sent[0].headers["content-type"] == "application/json"
     assert await sim.moves() == [("charge", 2550, "pay_1"), ("refund", 1000, "pay_1")]
     status = await adapter.get_status("pay_1", "att_1", paid.provider_reference)
     assert status is not None
@@ -313,3 +315,22 @@ async def test_refunding_more_than_is_left_is_an_invalid_request(adapter: Xendit
 
 async def test_status_of_an_attempt_xendit_never_saw_is_none(adapter: XenditAdapter) -> None:
     assert await adapter.get_status("pay_1", "att_unknown", None) is None
+
+
+async def test_get_status_reads_the_request_by_id_or_reference_id_and_its_refunds(
+    adapter: XenditAdapter, sim: Sim
+) -> None:
+    paid = await adapter.authorize(authorize("card", "pm_card_visa"))
+    by_id = await adapter.get_status("pay_1", "att_1", paid.provider_reference)
+    by_reference_id = await adapter.get_status("pay_1", "att_1", None)
+
+    assert by_id == by_reference_id
+    reads = [r for r in sim.xendit_requests() if r.method == "GET"]
+    assert [(r.path, parse_qs(r.query)) for r in reads] == [
+        (f"/payment_requests/{paid.provider_reference}", {}),
+        ("/refunds", {"payment_request_id": [paid.provider_reference]}),
+        ("/payment_requests", {"reference_id": ["att_1"]}),
+        ("/refunds", {"payment_request_id": [paid.provider_reference]}),
+    ]
+    assert {r.headers["authorization"] for r in reads} == {BASIC}
+    assert not any("idempotency-key" in r.headers for r in reads)

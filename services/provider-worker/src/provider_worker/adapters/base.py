@@ -101,4 +101,10 @@ class ProviderAdapter(Protocol):
         when the provider cannot be asked right now."""
         ...
 
+    async def health_check(self) -> None:
+        """One cheap read that shows whether the provider answers; no money moves.
+        Raises ProviderFailure when it does not answer. A refusal (an unknown id
+        not found) still shows the provider up, and the worker judges it so."""
+        ...
+
     async def close(self) -> None: ...

@@ -27,7 +27,6 @@ a repeated void meets "already voided" and reads the payment instead.
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 import httpx
@@ -39,7 +38,7 @@ from payroute_common.messages import (
     RefundCharge,
     VoidAuthorization,
 )
-from payroute_common.money import currency_exponent
+from provider_worker.adapters.amounts import to_major, to_minor
 from provider_worker.adapters.base import (
     Authorization,
     OperationResult,
@@ -47,13 +46,14 @@ from provider_worker.adapters.base import (
     ProviderStatus,
     StatusOutcome,
 )
+from provider_worker.adapters.failures import unexpected, unsupported
 from provider_worker.adapters.maya_errors import (
     ALREADY_VOIDED,
     PAYMENT_NOT_FOUND,
     api_error,
     payment_failure,
-    transport_error,
 )
+from provider_worker.adapters.transport import send
 
 METHODS = frozenset({"maya", "card"})
 STATUSES: dict[str, StatusOutcome] = {
@@ -93,7 +93,7 @@ class MayaAdapter:
 
     async def authorize(self, command: AuthorizePayment) -> Authorization:
         if command.payment_method.type not in METHODS:
-            raise _unsupported(
+            raise unsupported(
                 "payment_method_not_supported",
                 f"Maya Checkout does not take {command.payment_method.type}",
             )
@@ -124,7 +124,7 @@ class MayaAdapter:
         )
 
     async def capture(self, command: CaptureAuthorization) -> OperationResult:
-        raise _unsupported("manual_capture_not_supported", "Maya Checkout captures at once")
+        raise unsupported("manual_capture_not_supported", "Maya Checkout captures at once")
 
     async def void(self, command: VoidAuthorization) -> OperationResult:
         path = f"/payments/v1/payments/{command.provider_reference}"
@@ -135,7 +135,7 @@ class MayaAdapter:
                 raise
         payment = await self._send("GET", path, self._secret)
         if payment.get("status") != "VOIDED":
-            raise _unexpected(
+            raise unexpected(
                 f"Maya payment is {payment.get('status')} after void", command.provider_reference
             )
         currency = str(payment["currency"])
@@ -177,7 +177,7 @@ class MayaAdapter:
         reference, status = str(payment["id"]), str(payment.get("status"))
         outcome = STATUSES.get(status)
         if outcome is None:
-            raise _unexpected(f"unexpected Maya payment status {status}", reference)
+            raise unexpected(f"unexpected Maya payment status {status}", reference)
         currency = str(payment["currency"])
         refunded = 0
         if outcome == "captured":
@@ -195,6 +195,11 @@ class MayaAdapter:
             amount_refunded=refunded,
             error=payment_failure(status) if outcome == "failed" else None,
         )
+
+    async def health_check(self) -> None:
+        """Payments by a request reference number no attempt uses: none found
+        (https://developers.maya.ph/reference/get_payment-rrns-rrn)."""
+        await self._find("payroute_health_check", None)
 
     async def close(self) -> None:
         await self._http.aclose()
@@ -229,35 +234,9 @@ class MayaAdapter:
     async def _send(
         self, method: str, path: str, auth: httpx.Auth, body: dict[str, Any] | None = None
     ) -> Any:
-        try:
-            response = await self._http.request(method, path, json=body, auth=auth)
-        except httpx.TransportError as error:
-            raise ProviderFailure(transport_error(error)) from error
-        if response.is_error:
-            raise ProviderFailure(api_error(response))
+        response = await send(self._http, method, path, refusal=api_error, json=body, auth=auth)
         return response.json()
-
-
-def to_major(amount: int, currency: str) -> int | float:
-    """Maya amounts are in pesos, not centavos."""
-    exponent = currency_exponent(currency)
-    return amount if exponent == 0 else float(Decimal(amount).scaleb(-exponent))
-
-
-def to_minor(amount: Any, currency: str) -> int:
-    return int(Decimal(str(amount)).scaleb(currency_exponent(currency)))
 
 
 def _with_query(url: str, query: str) -> str:
     return f"{url}{'&' if '?' in url else '?'}{query}"
-
-
-def _unsupported(code: str, message: str) -> ProviderFailure:
-    return ProviderFailure(ProviderError(category="invalid_request", code=code, message=message))
-
-
-def _unexpected(message: str, reference: str | None) -> ProviderFailure:
-    error = ProviderError(
-        category="provider_unavailable", code="unexpected_answer", message=message
-    )
-    return ProviderFailure(error, reference)

@@ -3,17 +3,17 @@
 Maya answers errors as `{"code": "PY0009", "message": "Payment does not exist."}`
 (code 2553 adds `parameters`): https://developers.maya.ph/docs/errors and
 https://developers.maya.ph/reference/payment-processing-platform-errors. Known
-codes take their category from a table, others from the HTTP status. A payment
-that failed at Maya carries no decline code in its object, only its `status`;
-which of those are soft (worth trying elsewhere) is a table too.
+codes take their category from a table, others from the HTTP status
+(transport.py). A payment that failed at Maya carries no decline code in its
+object, only its `status`; which of those are soft (worth trying elsewhere) is
+a table too.
 """
-
-from typing import Any
 
 import httpx
 
 from payroute_common.messages import ProviderError
 from payroute_common.messages.values import ErrorCategory
+from provider_worker.adapters.transport import coded_error
 
 API_ERROR_CATEGORIES: dict[str, ErrorCategory] = {
     "2553": "invalid_request",  # missing or invalid parameters
@@ -41,34 +41,4 @@ def payment_failure(status: str) -> ProviderError:
 
 
 def api_error(response: httpx.Response) -> ProviderError:
-    body: Any
-    try:
-        body = response.json()
-    except ValueError:
-        body = None
-    code = body.get("code") if isinstance(body, dict) else None
-    message = body.get("message") if isinstance(body, dict) else None
-    code = str(code) if code else f"http_{response.status_code}"
-    category = API_ERROR_CATEGORIES.get(code) or _status_category(response.status_code)
-    return ProviderError(
-        category=category, code=code, message=str(message or response.reason_phrase)
-    )
-
-
-def transport_error(error: httpx.TransportError) -> ProviderError:
-    """Not connecting means Maya never saw the request; anything later (a read
-    timeout, a reset after sending) leaves the outcome unknown until asked."""
-    if isinstance(error, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout):
-        return ProviderError(
-            category="provider_unavailable", code="connection_error", message=str(error)
-        )
-    code = "timeout" if isinstance(error, httpx.TimeoutException) else "no_answer"
-    return ProviderError(category="timeout", code=code, message=str(error) or code)
-
-
-def _status_category(status: int) -> ErrorCategory:
-    if status in (401, 403):
-        return "authentication"
-    if status == 429 or status >= 500:
-        return "provider_unavailable"
-    return "invalid_request"
+    return coded_error(response, code_key="code", categories=API_ERROR_CATEGORIES)

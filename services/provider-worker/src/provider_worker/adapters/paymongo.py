@@ -52,7 +52,9 @@ from provider_worker.adapters.base import (
     ProviderFailure,
     ProviderStatus,
 )
+from provider_worker.adapters.failures import unexpected
 from provider_worker.adapters.paymongo_status import find_attempt, status_of
+from provider_worker.adapters.transport import json_object, no_answer, send
 
 Json = dict[str, Any]
 
@@ -109,7 +111,7 @@ class PaymongoAdapter:
         intent = await self._post(path, {"amount": command.amount}, key=command.operation_id)
         attrs = intent["attributes"]
         if attrs["status"] != "succeeded":
-            raise _unexpected(f"payment intent is {attrs['status']} after capture", intent["id"])
+            raise unexpected(f"payment intent is {attrs['status']} after capture", intent["id"])
         captured = sum(p["attributes"]["amount"] for p in _paid(attrs))
         return OperationResult(intent["id"], captured, attrs["currency"])
 
@@ -118,7 +120,7 @@ class PaymongoAdapter:
         intent = await self._post(path, {}, key=command.operation_id)
         attrs = intent["attributes"]
         if attrs["status"] != "cancelled":
-            raise _unexpected(f"payment intent is {attrs['status']} after cancel", intent["id"])
+            raise unexpected(f"payment intent is {attrs['status']} after cancel", intent["id"])
         return OperationResult(intent["id"], attrs["amount"], attrs["currency"])
 
     async def refund(self, command: RefundCharge) -> OperationResult:
@@ -156,6 +158,11 @@ class PaymongoAdapter:
             return None
         return status_of(await self._get(f"/v1/payment_intents/{reference}"))
 
+    async def health_check(self) -> None:
+        """The newest payment, if any
+        (https://developers.paymongo.com/reference/list-all-payments, `limit=1`)."""
+        await self._list_payments({"limit": 1})
+
     async def close(self) -> None:
         await self._http.aclose()
 
@@ -181,25 +188,11 @@ class PaymongoAdapter:
 
     async def _send(self, method: str, path: str, **kwargs: Any) -> Json:
         """One call; its JSON document, or a ProviderFailure with the error normalized."""
-        try:
-            response = await self._http.request(method, path, **kwargs)
-        except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
-            raise ProviderFailure(errors.unreachable(str(exc) or type(exc).__name__)) from exc
-        except httpx.TransportError as exc:
-            timed_out = isinstance(exc, httpx.TimeoutException)
-            message = str(exc) or type(exc).__name__
-            raise ProviderFailure(errors.no_answer(timed_out=timed_out, message=message)) from exc
-        try:
-            body = response.json()
-        except ValueError:
-            body = None
-        if response.is_success and isinstance(body, dict):
-            return body
-        first = _first_error(body)
-        error = errors.api_error(
-            response.status_code, first.get("code"), str(first.get("detail") or response.text)
-        )
-        raise ProviderFailure(error)
+        response = await send(self._http, method, path, refusal=errors.error_answer, **kwargs)
+        body = json_object(response)
+        if not body:
+            raise unexpected(f"PayMongo answered {path} with something other than an object")
+        return body
 
 
 def _authorization(intent: Json) -> Authorization:
@@ -219,16 +212,8 @@ def _authorization(intent: Json) -> Authorization:
         raise ProviderFailure(error, intent["id"])
     if status == "processing":
         message = "PayMongo is still processing the payment"
-        raise ProviderFailure(errors.no_answer(timed_out=False, message=message), intent["id"])
-    raise _unexpected(f"unexpected payment intent status {status}", intent["id"])
-
-
-def _first_error(body: object) -> Json:
-    """The first entry of PayMongo's `{"errors": [...]}`, or {} when the body has none."""
-    found = body.get("errors") if isinstance(body, dict) else None
-    if isinstance(found, list) and found and isinstance(found[0], dict):
-        return found[0]
-    return {}
+        raise ProviderFailure(no_answer(timed_out=False, message=message), intent["id"])
+    raise unexpected(f"unexpected payment intent status {status}", intent["id"])
 
 
 def _paid(attrs: Json) -> list[Json]:
@@ -237,7 +222,3 @@ def _paid(attrs: Json) -> list[Json]:
 
 def _invalid(message: str, reference: str | None = None) -> ProviderFailure:
     return ProviderFailure(errors.api_error(400, "parameter_invalid", message), reference)
-
-
-def _unexpected(message: str, reference: str) -> ProviderFailure:
-    return ProviderFailure(errors.api_error(500, None, message), reference)

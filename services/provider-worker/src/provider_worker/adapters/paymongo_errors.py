@@ -7,11 +7,15 @@ https://developers.paymongo.com/reference/errors):
   lists them). Which of those are soft (worth trying elsewhere) is a table;
   every other failed code is a hard decline.
 - an error answer `{"errors": [{"code", "detail", "source"}]}`: its category
-  comes from the code when the table below knows it, else from the HTTP status.
+  comes from the code when the table below knows it, else from the HTTP status
+  (transport.py).
 """
+
+import httpx
 
 from payroute_common.messages import ProviderError
 from payroute_common.messages.values import ErrorCategory
+from provider_worker.adapters.transport import json_object, status_category
 
 # The processor, not the customer's account, refused: another provider may succeed.
 SOFT_FAILED_CODES = frozenset({"processor_unavailable", "processor_timeout", "server_timeout"})
@@ -42,26 +46,17 @@ def failed_payment(code: str, message: str) -> ProviderError:
     return ProviderError(category=category, code=code, message=message, decline_code=code)
 
 
+def error_answer(response: httpx.Response) -> ProviderError:
+    """PayMongo's error answer: its first `errors` entry."""
+    found = json_object(response).get("errors")
+    first = found[0] if isinstance(found, list) and found and isinstance(found[0], dict) else {}
+    detail = first.get("detail") or response.text or response.reason_phrase
+    return api_error(response.status_code, first.get("code"), str(detail))
+
+
 def api_error(status: int, code: str | None, detail: str) -> ProviderError:
     """An error answer; without a code PayMongo's HTTP status decides."""
     if code in CODE_CATEGORIES:
         return ProviderError(category=CODE_CATEGORIES[code], code=code, message=detail)
-    category: ErrorCategory
-    if status in (401, 403):
-        category = "authentication"
-    elif status == 429 or status >= 500:
-        category = "provider_unavailable"
-    else:
-        category = "invalid_request"
+    category = status_category(status)
     return ProviderError(category=category, code=code or f"http_{status}", message=detail)
-
-
-def unreachable(message: str) -> ProviderError:
-    """The request never reached PayMongo: nothing happened there."""
-    return ProviderError(category="provider_unavailable", code="connection_error", message=message)
-
-
-def no_answer(*, timed_out: bool, message: str) -> ProviderError:
-    """Sent, but no answer came back: PayMongo may have acted; ask it before retrying."""
-    code = "timeout" if timed_out else "no_answer"
-    return ProviderError(category="timeout", code=code, message=message)

@@ -190,6 +190,10 @@ class StripeAdapter:
                 return None
             raise
 
+    async def health_check(self) -> None:
+        """GET /v1/balance (https://docs.stripe.com/api/balance/balance_retrieve)."""
+        await _call(self._client.v1.balance.retrieve_async())
+
     async def close(self) -> None:
         await self._http.close_async()  # type: ignore[no-untyped-call]
 

@@ -26,7 +26,6 @@ back to Payroute's payment.
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 import httpx
@@ -34,11 +33,10 @@ import httpx
 from payroute_common.messages import (
     AuthorizePayment,
     CaptureAuthorization,
-    ProviderError,
     RefundCharge,
     VoidAuthorization,
 )
-from payroute_common.money import currency_exponent
+from provider_worker.adapters.amounts import to_major, to_minor
 from provider_worker.adapters.base import (
     Authorization,
     OperationResult,
@@ -46,7 +44,9 @@ from provider_worker.adapters.base import (
     ProviderStatus,
     StatusOutcome,
 )
-from provider_worker.adapters.xendit_errors import api_error, payment_failure, transport_error
+from provider_worker.adapters.failures import unexpected, unsupported
+from provider_worker.adapters.transport import send
+from provider_worker.adapters.xendit_errors import api_error, payment_failure
 
 COUNTRIES = {"PHP": "PH", "IDR": "ID"}
 EWALLET_CHANNELS = {"gcash": "GCASH", "maya": "PAYMAYA"}
@@ -113,7 +113,7 @@ class XenditAdapter:
             # PENDING: the channel is asking the customer by itself; a callback follows.
             outcome = "requires_action"
         if outcome is None:
-            raise _unexpected(f"unexpected payment request status {status}", reference)
+            raise unexpected(f"unexpected payment request status {status}", reference)
         return Authorization(
             outcome=outcome,  # type: ignore[arg-type]
             provider_reference=reference,
@@ -123,10 +123,10 @@ class XenditAdapter:
         )
 
     async def capture(self, command: CaptureAuthorization) -> OperationResult:
-        raise _unsupported("manual_capture_not_supported", "Xendit payments are captured at once")
+        raise unsupported("manual_capture_not_supported", "Xendit payments are captured at once")
 
     async def void(self, command: VoidAuthorization) -> OperationResult:
-        raise _unsupported("void_not_supported", "Xendit payments hold no authorization to void")
+        raise unsupported("void_not_supported", "Xendit payments hold no authorization to void")
 
     async def refund(self, command: RefundCharge) -> OperationResult:
         body = {
@@ -158,7 +158,7 @@ class XenditAdapter:
         currency = str(request["currency"])
         outcome = STATUSES.get(status)
         if outcome is None:
-            raise _unexpected(f"unexpected payment request status {status}", reference)
+            raise unexpected(f"unexpected payment request status {status}", reference)
         error = payment_failure(request.get("failure_code")) if outcome == "failed" else None
         refunded = await self._refunded(reference, currency) if outcome == "captured" else 0
         return ProviderStatus(
@@ -169,6 +169,12 @@ class XenditAdapter:
             amount_refunded=refunded,
             error=error,
         )
+
+    async def health_check(self) -> None:
+        """Payment requests by a reference id no attempt uses: an empty list
+        (https://developers.xendit.co/api-reference/#list-payment-requests)."""
+        params = {"reference_id": "payroute_health_check"}
+        await self._send("GET", "/payment_requests", params=params)
 
     async def close(self) -> None:
         await self._http.aclose()
@@ -197,34 +203,19 @@ class XenditAdapter:
         params: dict[str, str] | None = None,
     ) -> dict[str, Any]:
         headers = {"idempotency-key": idempotency_key} if idempotency_key else {}
-        try:
-            response = await self._http.request(
-                method, path, json=body, params=params, headers=headers
-            )
-        except httpx.TransportError as error:
-            raise ProviderFailure(transport_error(error)) from error
-        if response.is_error:
-            raise ProviderFailure(api_error(response))
+        response = await send(
+            self._http, method, path, refusal=api_error, json=body, params=params, headers=headers
+        )
         answer = response.json()
         if not isinstance(answer, dict):
-            raise _unexpected("Xendit answered with something other than an object", None)
+            raise unexpected("Xendit answered with something other than an object", None)
         return answer
-
-
-def to_major(amount: int, currency: str) -> int | float:
-    """Xendit amounts are in the currency's major unit (PHP 25.50, IDR 10000)."""
-    exponent = currency_exponent(currency)
-    return amount if exponent == 0 else float(Decimal(amount).scaleb(-exponent))
-
-
-def to_minor(amount: Any, currency: str) -> int:
-    return int(Decimal(str(amount)).scaleb(currency_exponent(currency)))
 
 
 def _country(currency: str) -> str:
     country = COUNTRIES.get(currency)
     if country is None:
-        raise _unsupported("currency_not_supported", f"Xendit does not take {currency} here")
+        raise unsupported("currency_not_supported", f"Xendit does not take {currency} here")
     return country
 
 
@@ -255,7 +246,7 @@ def _payment_method(command: AuthorizePayment) -> dict[str, Any]:
                 "card_information": {"token_id": method.token},
             },
         }
-    raise _unsupported("payment_method_not_supported", f"Xendit does not take {method.type} here")
+    raise unsupported("payment_method_not_supported", f"Xendit does not take {method.type} here")
 
 
 def _action_url(actions: Any) -> str | None:
@@ -265,14 +256,3 @@ def _action_url(actions: Any) -> str | None:
         if isinstance(action, dict) and action.get("action") == "AUTH"
     }
     return next((str(urls[kind]) for kind in URL_TYPES if urls.get(kind)), None)
-
-
-def _unsupported(code: str, message: str) -> ProviderFailure:
-    return ProviderFailure(ProviderError(category="invalid_request", code=code, message=message))
-
-
-def _unexpected(message: str, reference: str | None) -> ProviderFailure:
-    error = ProviderError(
-        category="provider_unavailable", code="unexpected_answer", message=message
-    )
-    return ProviderFailure(error, reference)

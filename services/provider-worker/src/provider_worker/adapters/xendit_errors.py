@@ -6,15 +6,14 @@ and a payment that Xendit accepted but that FAILED, with its `failure_code`
 (https://docs.xendit.co/apidocs/payment-webhook-notification). Which failure
 codes are soft (worth trying elsewhere) is a table; every other failure code is
 a hard decline. API error codes take their category from a table, else from
-the HTTP status.
+the HTTP status (transport.py).
 """
-
-from typing import Any
 
 import httpx
 
 from payroute_common.messages import ProviderError
 from payroute_common.messages.values import ErrorCategory
+from provider_worker.adapters.transport import coded_error
 
 # The issuer or the channel could not decide now: another provider may succeed.
 SOFT_FAILURE_CODES = frozenset(
@@ -56,34 +55,4 @@ def payment_failure(failure_code: str | None, message: str = "") -> ProviderErro
 
 
 def api_error(response: httpx.Response) -> ProviderError:
-    body: Any
-    try:
-        body = response.json()
-    except ValueError:
-        body = None
-    code = body.get("error_code") if isinstance(body, dict) else None
-    message = body.get("message") if isinstance(body, dict) else None
-    code = code if isinstance(code, str) and code else f"http_{response.status_code}"
-    category = API_ERROR_CATEGORIES.get(code) or _status_category(response.status_code)
-    return ProviderError(
-        category=category, code=code, message=str(message or response.reason_phrase)
-    )
-
-
-def transport_error(error: httpx.TransportError) -> ProviderError:
-    """Not connecting means Xendit never saw the request; anything later (a read
-    timeout, a reset after sending) leaves the outcome unknown until asked."""
-    if isinstance(error, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout):
-        return ProviderError(
-            category="provider_unavailable", code="connection_error", message=str(error)
-        )
-    code = "timeout" if isinstance(error, httpx.TimeoutException) else "no_answer"
-    return ProviderError(category="timeout", code=code, message=str(error) or code)
-
-
-def _status_category(status: int) -> ErrorCategory:
-    if status in (401, 403):
-        return "authentication"
-    if status == 429 or status >= 500:
-        return "provider_unavailable"
-    return "invalid_request"
+    return coded_error(response, code_key="error_code", categories=API_ERROR_CATEGORIES)
