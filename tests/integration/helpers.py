@@ -52,6 +52,18 @@ async def status_of(client: httpx.AsyncClient, payment_id: str) -> str:
     return str(response.json()["status"])
 
 
+async def status_becomes(
+    client: httpx.AsyncClient, payment_id: str, status: str, *, timeout: float = 20
+) -> dict:
+    """The payment as shown once it reaches `status`; fail after `timeout` seconds."""
+
+    async def reached() -> dict | None:
+        shown = (await client.get(f"/v1/payments/{payment_id}")).json()
+        return shown if shown["status"] == status else None
+
+    return await wait_for(reached, timeout=timeout, what=f"{payment_id} to become {status}")
+
+
 async def metric(stack: Any, name: str, **labels: str) -> float:
     async with httpx.AsyncClient(timeout=5) as client:
         text = (await client.get(f"{stack.url('metrics-exporter')}/metrics")).text

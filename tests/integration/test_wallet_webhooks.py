@@ -1,7 +1,7 @@
 """Wallet payments through PayMongo on the whole running system: the customer's
 redirect, the signed webhook that completes the payment, its duplicates, forged or
-stale copies, a webhook that beats the synchronous answer, and card capture and
-refund through the same adapter.
+stale copies, and a webhook that beats the synchronous answer. Capture and refund
+through every adapter are in test_adapters_ledger.py.
 
 The simulator's ledger is the witness of money moved; webhook-ingest's
 `webhook_requests` table is the witness of what was received and refused.
@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
-from .helpers import api, ledger, query, wait_for
+from .helpers import api, ledger, query, status_becomes, wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -39,14 +39,6 @@ async def create(client: httpx.AsyncClient, body: dict[str, Any]) -> dict[str, A
     answer = await client.post("/v1/payments", json=body, headers=WAIT)
     assert answer.status_code == 201, answer.text
     return dict(answer.json())
-
-
-async def status_becomes(client: httpx.AsyncClient, payment_id: str, status: str) -> dict:
-    async def reached() -> dict | None:
-        shown = (await client.get(f"/v1/payments/{payment_id}")).json()
-        return shown if shown["status"] == status else None
-
-    return await wait_for(reached, timeout=20, what=f"{payment_id} to become {status}")
 
 
 async def timeline(client: httpx.AsyncClient, payment_id: str) -> list[dict]:
@@ -196,39 +188,4 @@ async def test_a_webhook_before_the_synchronous_answer_still_captures(stack) -> 
     assert "requires_action" not in [e["status"] for e in events]
     assert [(m["kind"], m["amount"]) for m in await ledger(stack, payment["id"])] == [
         ("charge", 25_000)
-    ]
-
-
-async def test_card_capture_and_refund_through_paymongo_move_the_ledger_once(stack) -> None:
-    card = {
-        "amount": 10_000,
-        "currency": "PHP",
-        "capture_method": "manual",
-        "payment_method": {"type": "card", "token": "pm_card_visa"},
-        "provider": "paymongo",
-    }
-    async with api(stack) as client:
-        payment = await create(client, card)
-        assert (payment["status"], payment["provider"]) == ("authorized", "paymongo")
-        pay = payment["id"]
-        captured = await client.post(
-            f"/v1/payments/{pay}/capture", json={"amount": 6_000}, headers=WAIT
-        )
-        assert captured.status_code == 200, captured.text
-        assert (captured.json()["status"], captured.json()["amount_captured"]) == (
-            "captured",
-            6_000,
-        )
-        refund = await client.post(
-            "/v1/refunds", json={"payment_id": pay, "amount": 2_500}, headers=WAIT
-        )
-        assert refund.status_code == 201, refund.text
-        assert refund.json()["status"] == "succeeded", refund.text
-        shown = await status_becomes(client, pay, "partially_refunded")
-    assert (shown["amount_captured"], shown["amount_refunded"]) == (6_000, 2_500)
-    moves = [(m["provider"], m["kind"], m["amount"]) for m in await ledger(stack, pay)]
-    assert moves == [
-        ("paymongo", "authorization", 10_000),
-        ("paymongo", "capture", 6_000),
-        ("paymongo", "refund", 2_500),
     ]

@@ -1,5 +1,7 @@
 """Unit tests: DSNs, plans and the env every service gets (no I/O)."""
 
+import json
+
 import pytest
 
 from payroute_devstack import dsn
@@ -86,6 +88,8 @@ def test_every_service_gets_the_same_env_with_generated_secrets() -> None:
     assert env["PATH"] == "/bin"
     assert env["STRIPE_WEBHOOK_SECRET"].startswith("whsec_")
     assert len(env["XENDIT_CALLBACK_TOKEN"]) >= 32
+    assert env["WEBHOOK_INGEST_MAYA_WEBHOOKS"] == "true"
+    assert json.loads(env["WEBHOOK_INGEST_ALLOWED_SOURCES"]) == {"maya": [plan.host]}
     again = stack_env(plan, "127.0.0.1:1", base={}, provider_overrides={})
     assert again["STRIPE_API_KEY"] != env["STRIPE_API_KEY"]
 

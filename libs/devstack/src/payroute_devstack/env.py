@@ -1,5 +1,6 @@
 """The environment every service process gets (the same for all of them)."""
 
+import json
 import secrets
 from collections.abc import Mapping
 
@@ -51,4 +52,17 @@ def stack_env(
         env.update(provider_settings(plan.url(SIMULATOR), provider_overrides))
     if WEBHOOK_INGEST in plan.ports:
         env["PROVIDER_SIMULATOR_WEBHOOK_BASE_URL"] = f"{plan.url(WEBHOOK_INGEST)}/webhooks"
+        if SIMULATOR in plan.ports:
+            env.update(_simulated_maya_webhooks(plan, base))
     return env
+
+
+def _simulated_maya_webhooks(plan: StackPlan, base: Mapping[str, str]) -> dict[str, str]:
+    """Maya's webhooks are unsigned: webhook-ingest takes them only from the addresses
+    it is given, here the simulator's own host. Kept as given when set."""
+    if "WEBHOOK_INGEST_MAYA_WEBHOOKS" in base:
+        return {}
+    return {
+        "WEBHOOK_INGEST_MAYA_WEBHOOKS": "true",
+        "WEBHOOK_INGEST_ALLOWED_SOURCES": json.dumps({"maya": [plan.host]}),
+    }

@@ -1,11 +1,16 @@
-"""Dev/test-only admin API: scenarios per provider, the ledger, the settlement report, reset."""
+"""Dev/test-only admin API: scenarios per provider, the ledger, the settlement report,
+closing Stripe disputes, reset."""
 
 import json
 from datetime import date
+from typing import Literal
 
 from fastapi import APIRouter
+from pydantic import BaseModel, ConfigDict
 from starlette.responses import JSONResponse, Response
 
+from provider_simulator.providers.stripe import disputes
+from provider_simulator.providers.stripe.execution import deliver
 from provider_simulator.scenarios import Scenario, ScenarioUpdate
 from provider_simulator.settlements import settlement_lines, to_csv
 from provider_simulator.simulator import SimulatorDep
@@ -52,6 +57,25 @@ async def settlements(
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
+
+
+class DisputeClosing(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    outcome: Literal["won", "lost"]
+
+
+@router.post("/stripe/disputes/{dispute_id}/close", response_model=None)
+async def close_stripe_dispute(
+    dispute_id: str, closing: DisputeClosing, sim: SimulatorDep
+) -> JSONResponse:
+    """Decide a dispute opened by `pm_card_createDispute`: Stripe sends charge.dispute.closed."""
+    try:
+        announcement = disputes.close(sim.stripe, dispute_id, closing.outcome)
+    except disputes.DisputeError as error:
+        return JSONResponse({"detail": error.message}, status_code=error.status)
+    deliver(sim, [announcement], request_id=None)
+    return JSONResponse(dict(announcement.object))
 
 
 @router.post("/reset")

@@ -6,6 +6,8 @@ Knobs (all optional in `PUT /_sim/providers/{provider}`; left out = unchanged):
 - `latency_ms` (median), `latency_p99_ms` (lognormal tail; 0 = none), `latency_jitter_ms`
   (uniform extra): see `latency.py`.
 - `error_rate`: share of requests answered with a 5xx before anything happens.
+- `soft_decline_rate`: share of charges the provider declines softly (a processing
+  error, worth retrying elsewhere) whatever the card; so far the Stripe simulator.
 - `outage_windows`: `[{"start_s": 0, "end_s": 30}]`, seconds after this PUT during which
   requests fail as in mode outage; `outage_windows_since` (read-only) is that moment.
 - `webhooks`, `webhook_duplicates`, `webhook_delay_ms`, `webhook_jitter_ms` (uniform extra
@@ -50,6 +52,7 @@ class Scenario(BaseModel):
     latency_p99_ms: LatencyMs = 0
     latency_jitter_ms: LatencyMs = 0
     error_rate: ErrorRate = 0.0
+    soft_decline_rate: ErrorRate = 0.0
     outage_windows: Windows = ()
     outage_windows_since: datetime | None = None
     webhooks: bool = True
@@ -89,6 +92,7 @@ class ScenarioUpdate(BaseModel):
     latency_p99_ms: LatencyMs | None = None
     latency_jitter_ms: LatencyMs | None = None
     error_rate: ErrorRate | None = None
+    soft_decline_rate: ErrorRate | None = None
     outage_windows: Windows | None = None
     webhooks: bool | None = None
     webhook_duplicates: Duplicates | None = None
@@ -122,6 +126,12 @@ def pick_fault(
     if scenario.error_rate and (rng or _rng).random() < scenario.error_rate:
         return Fault.ERROR
     return Fault.NONE
+
+
+def soft_declines(scenario: Scenario, *, rng: random.Random | None = None) -> bool:
+    """Whether this charge is declined softly by the scenario, whatever the card."""
+    rate = scenario.soft_decline_rate
+    return rate > 0 and (rng or _rng).random() < rate
 
 
 _DEFAULT = Scenario()

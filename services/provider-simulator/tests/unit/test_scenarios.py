@@ -28,6 +28,18 @@ async def test_injected_errors_happen_before_money_moves_and_are_not_stored(sim)
     assert len(await sim.ledger()) == 1
 
 
+async def test_soft_declines_refuse_a_good_card_as_a_processing_error(sim):
+    await sim.configure(soft_decline_rate=1.0)
+    declined = await sim.create_intent()
+    await sim.configure(soft_decline_rate=0.0)
+    charged = await sim.create_intent()
+
+    assert declined.status_code == 402
+    assert declined.json()["error"]["code"] == "processing_error"
+    assert charged.status_code == 200
+    assert len(await sim.ledger()) == 1
+
+
 async def test_timeout_still_charges_after_the_caller_gives_up(sim):
     await sim.configure(mode="timeout")
 

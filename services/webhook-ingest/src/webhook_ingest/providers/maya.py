@@ -19,15 +19,14 @@ change of a payment).
 import json
 from collections.abc import Mapping
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from pydantic import ValidationError
 
 from payroute_common.messages import ProviderWebhookReceived
 from payroute_common.messages.provider_webhooks import WebhookOutcome, WebhookSubject
-from payroute_common.money import UnknownCurrencyError, currency_exponent
 from webhook_ingest.errors import InvalidPayloadError, InvalidSignatureError
+from webhook_ingest.providers.fields import decoded, major_unit_money, payment_id, text
 
 PROVIDER = "maya"
 
@@ -47,10 +46,10 @@ def normalize(payment: Any, received_at: datetime) -> ProviderWebhookReceived:
     """The Payroute view of one Maya payment notification (already JSON-decoded)."""
     if not isinstance(payment, Mapping):
         raise InvalidPayloadError("the body is not a JSON object")
-    payment_ref = _text(payment.get("id"), "id")
-    status = _text(payment.get("status"), "status")
+    payment_ref = text(payment.get("id"), "id")
+    status = text(payment.get("status"), "status")
     subject, outcome = STATUSES.get(status, ("payment", "other"))
-    amount, currency = _money(payment)
+    amount, currency = major_unit_money(payment)
     try:
         return ProviderWebhookReceived(
             provider=PROVIDER,
@@ -59,7 +58,7 @@ def normalize(payment: Any, received_at: datetime) -> ProviderWebhookReceived:
             subject=subject,
             outcome=outcome,
             provider_reference=payment_ref,
-            payment_id=_payment_id(payment),
+            payment_id=payment_id(payment),
             amount=amount,
             currency=currency,
             received_at=received_at,
@@ -82,36 +81,4 @@ class MayaProvider:
             raise InvalidSignatureError("not a Maya notification: no payment id and status")
 
     def parse(self, body: bytes, received_at: datetime) -> ProviderWebhookReceived:
-        try:
-            payment = json.loads(body)
-        except ValueError as error:
-            raise InvalidPayloadError(f"the body is not JSON: {error}") from None
-        return normalize(payment, received_at)
-
-
-def _text(value: Any, what: str) -> str:
-    if not isinstance(value, str) or not value:
-        raise InvalidPayloadError(f"{what} is missing or not a string")
-    return value
-
-
-def _money(payment: Mapping[str, Any]) -> tuple[int | None, str | None]:
-    """Minor units and currency; neither when the currency or amount is unreadable."""
-    currency, amount = payment.get("currency"), payment.get("amount")
-    if not isinstance(currency, str) or isinstance(amount, bool) or amount is None:
-        return None, None
-    try:
-        scaled = Decimal(str(amount)).scaleb(currency_exponent(currency))
-    except (UnknownCurrencyError, InvalidOperation):
-        return None, None
-    if scaled < 0 or scaled != scaled.to_integral_value():
-        return None, None
-    return int(scaled), currency.upper()
-
-
-def _payment_id(payment: Mapping[str, Any]) -> str | None:
-    metadata = payment.get("metadata")
-    if not isinstance(metadata, Mapping):
-        return None
-    payment_id = metadata.get("payment_id")
-    return payment_id if isinstance(payment_id, str) and payment_id else None
+        return normalize(decoded(body), received_at)

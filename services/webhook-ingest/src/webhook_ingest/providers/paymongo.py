@@ -29,6 +29,7 @@ from payroute_common.messages import ProviderWebhookReceived
 from payroute_common.messages.provider_webhooks import WebhookOutcome, WebhookSubject
 from payroute_common.money import UnknownCurrencyError, currency_exponent
 from webhook_ingest.errors import InvalidPayloadError, InvalidSignatureError
+from webhook_ingest.providers.fields import decoded, payment_id, text
 
 PROVIDER = "paymongo"
 TOLERANCE_S = 300
@@ -69,12 +70,6 @@ def _attributes(resource: Mapping[str, Any]) -> Mapping[str, Any]:
     return attrs if isinstance(attrs, Mapping) else {}
 
 
-def _text(value: Any, what: str) -> str:
-    if not isinstance(value, str) or not value:
-        raise InvalidPayloadError(f"{what} is missing or not a string")
-    return value
-
-
 def _claims_livemode(body: bytes) -> bool:
     """The event's own `livemode`, read before verification only to pick `te` or `li`."""
     try:
@@ -97,19 +92,13 @@ def _money(attrs: Mapping[str, Any]) -> tuple[int | None, str | None]:
     return amount, currency.upper()
 
 
-def _payment_id(attrs: Mapping[str, Any]) -> str | None:
-    metadata = attrs.get("metadata")
-    value = metadata.get("payment_id") if isinstance(metadata, Mapping) else None
-    return value if isinstance(value, str) and value else None
-
-
 def normalize(event: Any, received_at: datetime) -> ProviderWebhookReceived:
     """The Payroute view of one PayMongo event document (already JSON-decoded)."""
     data = event.get("data") if isinstance(event, Mapping) else None
     if not isinstance(data, Mapping):
         raise InvalidPayloadError("data is missing")
     attrs = _attributes(data)
-    event_type = _text(attrs.get("type"), "data.attributes.type")
+    event_type = text(attrs.get("type"), "data.attributes.type")
     resource = attrs.get("data")
     if not isinstance(resource, Mapping):
         raise InvalidPayloadError("data.attributes.data is missing")
@@ -120,12 +109,12 @@ def normalize(event: Any, received_at: datetime) -> ProviderWebhookReceived:
     try:
         return ProviderWebhookReceived(
             provider=PROVIDER,
-            provider_event_id=_text(data.get("id"), "data.id"),
+            provider_event_id=text(data.get("id"), "data.id"),
             provider_event_type=event_type,
             subject=subject,
             outcome=outcome,
-            provider_reference=_text(reference, "the resource's payment_intent_id or id"),
-            payment_id=_payment_id(resource_attrs),
+            provider_reference=text(reference, "the resource's payment_intent_id or id"),
+            payment_id=payment_id(resource_attrs),
             amount=amount,
             currency=currency,
             received_at=received_at,
@@ -161,8 +150,4 @@ class PaymongoProvider:
             raise InvalidSignatureError("the timestamp is outside the tolerance zone")
 
     def parse(self, body: bytes, received_at: datetime) -> ProviderWebhookReceived:
-        try:
-            event = json.loads(body)
-        except ValueError as error:
-            raise InvalidPayloadError(f"the body is not JSON: {error}") from None
-        return normalize(event, received_at)
+        return normalize(decoded(body), received_at)

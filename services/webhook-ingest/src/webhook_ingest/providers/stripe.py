@@ -3,11 +3,21 @@ into `ProviderWebhookReceived` (pure: no I/O).
 
 Which payment an event is about: `data.object.metadata.payment_id`, which the
 orchestrator sets on every provider call (and which wins over merchant
-metadata); without it, the orchestrator routes by provider reference
-(`data.object.id`). Amount: `amount_received` when positive, else `amount`
-(a failed or canceled intent received nothing, so its requested amount is the
-informative one). A currency Payroute does not support drops amount and
-currency, not the event: Stripe would retry a refused event for days.
+metadata); without it, the orchestrator routes by provider reference: the
+object's id, except for a charge or a dispute, which name their PaymentIntent
+(`payment_intent`, the reference Payroute keeps; else the `charge`). Amount:
+`amount_received` when positive, else `amount` (a failed or canceled intent
+received nothing, so its requested amount is the informative one). A currency
+Payroute does not support drops amount and currency, not the event: Stripe
+would retry a refused event for days.
+
+Disputes (https://docs.stripe.com/api/disputes/object): `id`, `amount`, `reason`
+and `status` (`needs_response`, ..., `won`, `lost`) travel as `dispute_id`,
+`amount`, `reason` and `dispute_status`. Refunds
+(https://docs.stripe.com/api/refunds/object): the outcome follows the refund's
+`status`; `metadata.refund_id` names Payroute's refund and `failure_reason` says
+why one failed. A refunded charge (https://docs.stripe.com/api/charges/object)
+tells the total refunded on it so far (`amount_refunded`).
 """
 
 import json
@@ -46,10 +56,22 @@ OBJECT_SUBJECTS: dict[str, WebhookSubject] = {
 }
 
 
-def classify(event_type: str, object_type: object = None) -> tuple[WebhookSubject, WebhookOutcome]:
+# https://docs.stripe.com/api/refunds/object#refund_object-status
+REFUND_STATUSES: dict[str, WebhookOutcome] = {
+    "succeeded": "refunded",
+    "failed": "failed",
+    "canceled": "failed",
+}
+
+
+def classify(
+    event_type: str, object_type: object = None, status: object = None
+) -> tuple[WebhookSubject, WebhookOutcome]:
     known = EVENT_TYPES.get(event_type)
     if known is not None:
         return known
+    if object_type == "refund" and event_type.startswith("refund."):
+        return "refund", REFUND_STATUSES.get(status if isinstance(status, str) else "", "other")
     subject = OBJECT_SUBJECTS.get(object_type) if isinstance(object_type, str) else None
     return (subject or "payment", "other")
 
@@ -80,12 +102,43 @@ def _money(obj: Mapping[str, Any]) -> tuple[int | None, str | None]:
     return _amount(obj), currency.upper()
 
 
-def _payment_id(obj: Mapping[str, Any]) -> str | None:
+def _optional_text(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _metadata(obj: Mapping[str, Any], key: str) -> str | None:
     metadata = obj.get("metadata")
-    if not isinstance(metadata, Mapping):
-        return None
-    payment_id = metadata.get("payment_id")
-    return payment_id if isinstance(payment_id, str) and payment_id else None
+    return _optional_text(metadata.get(key)) if isinstance(metadata, Mapping) else None
+
+
+def _reference(obj: Mapping[str, Any]) -> str:
+    """The reference Payroute knows the object's payment by."""
+    if obj.get("object") in {"charge", "dispute"}:
+        for key in ("payment_intent", "charge"):
+            reference = _optional_text(obj.get(key))
+            if reference is not None:
+                return reference
+    return _text(obj.get("id"), "data.object.id")
+
+
+def _details(obj: Mapping[str, Any]) -> dict[str, Any]:
+    """What disputes, refunds and refunded charges tell beyond the common fields."""
+    kind = obj.get("object")
+    if kind == "dispute":
+        return {
+            "dispute_id": _text(obj.get("id"), "data.object.id"),
+            "dispute_status": _text(obj.get("status"), "data.object.status"),
+            "reason": _optional_text(obj.get("reason")),
+        }
+    if kind == "refund":
+        return {
+            "refund_id": _metadata(obj, "refund_id"),
+            "reason": _optional_text(obj.get("failure_reason")),
+        }
+    refunded = obj.get("amount_refunded")
+    if kind == "charge" and isinstance(refunded, int) and not isinstance(refunded, bool):
+        return {"amount_refunded": refunded}
+    return {}
 
 
 def normalize(event: Any, received_at: datetime) -> ProviderWebhookReceived:
@@ -97,7 +150,7 @@ def normalize(event: Any, received_at: datetime) -> ProviderWebhookReceived:
     obj = data.get("object") if isinstance(data, Mapping) else None
     if not isinstance(obj, Mapping):
         raise InvalidPayloadError("data.object is missing")
-    subject, outcome = classify(event_type, obj.get("object"))
+    subject, outcome = classify(event_type, obj.get("object"), obj.get("status"))
     amount, currency = _money(obj)
     try:
         return ProviderWebhookReceived(
@@ -106,11 +159,12 @@ def normalize(event: Any, received_at: datetime) -> ProviderWebhookReceived:
             provider_event_type=event_type,
             subject=subject,
             outcome=outcome,
-            provider_reference=_text(obj.get("id"), "data.object.id"),
-            payment_id=_payment_id(obj),
+            provider_reference=_reference(obj),
+            payment_id=_metadata(obj, "payment_id"),
             amount=amount,
             currency=currency,
             received_at=received_at,
+            **_details(obj),
         )
     except ValidationError as error:
         raise InvalidPayloadError(f"unreadable event: {error.errors()[0]['msg']}") from error

@@ -15,18 +15,16 @@ object once, retrying the same body, so duplicates share it.
 """
 
 import hmac
-import json
 from collections.abc import Mapping
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from pydantic import ValidationError
 
 from payroute_common.messages import ProviderWebhookReceived
 from payroute_common.messages.provider_webhooks import WebhookOutcome, WebhookSubject
-from payroute_common.money import UnknownCurrencyError, currency_exponent
 from webhook_ingest.errors import InvalidPayloadError, InvalidSignatureError
+from webhook_ingest.providers.fields import decoded, major_unit_money, payment_id, text
 
 PROVIDER = "xendit"
 HEADER = "x-callback-token"
@@ -52,14 +50,14 @@ def normalize(callback: Any, received_at: datetime) -> ProviderWebhookReceived:
     """The Payroute view of one Xendit callback body (already JSON-decoded)."""
     if not isinstance(callback, Mapping):
         raise InvalidPayloadError("the body is not a JSON object")
-    event = _text(callback.get("event"), "event")
+    event = text(callback.get("event"), "event")
     data = callback.get("data")
     if not isinstance(data, Mapping):
         raise InvalidPayloadError("data is missing")
     subject, outcome = classify(event)
-    object_id = _text(data.get("id"), "data.id")
+    object_id = text(data.get("id"), "data.id")
     reference = data.get("payment_request_id") if subject == "payment" else None
-    amount, currency = _money(data)
+    amount, currency = major_unit_money(data)
     try:
         return ProviderWebhookReceived(
             provider=PROVIDER,
@@ -68,7 +66,7 @@ def normalize(callback: Any, received_at: datetime) -> ProviderWebhookReceived:
             subject=subject,
             outcome=outcome,
             provider_reference=reference if isinstance(reference, str) and reference else object_id,
-            payment_id=_payment_id(data),
+            payment_id=payment_id(data),
             amount=amount,
             currency=currency,
             received_at=received_at,
@@ -93,36 +91,4 @@ class XenditProvider:
             raise InvalidSignatureError(f"{HEADER} does not match")
 
     def parse(self, body: bytes, received_at: datetime) -> ProviderWebhookReceived:
-        try:
-            callback = json.loads(body)
-        except ValueError as error:
-            raise InvalidPayloadError(f"the body is not JSON: {error}") from None
-        return normalize(callback, received_at)
-
-
-def _text(value: Any, what: str) -> str:
-    if not isinstance(value, str) or not value:
-        raise InvalidPayloadError(f"{what} is missing or not a string")
-    return value
-
-
-def _money(data: Mapping[str, Any]) -> tuple[int | None, str | None]:
-    """Minor units and currency; neither when the currency or amount is unreadable."""
-    currency, amount = data.get("currency"), data.get("amount")
-    if not isinstance(currency, str) or isinstance(amount, bool):
-        return None, None
-    try:
-        scaled = Decimal(str(amount)).scaleb(currency_exponent(currency))
-    except (UnknownCurrencyError, InvalidOperation):
-        return None, None
-    if scaled < 0 or scaled != scaled.to_integral_value():
-        return None, None
-    return int(scaled), currency.upper()
-
-
-def _payment_id(data: Mapping[str, Any]) -> str | None:
-    metadata = data.get("metadata")
-    if not isinstance(metadata, Mapping):
-        return None
-    payment_id = metadata.get("payment_id")
-    return payment_id if isinstance(payment_id, str) and payment_id else None
+        return normalize(decoded(body), received_at)

@@ -8,18 +8,18 @@ payment object as JSON with no signature header
 Maya route with its per-provider IP allowlist.
 """
 
-import asyncio
 import json
 from typing import Any, Literal
 
 from starlette.requests import Request
 from starlette.responses import Response
 
+from provider_simulator.basic_auth import basic_user_is
+from provider_simulator.faults import after_hang, meet
 from provider_simulator.providers.maya import PROVIDER
 from provider_simulator.providers.maya import errors as e
 from provider_simulator.providers.maya.operations import Call, Operation
-from provider_simulator.providers.xendit.pipeline import basic_user_is
-from provider_simulator.scenarios import Fault, pick_fault
+from provider_simulator.scenarios import Fault
 from provider_simulator.simulator import Simulator
 from provider_simulator.webhooks import Delivery
 
@@ -34,14 +34,11 @@ async def serve(
     if not basic_user_is(request.headers.get("authorization"), expected.get_secret_value()):
         return _error(e.unauthenticated())
     scenario = sim.scenarios.get(PROVIDER)
-    fault = pick_fault(scenario)
+    fault = await meet(scenario)
     if fault is Fault.OUTAGE:
         return _error(e.outage())
     if fault is Fault.ERROR:
         return _error(e.server_error())
-    delay_s = scenario.latency_s  # a fresh draw on every read
-    if delay_s:
-        await asyncio.sleep(delay_s)
     body: Any = None
     if request.method == "POST":
         try:
@@ -50,9 +47,7 @@ async def serve(
             return _error(e.invalid("body", "the body is not valid JSON"))
     call = Call(target, str(request.base_url).rstrip("/"), dict(request.query_params))
     if scenario.mode == "timeout":
-        task = asyncio.ensure_future(_hang_then_run(sim, operation, body, call))
-        sim.keep(task)  # the refund or void still happens if the caller gives up waiting
-        return await asyncio.shield(task)
+        return await after_hang(sim, lambda: _run_later(sim, operation, body, call))
     return run(sim, operation, body, call)
 
 
@@ -75,8 +70,7 @@ def _headers(_: bytes) -> dict[str, str]:
     return {"content-type": "application/json"}
 
 
-async def _hang_then_run(sim: Simulator, operation: Operation, body: Any, call: Call) -> Response:
-    await asyncio.sleep(sim.settings.timeout_hang_s)
+async def _run_later(sim: Simulator, operation: Operation, body: Any, call: Call) -> Response:
     return run(sim, operation, body, call)
 
 

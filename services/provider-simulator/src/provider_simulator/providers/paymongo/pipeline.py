@@ -9,15 +9,14 @@ attempt after a timeout.
 """
 
 import asyncio
-import base64
-import binascii
-import hmac
 import json
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 
+from provider_simulator.basic_auth import basic_user_is
+from provider_simulator.faults import after_hang, meet
 from provider_simulator.idempotency import ClaimState, StoredResponse, fingerprint
 from provider_simulator.providers.paymongo import PROVIDER, errors
 from provider_simulator.providers.paymongo import serialize as s
@@ -25,7 +24,7 @@ from provider_simulator.providers.paymongo.errors import PaymongoError
 from provider_simulator.providers.paymongo.ids import now
 from provider_simulator.providers.paymongo.operations import Answer, Call, Operation
 from provider_simulator.providers.paymongo.signing import PaymongoSigner
-from provider_simulator.scenarios import Fault, pick_fault
+from provider_simulator.scenarios import Fault
 from provider_simulator.simulator import Simulator
 from provider_simulator.webhooks import Delivery
 
@@ -36,19 +35,14 @@ async def serve(
     request: Request, sim: Simulator, operation: Operation, target: str = ""
 ) -> Response:
     state = sim.paymongo
-    if not _authenticated(
-        request.headers.get("authorization"), state.secret_key.get_secret_value()
-    ):
+    if not basic_user_is(request.headers.get("authorization"), state.secret_key.get_secret_value()):
         return _error(errors.authentication(), _UNAUTHORIZED)
     scenario = sim.scenarios.get(PROVIDER)
-    fault = pick_fault(scenario)
+    fault = await meet(scenario)
     if fault is Fault.OUTAGE:
         return _error(errors.unavailable(503, "PayMongo is unavailable (simulated outage)."))
     if fault is Fault.ERROR:
         return _error(errors.unavailable(500, "Something went wrong (simulated)."))
-    delay_s = scenario.latency_s  # a fresh draw on every read
-    if delay_s:
-        await asyncio.sleep(delay_s)
 
     body: Any = None
     if request.method == "POST":
@@ -71,9 +65,7 @@ async def serve(
 
     call = Call(target, str(request.base_url).rstrip("/"), dict(request.query_params))
     if scenario.mode == "timeout":
-        task = asyncio.ensure_future(_hang_then_run(sim, operation, body, call, key))
-        sim.keep(task)  # the charge still happens if the caller gives up waiting
-        return await asyncio.shield(task)
+        return await after_hang(sim, lambda: run(sim, operation, body, call, key))
     return await run(sim, operation, body, call, key)
 
 
@@ -104,25 +96,6 @@ async def run(
     if answer.hold_s:
         await asyncio.sleep(answer.hold_s)
     return response
-
-
-async def _hang_then_run(
-    sim: Simulator, operation: Operation, body: Any, call: Call, key: str | None
-) -> Response:
-    await asyncio.sleep(sim.settings.timeout_hang_s)
-    return await run(sim, operation, body, call, key)
-
-
-def _authenticated(authorization: str | None, secret_key: str) -> bool:
-    """HTTP Basic with the secret key as the username and an empty password."""
-    scheme, _, encoded = (authorization or "").partition(" ")
-    if scheme.lower() != "basic":
-        return False
-    try:
-        username, _, _ = base64.b64decode(encoded.strip(), validate=True).decode().partition(":")
-    except (binascii.Error, UnicodeDecodeError):
-        return False
-    return bool(username) and hmac.compare_digest(username.encode(), secret_key.encode())
 
 
 def _respond(

@@ -1,6 +1,7 @@
 """Running one admitted Stripe request: the operation, its ledger entries and its webhooks."""
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from starlette.responses import Response
@@ -8,13 +9,16 @@ from starlette.responses import Response
 from provider_simulator.formdata import FormDict
 from provider_simulator.idempotency import StoredResponse
 from provider_simulator.outcome import Announcement
-from provider_simulator.providers.stripe import PROVIDER
+from provider_simulator.providers.stripe import PROVIDER, disputes
 from provider_simulator.providers.stripe.errors import StripeError
 from provider_simulator.providers.stripe.operations import Call, Operation
 from provider_simulator.providers.stripe.serialize import event_json
 from provider_simulator.providers.stripe.signing import StripeSigner
 from provider_simulator.simulator import Simulator
 from provider_simulator.webhooks import Delivery
+
+# A cardholder disputes a charge after it was made: its news follows the charge's.
+DISPUTE_DELAY_MS = 1_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,16 +63,41 @@ def respond(execution: Execution, status: int, body: object, *, store: bool) -> 
 
 
 def _announce(execution: Execution, announcements: tuple[Announcement, ...]) -> None:
-    state = execution.sim.stripe
+    now = [a for a in announcements if a.type != disputes.OPENED]
+    later = [a for a in announcements if a.type == disputes.OPENED]
+    call = execution.call
+    deliver(execution.sim, now, request_id=call.request_id, key=execution.idempotency_key)
+    deliver(
+        execution.sim,
+        later,
+        request_id=call.request_id,
+        key=execution.idempotency_key,
+        delay_ms=DISPUTE_DELAY_MS,
+    )
+
+
+def deliver(
+    sim: Simulator,
+    announcements: Sequence[Announcement],
+    *,
+    request_id: str | None,
+    key: str | None = None,
+    delay_ms: int = 0,
+) -> None:
+    """Send signed Stripe events for `announcements`, as the scenario says, `delay_ms` later."""
+    if not announcements:
+        return
+    state = sim.stripe
     signer = StripeSigner(state.webhook_secret.get_secret_value())
     deliveries = []
     for announcement in announcements:
         event = event_json(
-            announcement.type,
-            dict(announcement.object),
-            request_id=execution.call.request_id,
-            idempotency_key=execution.idempotency_key,
+            announcement.type, dict(announcement.object), request_id=request_id, idempotency_key=key
         )
         body = json.dumps(event).encode()
         deliveries.append(Delivery(state.webhook_url, body, signer, label=str(event["id"])))
-    execution.sim.webhooks.announce(deliveries, execution.sim.scenarios.get(PROVIDER))
+    scenario = sim.scenarios.get(PROVIDER)
+    if delay_ms:
+        later = scenario.webhook_delay_ms + delay_ms
+        scenario = scenario.model_copy(update={"webhook_delay_ms": later})
+    sim.webhooks.announce(deliveries, scenario)

@@ -11,7 +11,7 @@ from provider_simulator.providers.stripe.errors import (
 )
 from provider_simulator.providers.stripe.ids import new_id
 from provider_simulator.providers.stripe.model import PaymentIntent, Refund
-from provider_simulator.providers.stripe.payment_methods import Decline
+from provider_simulator.providers.stripe.payment_methods import TEST_PAYMENT_METHODS, Decline
 
 AUTHENTICATION_FAILURE = Decline(
     "payment_intent_authentication_failure",
@@ -21,6 +21,9 @@ AUTHENTICATION_FAILURE = Decline(
     seller_message="The customer failed 3-D Secure authentication.",
     outcome_type="authentication_failed",
 )
+
+# What the scenario knob `soft_decline_rate` declines with.
+PROCESSING_ERROR = TEST_PAYMENT_METHODS["pm_card_chargeDeclinedProcessingError"].decline
 
 CANCELABLE = (
     "requires_payment_method",
@@ -41,9 +44,11 @@ def _movement(intent: PaymentIntent, kind: MovementKind, amount: int, ref: str) 
     return Movement(PROVIDER, ref, kind, amount, intent.currency, intent.payment_id, method="card")
 
 
-def confirm(intent: PaymentIntent, now: int, *, authenticated: bool = False) -> Change:
+def confirm(
+    intent: PaymentIntent, now: int, *, authenticated: bool = False, soft_decline: bool = False
+) -> Change:
     """Charge the intent's payment method: ask for 3-D Secure, decline, authorize (manual)
-    or charge."""
+    or charge. `soft_decline` declines it as a processing error whatever the card."""
     method = intent.payment_method
     if method is None:
         raise unexpected_state(
@@ -54,8 +59,9 @@ def confirm(intent: PaymentIntent, now: int, *, authenticated: bool = False) -> 
         return Change(events=("payment_intent.requires_action",))
     intent.latest_charge = new_id("ch")
     intent.charge_created = now
-    if method.card.decline is not None:
-        intent.decline = method.card.decline
+    decline = method.card.decline or (PROCESSING_ERROR if soft_decline else None)
+    if decline is not None:
+        intent.decline = decline
         intent.status = "requires_payment_method"
         return Change(events=("payment_intent.payment_failed",))
     if intent.manual_capture:

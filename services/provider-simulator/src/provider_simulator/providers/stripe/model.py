@@ -56,3 +56,17 @@ class Refund:
     metadata: dict[str, str]
     reason: str | None
     status: str = "succeeded"
+
+
+@dataclass(slots=True)
+class Dispute:
+    """A cardholder's dispute of a charge (https://docs.stripe.com/api/disputes/object)."""
+
+    id: str
+    amount: int
+    currency: str
+    charge: str
+    payment_intent: str
+    created: int
+    reason: str = "fraudulent"
+    status: str = "needs_response"

@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 
 from provider_simulator.formdata import FormDict
 from provider_simulator.outcome import Announcement, Outcome
-from provider_simulator.providers.stripe import intents
+from provider_simulator.providers.stripe import disputes, intents
 from provider_simulator.providers.stripe import params as p
 from provider_simulator.providers.stripe.errors import (
     invalid_param,
@@ -32,6 +32,8 @@ class Call:
     target: str = ""
     base_url: str = "http://127.0.0.1:8100"
     """Where the simulator is reached, for the URLs it hands out (3-D Secure redirects)."""
+    soft_decline: bool = False
+    """The scenario declines this charge softly whatever the card (`soft_decline_rate`)."""
 
 
 Operation = Callable[[StripeState, FormDict, Call], Outcome]
@@ -102,14 +104,16 @@ def create_payment_intent(state: StripeState, params: FormDict, call: Call) -> O
     if not confirm:
         intent.status = "requires_confirmation" if method else "requires_payment_method"
         return Outcome(200, payment_intent_json(intent, expand))
-    change = intents.confirm(intent, intent.created)
+    change = intents.confirm(intent, intent.created, soft_decline=call.soft_decline)
     if intent.status == "requires_action":
         intent.authentication_url = authentication_url(call.base_url, intent)
     if intent.latest_charge:
         state.intent_by_charge[intent.latest_charge] = intent.id
     if intent.decline is not None:
-        return _outcome(intent, change, decline_error(intent).body(call.request_id), status=402)
-    return _outcome(intent, change, payment_intent_json(intent, expand))
+        return _outcome(
+            state, intent, change, decline_error(intent).body(call.request_id), status=402
+        )
+    return _outcome(state, intent, change, payment_intent_json(intent, expand))
 
 
 def retrieve_payment_intent(state: StripeState, params: FormDict, call: Call) -> Outcome:
@@ -133,7 +137,7 @@ def authenticate_payment_intent(state: StripeState, params: FormDict, call: Call
     change = intents.authenticate(intent, succeeded=result == "succeeded", now=now())
     if intent.latest_charge:
         state.intent_by_charge[intent.latest_charge] = intent.id
-    return _outcome(intent, change, payment_intent_json(intent))
+    return _outcome(state, intent, change, payment_intent_json(intent))
 
 
 def capture_payment_intent(state: StripeState, params: FormDict, call: Call) -> Outcome:
@@ -144,7 +148,7 @@ def capture_payment_intent(state: StripeState, params: FormDict, call: Call) -> 
     intent = _intent(state, call.target)
     change = intents.capture(intent, amount)
     intent.metadata.update(metadata)
-    return _outcome(intent, change, payment_intent_json(intent, expand))
+    return _outcome(state, intent, change, payment_intent_json(intent, expand))
 
 
 def cancel_payment_intent(state: StripeState, params: FormDict, call: Call) -> Outcome:
@@ -153,7 +157,7 @@ def cancel_payment_intent(state: StripeState, params: FormDict, call: Call) -> O
     expand = p.expand(params)
     intent = _intent(state, call.target)
     change = intents.cancel(intent, reason, now())
-    return _outcome(intent, change, payment_intent_json(intent, expand))
+    return _outcome(state, intent, change, payment_intent_json(intent, expand))
 
 
 def create_refund(state: StripeState, params: FormDict, call: Call) -> Outcome:
@@ -164,7 +168,7 @@ def create_refund(state: StripeState, params: FormDict, call: Call) -> Outcome:
     intent = _refunded_intent(state, params)
     refund, change = intents.refund(intent, amount, reason=reason, metadata=metadata, now=now())
     state.refunds[refund.id] = refund
-    return _outcome(intent, change, refund_json(refund), refund=refund)
+    return _outcome(state, intent, change, refund_json(refund), refund=refund)
 
 
 def retrieve_refund(state: StripeState, params: FormDict, call: Call) -> Outcome:
@@ -216,6 +220,7 @@ def _refunded_intent(state: StripeState, params: FormDict) -> PaymentIntent:
 
 
 def _outcome(
+    state: StripeState,
     intent: PaymentIntent,
     change: intents.Change,
     body: JsonDict,
@@ -226,6 +231,7 @@ def _outcome(
     announcements = tuple(
         Announcement(event, _event_object(event, intent, refund)) for event in change.events
     )
+    announcements += disputes.open_if_disputed(state, intent)
     return Outcome(status, body, change.movements, announcements)
 
 

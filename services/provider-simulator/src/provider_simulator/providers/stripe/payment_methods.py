@@ -20,6 +20,8 @@ class Card:
     decline: Decline | None = None
     authentication: bool = False
     """3-D Secure required: confirming leaves the intent in `requires_action`."""
+    dispute: bool = False
+    """The charge succeeds, then the cardholder disputes it (`charge.dispute.created`)."""
 
 
 _GENERIC = "Your card was declined."
@@ -33,6 +35,8 @@ TEST_PAYMENT_METHODS: dict[str, Card] = {
     "pm_card_authenticationRequired": Card("visa", "3184", authentication=True),
     # Payroute's name for the same scenario, as the docs and tests use it.
     "pm_card_threeDSecureRequired": Card("visa", "3220", authentication=True),
+    # https://docs.stripe.com/testing#disputes: a successful charge, disputed as fraudulent.
+    "pm_card_createDispute": Card("visa", "0259", dispute=True),
     "pm_card_chargeDeclined": Card(
         "visa", "0002", decline=Decline("card_declined", "generic_decline", _GENERIC)
     ),

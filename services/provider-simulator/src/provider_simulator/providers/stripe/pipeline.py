@@ -14,7 +14,7 @@ from provider_simulator.providers.stripe.errors import StripeError
 from provider_simulator.providers.stripe.execution import Execution, run
 from provider_simulator.providers.stripe.ids import new_request_id
 from provider_simulator.providers.stripe.operations import Call, Operation
-from provider_simulator.scenarios import Fault, pick_fault
+from provider_simulator.scenarios import Fault, pick_fault, soft_declines
 from provider_simulator.simulator import Simulator
 
 _UNAUTHORIZED = {"WWW-Authenticate": 'Bearer realm="Stripe"'}
@@ -63,7 +63,7 @@ async def serve(
         if claim.state is ClaimState.IN_FLIGHT:
             return _error(errors.idempotency_in_use(), request_id, headers)
 
-    call = Call(request_id, target, str(request.base_url).rstrip("/"))
+    call = Call(request_id, target, str(request.base_url).rstrip("/"), soft_declines(scenario))
     execution = Execution(sim, operation, params, call, key, headers)
     if scenario.mode == "timeout":
         task: asyncio.Task[Response] = asyncio.ensure_future(

@@ -5,7 +5,7 @@ from collections.abc import Collection
 from provider_simulator.providers.stripe import API_VERSION
 from provider_simulator.providers.stripe.errors import StripeError
 from provider_simulator.providers.stripe.ids import new_id, now
-from provider_simulator.providers.stripe.model import PaymentIntent, PaymentMethod, Refund
+from provider_simulator.providers.stripe.model import Dispute, PaymentIntent, PaymentMethod, Refund
 
 JsonDict = dict[str, object]
 
@@ -160,6 +160,26 @@ def refund_json(refund: Refund) -> JsonDict:
     }
 
 
+def dispute_json(dispute: Dispute) -> JsonDict:
+    """https://docs.stripe.com/api/disputes/object (the fields Payroute reads, and a few more)."""
+    return {
+        "id": dispute.id,
+        "object": "dispute",
+        "amount": dispute.amount,
+        "balance_transactions": [],
+        "charge": dispute.charge,
+        "created": dispute.created,
+        "currency": dispute.currency,
+        "evidence_details": {"has_evidence": False, "past_due": False, "submission_count": 0},
+        "is_charge_refundable": False,
+        "livemode": False,
+        "metadata": {},
+        "payment_intent": dispute.payment_intent,
+        "reason": dispute.reason,
+        "status": dispute.status,
+    }
+
+
 def decline_error(intent: PaymentIntent) -> StripeError:
     """The 402 card_error Stripe answers a declined confirmation with."""
     error = _last_payment_error(intent)
@@ -196,7 +216,7 @@ def _last_payment_error(intent: PaymentIntent) -> JsonDict | None:
 
 
 def event_json(
-    event_type: str, data_object: JsonDict, *, request_id: str, idempotency_key: str | None
+    event_type: str, data_object: JsonDict, *, request_id: str | None, idempotency_key: str | None
 ) -> JsonDict:
     return {
         "id": new_id("evt"),

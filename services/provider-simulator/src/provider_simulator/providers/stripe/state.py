@@ -3,7 +3,7 @@
 from provider_simulator.config import Settings
 from provider_simulator.idempotency import IdempotencyStore
 from provider_simulator.providers.stripe import PROVIDER
-from provider_simulator.providers.stripe.model import PaymentIntent, Refund
+from provider_simulator.providers.stripe.model import Dispute, PaymentIntent, Refund
 
 
 class StripeState:
@@ -15,9 +15,11 @@ class StripeState:
         self.intents: dict[str, PaymentIntent] = {}
         self.intent_by_charge: dict[str, str] = {}
         self.refunds: dict[str, Refund] = {}
+        self.disputes: dict[str, Dispute] = {}
 
     def reset(self) -> None:
         self.idempotency.clear()
         self.intents.clear()
         self.intent_by_charge.clear()
         self.refunds.clear()
+        self.disputes.clear()

@@ -7,10 +7,6 @@ receiver compares) and a `webhook-id` header, with the JSON body
 (https://docs.xendit.co/apidocs/payment-webhook-notification).
 """
 
-import asyncio
-import base64
-import binascii
-import hmac
 import json
 import uuid
 from collections.abc import Mapping
@@ -20,12 +16,14 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from provider_simulator.basic_auth import basic_user_is
+from provider_simulator.faults import after_hang, meet
 from provider_simulator.idempotency import ClaimState, StoredResponse, fingerprint
 from provider_simulator.providers.xendit import PROVIDER
 from provider_simulator.providers.xendit import errors as e
 from provider_simulator.providers.xendit.model import BUSINESS_ID
 from provider_simulator.providers.xendit.operations import Call, Operation
-from provider_simulator.scenarios import Fault, pick_fault
+from provider_simulator.scenarios import Fault
 from provider_simulator.simulator import Simulator
 from provider_simulator.webhooks import Delivery
 
@@ -39,14 +37,11 @@ async def serve(
     if not basic_user_is(request.headers.get("authorization"), state.secret_key.get_secret_value()):
         return _error(e.invalid_key(), _UNAUTHORIZED)
     scenario = sim.scenarios.get(PROVIDER)
-    fault = pick_fault(scenario)
+    fault = await meet(scenario)
     if fault is Fault.OUTAGE:
         return _error(e.outage())
     if fault is Fault.ERROR:
         return _error(e.server_error())
-    delay_s = scenario.latency_s  # a fresh draw on every read
-    if delay_s:
-        await asyncio.sleep(delay_s)
 
     body: Any = None
     if request.method == "POST":
@@ -69,9 +64,7 @@ async def serve(
 
     call = Call(target, str(request.base_url).rstrip("/"), dict(request.query_params))
     if scenario.mode == "timeout":
-        task = asyncio.ensure_future(_hang_then_run(sim, operation, body, call, key))
-        sim.keep(task)  # the charge still happens if the caller gives up waiting
-        return await asyncio.shield(task)
+        return await after_hang(sim, lambda: _run_later(sim, operation, body, call, key))
     return run(sim, operation, body, call, key)
 
 
@@ -97,18 +90,6 @@ def run(
     return _respond(sim, key, outcome.status, outcome.body, store=True)
 
 
-def basic_user_is(authorization: str | None, expected: str) -> bool:
-    """HTTP Basic whose user name is `expected` (the password is ignored, as Xendit's)."""
-    scheme, _, encoded = (authorization or "").partition(" ")
-    if scheme.lower() != "basic":
-        return False
-    try:
-        user, _, _ = base64.b64decode(encoded.strip(), validate=True).decode().partition(":")
-    except (binascii.Error, UnicodeDecodeError):
-        return False
-    return bool(user) and hmac.compare_digest(user.encode(), expected.encode())
-
-
 def _delivery(url: str, token: str, event: str, data: Mapping[str, object]) -> Delivery:
     created = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
     payload = {"event": event, "business_id": BUSINESS_ID, "created": created, "data": data}
@@ -124,10 +105,9 @@ def _delivery(url: str, token: str, event: str, data: Mapping[str, object]) -> D
     return Delivery(url, json.dumps(payload).encode(), headers, label=webhook_id)
 
 
-async def _hang_then_run(
+async def _run_later(
     sim: Simulator, operation: Operation, body: Any, call: Call, key: str | None
 ) -> Response:
-    await asyncio.sleep(sim.settings.timeout_hang_s)
     return run(sim, operation, body, call, key)
 
 
