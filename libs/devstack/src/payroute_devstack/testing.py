@@ -87,8 +87,24 @@ async def database_url_factory(infra: Infra) -> AsyncIterator[DatabaseUrlFactory
 
 @pytest_asyncio.fixture(scope="session", loop_scope="session")
 async def stack(infra: Infra, devstack_run_dir: Path) -> AsyncIterator[Stack]:
+    # Tests put providers in outage and back: a circuit they open must close within
+    # seconds, not the production minute, or it would steer the tests that follow.
+    environ = {
+        **os.environ,
+        "PROVIDER_WORKER_BREAKER_OPEN_S": "2",
+        # A provider a test put in outage reads healthy again within seconds.
+        "PROVIDER_WORKER_HEALTH_CHECK_INTERVAL_S": "2",
+        # A timed-out charge lands just after the worker's 10 s timeout, and retries
+        # and status queries fire within a fifth of a second of being due.
+        "PROVIDER_SIMULATOR_TIMEOUT_HANG_S": "11",
+        "ORCHESTRATOR_TIMER_POLL_INTERVAL_S": "0.2",
+    }
     started = await start_stack(
-        session_plan(infra.postgres_dsn), infra, devstack_run_dir, provider_overrides={}
+        session_plan(infra.postgres_dsn),
+        infra,
+        devstack_run_dir,
+        provider_overrides={},
+        base_env=environ,
     )
     yield started
     await started.stop()

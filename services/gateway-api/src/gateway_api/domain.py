@@ -17,6 +17,7 @@ from payroute_common.messages import PaymentFailure, PaymentMethod
 from payroute_common.messages.values import (
     AttemptSummary,
     CaptureMethod,
+    DisputeSummary,
     Fees,
     NextAction,
     PaymentStatus,
@@ -184,6 +185,7 @@ class Payment:
     next_action: NextAction | None = None
     verification_expires_at: datetime | None = None
     pending_operation: Operation | None = None
+    dispute: DisputeSummary | None = None
 
 
 @dataclass

@@ -9,7 +9,12 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from gateway_api.domain import Decision, Payment, Refund, RefundReason, TimelineEvent
 from payroute_common.messages import PaymentFailure, PaymentMethod
-from payroute_common.messages.values import CaptureMethod, PaymentStatus, RefundStatus
+from payroute_common.messages.values import (
+    CaptureMethod,
+    DisputeSummary,
+    PaymentStatus,
+    RefundStatus,
+)
 from payroute_common.money import CurrencyCode
 
 # Twelve digits of minor units: far above any per-currency limit, well inside BIGINT.
@@ -146,6 +151,19 @@ class NextAction(BaseModel):
     redirect_url: str
 
 
+class Dispute(BaseModel):
+    """A chargeback opened by the customer's bank; `outcome` once it is closed."""
+
+    id: str
+    amount: int
+    currency: str
+    reason: str | None = Field(default=None, description="The provider's reason, e.g. fraudulent.")
+    status: str = Field(description="The provider's status: needs_response, under_review, won, ...")
+    outcome: Literal["won", "lost"] | None = None
+    created_at: datetime
+    closed_at: datetime | None = None
+
+
 PAYMENT_EXAMPLE: dict[str, Any] = {
     "id": "pay_3f9c",
     "object": "payment",
@@ -166,6 +184,7 @@ PAYMENT_EXAMPLE: dict[str, Any] = {
     "failure": None,
     "next_action": None,
     "verification_expires_at": None,
+    "dispute": None,
     "order_id": "ord_1042",
     "customer_id": None,
     "description": None,
@@ -199,6 +218,7 @@ class PaymentObject(BaseModel):
     verification_expires_at: datetime | None = Field(
         default=None, description="Manual methods: when an unverified payment fails."
     )
+    dispute: Dispute | None = None
     order_id: str | None
     customer_id: str | None
     description: str | None
@@ -229,6 +249,7 @@ class PaymentObject(BaseModel):
                 else None
             ),
             verification_expires_at=payment.verification_expires_at,
+            dispute=_dispute(payment.dispute) if payment.dispute else None,
             order_id=payment.order_id,
             customer_id=payment.customer_id,
             description=payment.description,
@@ -236,6 +257,19 @@ class PaymentObject(BaseModel):
             created_at=payment.created_at,
             updated_at=payment.updated_at,
         )
+
+
+def _dispute(dispute: DisputeSummary) -> Dispute:
+    return Dispute(
+        id=dispute.dispute_id,
+        amount=dispute.amount,
+        currency=dispute.currency,
+        reason=dispute.reason,
+        status=dispute.status,
+        outcome=dispute.outcome,
+        created_at=dispute.opened_at,
+        closed_at=dispute.closed_at,
+    )
 
 
 class RefundObject(BaseModel):

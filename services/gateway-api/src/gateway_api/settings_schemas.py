@@ -15,7 +15,12 @@ from gateway_api.merchant_settings import (
 )
 from gateway_api.schemas import MAX_AMOUNT, Fees
 from payroute_common.limits import DEFAULT_LIMITS
-from payroute_common.messages.values import PaymentMethodType, ProviderName, ProviderPriority
+from payroute_common.messages.values import (
+    PaymentMethodType,
+    ProviderName,
+    ProviderPriority,
+    RoutingStrategy,
+)
 from payroute_common.money import CurrencyCode
 
 Percent = Annotated[
@@ -47,6 +52,11 @@ class RoutingUpdate(BaseModel):
         default=None, description="Try the next provider after a retryable failure."
     )
     max_attempts: Annotated[int, Field(strict=True, ge=1, le=5)] | None = None
+    strategy: RoutingStrategy | None = Field(
+        default=None,
+        description="How providers not ranked by `priorities` are ordered: catalog order "
+        "(priority), cheapest fee first (cost) or best recent success rate (success_rate).",
+    )
 
 
 class LimitsUpdate(BaseModel):
@@ -83,6 +93,7 @@ class RoutingObject(BaseModel):
     volume_split: dict[str, int]
     fallback: bool
     max_attempts: int
+    strategy: RoutingStrategy
 
 
 class LimitsObject(BaseModel):
@@ -115,6 +126,7 @@ class MerchantSettingsObject(BaseModel):
                 volume_split=dict(routing.volume_split),
                 fallback=routing.fallback,
                 max_attempts=routing.max_attempts,
+                strategy=routing.strategy,
             ),
             limits={
                 currency: LimitsObject(

@@ -27,7 +27,7 @@ from gateway_api.tables import api_keys, merchants, payments
 from gateway_api.timeline_store import SqlTimelineRepository, TimelineRepository
 from payroute_common.hot_reads import HotRead
 from payroute_common.messages import PaymentFailure, PaymentMethod, PaymentSnapshot
-from payroute_common.messages.values import AttemptSummary, Fees, NextAction
+from payroute_common.messages.values import AttemptSummary, DisputeSummary, Fees, NextAction
 from payroute_common.uow import UnitOfWork, UnitOfWorkInterface
 
 # What a payment event may change in the read model; the rest is the merchant's request.
@@ -46,6 +46,7 @@ SNAPSHOT_COLUMNS = (
     "attempts",
     "next_action",
     "verification_expires_at",
+    "dispute",
 )
 
 
@@ -77,6 +78,7 @@ def payment_row(payment: Payment) -> dict[str, Any]:
         "next_action": payment.next_action.model_dump(mode="json") if payment.next_action else None,
         "verification_expires_at": payment.verification_expires_at,
         "pending_operation": payment.pending_operation,
+        "dispute": payment.dispute.model_dump(mode="json") if payment.dispute else None,
     }
 
 
@@ -122,6 +124,7 @@ def payment_from_row(row: Mapping[Any, Any]) -> Payment:
         next_action=NextAction.model_validate(row["next_action"]) if row["next_action"] else None,
         verification_expires_at=row["verification_expires_at"],
         pending_operation=row["pending_operation"],
+        dispute=DisputeSummary.model_validate(row["dispute"]) if row["dispute"] else None,
     )
 
 
@@ -156,6 +159,7 @@ def snapshot_row(snapshot: PaymentSnapshot) -> dict[str, Any]:
         else None,
         "verification_expires_at": snapshot.verification_expires_at,
         "pending_operation": None,
+        "dispute": snapshot.dispute.model_dump(mode="json") if snapshot.dispute else None,
     }
 
 

@@ -93,6 +93,7 @@ payments = Table(
     Column("verification_expires_at", DateTime(timezone=True)),
     # A capture/cancel/verify sent and not yet answered (cleared by a newer snapshot).
     Column("pending_operation", Text),
+    Column("dispute", JSONB(none_as_null=True)),
     Index("ix_payments_merchant_id_created_at", "merchant_id", "created_at"),
     Index("ix_payments_merchant_id_order_id", "merchant_id", "order_id"),
     Index("ix_payments_merchant_id_customer_id", "merchant_id", "customer_id"),

@@ -34,6 +34,7 @@ async def test_a_new_merchant_sees_the_defaults(client: httpx.AsyncClient, merch
         "volume_split": {},
         "fallback": True,
         "max_attempts": 3,
+        "strategy": "priority",
     }
     assert settings["limits"]["PHP"] == {"minimum": 2_000, "maximum": 10_000_000, "custom": False}
     assert settings["verification_ttl_seconds"] == DEFAULT_VERIFICATION_TTL_SECONDS
@@ -50,6 +51,7 @@ async def test_a_merchant_sets_routing_limits_and_window_and_they_stick(
             ],
             "volume_split": {"stripe": 70, "manual": 30},
             "max_attempts": 2,
+            "strategy": "cost",
         },
         "limits": {"PHP": {"minimum": 100, "maximum": 5_000_000}},
         "verification_ttl_seconds": 3600,
@@ -67,6 +69,7 @@ async def test_a_merchant_sets_routing_limits_and_window_and_they_stick(
     }
     assert fetched["routing"]["volume_split"] == {"stripe": 70, "manual": 30}
     assert (fetched["routing"]["max_attempts"], fetched["routing"]["fallback"]) == (2, True)
+    assert fetched["routing"]["strategy"] == "cost"
     assert fetched["limits"]["PHP"] == {"minimum": 100, "maximum": 5_000_000, "custom": True}
     assert fetched["limits"]["USD"]["custom"] is False
     assert fetched["verification_ttl_seconds"] == 3600
@@ -134,6 +137,7 @@ async def test_null_routing_fields_go_back_to_their_defaults(
         "volume_split": {},
         "fallback": True,
         "max_attempts": 3,
+        "strategy": "priority",
     }
 
 

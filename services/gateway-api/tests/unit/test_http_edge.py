@@ -42,6 +42,7 @@ async def test_create_answers_201_with_the_payment_object(
         "failure": None,
         "next_action": None,
         "verification_expires_at": None,
+        "dispute": None,
         "order_id": "ord_1",
         "customer_id": None,
         "description": None,

@@ -14,3 +14,15 @@ class Settings(ServiceSettings):
     verification_ttl_s: int = Field(default=72 * 3600, ge=1)
     timer_poll_interval_s: float = Field(default=1.0, gt=0, le=60)
     timer_batch_size: int = Field(default=100, ge=1, le=10_000)
+    # Asking a provider what became of an attempt whose outcome is unknown: the delays
+    # before each query (the last one repeats), and how old an attempt must be before
+    # the provider's "no such payment" is believed (its search may lag behind).
+    status_query_delays_s: tuple[float, ...] = Field(
+        default=(2.0, 5.0, 15.0, 30.0, 60.0, 120.0, 300.0), min_length=1
+    )
+    status_not_found_grace_s: float = Field(default=90.0, ge=0)
+    # The next provider after a retryable failure: exponential backoff, full jitter, a cap.
+    retry_base_s: float = Field(default=0.5, gt=0, le=60)
+    retry_cap_s: float = Field(default=30.0, gt=0, le=3600)
+    # How long routing reuses what it read of provider health and success rates.
+    conditions_ttl_s: float = Field(default=1.0, ge=0, le=60)

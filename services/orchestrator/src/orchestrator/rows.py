@@ -9,13 +9,20 @@ from sqlalchemy import Row
 
 from orchestrator.domain import Attempt, Operation, Payment, Refund
 from payroute_common.messages import PaymentFailure, PaymentMethod
-from payroute_common.messages.values import Fees, NextAction
+from payroute_common.messages.values import (
+    DisputeSummary,
+    Fees,
+    NextAction,
+    RoutingPreferences,
+)
 
 _attempts = TypeAdapter(list[Attempt])
 _operation = TypeAdapter(Operation | None)
 
 
-def _dump(value: Fees | NextAction | PaymentFailure | None) -> dict[str, Any] | None:
+def _dump(
+    value: DisputeSummary | Fees | NextAction | PaymentFailure | None,
+) -> dict[str, Any] | None:
     return value.model_dump(mode="json") if value is not None else None
 
 
@@ -37,6 +44,7 @@ def payment_row(payment: Payment) -> dict[str, Any]:
         "provider_preference": payment.provider_preference,
         "return_url": payment.return_url,
         "platform_fee_ppm": payment.platform_fee_ppm,
+        "routing": payment.routing.model_dump(mode="json"),
         "provider": payment.provider,
         "provider_reference": payment.provider_reference,
         "failure": _dump(payment.failure),
@@ -45,6 +53,7 @@ def payment_row(payment: Payment) -> dict[str, Any]:
         "verification_expires_at": payment.verification_expires_at,
         "attempts": _attempts.dump_python(payment.attempts, mode="json"),
         "operation": _operation.dump_python(payment.operation, mode="json"),
+        "dispute": _dump(payment.dispute),
         "version": payment.version,
         "created_at": payment.created_at,
         "updated_at": payment.updated_at,
@@ -69,6 +78,7 @@ def payment_from(row: Row[Any]) -> Payment:
         provider_preference=row.provider_preference,
         return_url=row.return_url,
         platform_fee_ppm=row.platform_fee_ppm,
+        routing=RoutingPreferences.model_validate(row.routing),
         provider=row.provider,
         provider_reference=row.provider_reference,
         failure=PaymentFailure.model_validate(row.failure) if row.failure else None,
@@ -77,6 +87,7 @@ def payment_from(row: Row[Any]) -> Payment:
         verification_expires_at=row.verification_expires_at,
         attempts=_attempts.validate_python(row.attempts),
         operation=_operation.validate_python(row.operation),
+        dispute=DisputeSummary.model_validate(row.dispute) if row.dispute else None,
         version=row.version,
         created_at=row.created_at,
         updated_at=row.updated_at,

@@ -5,39 +5,59 @@ row-locks) every payment the batch touches, with their refunds, in two
 queries; handlers work on the in-memory aggregates; `commit` writes back the
 new and changed ones (changed = its row differs from the one loaded) and the
 timers scheduled meanwhile. Refund rows change only under their payment's lock.
+
+Provider news without a payment id names a provider reference instead: `resolve`
+finds (without locking) the payments such references belong to, so that `load`
+locks them together with the rest, in one statement and one order. News keyed by
+reference may race the payment's own messages on another partition; the row lock
+taken by `load` serializes them, and each transaction reads the committed state.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any, Generic, Protocol, Self, TypeVar
+from datetime import datetime
+from typing import Any, ClassVar, Generic, Protocol, Self, TypeVar
 
-from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy import Table, bindparam, or_, select, tuple_, union_all, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from orchestrator.conditions import ConditionsCache, SqlProviderConditions
 from orchestrator.domain import Payment, Refund
+from orchestrator.routing import Conditions
 from orchestrator.rows import payment_from, payment_row, refund_from, refund_row
 from orchestrator.tables import payments, refunds, timers
 from payroute_common import timers as durable
+from payroute_common.messages import ProviderHealthChanged
 from payroute_common.timers import Timer
 from payroute_common.uow import UnitOfWork, UnitOfWorkInterface
 
 A = TypeVar("A")
+Reference = tuple[str, str]  # (provider, provider reference)
 
 
 class PaymentRepository(Protocol):
     async def load(self, payment_ids: Iterable[str]) -> None: ...
+    async def resolve(self, references: Iterable[Reference]) -> set[str]: ...
     def get(self, payment_id: str) -> Payment | None: ...
+    def by_reference(self, provider: str, reference: str) -> Payment | None: ...
     def add(self, payment: Payment) -> None: ...
 
 
 class RefundRepository(Protocol):
     def get(self, refund_id: str) -> Refund | None: ...
+    def of_payment(self, payment_id: str) -> list[Refund]: ...
     def add(self, refund: Refund) -> None: ...
 
 
 class TimerSchedule(Protocol):
     def schedule(self, timer: Timer) -> None: ...
+
+
+class ProviderConditions(Protocol):
+    async def conditions(self, now: datetime) -> Conditions: ...
+    def record_result(self, provider: str, succeeded: bool, at: datetime) -> None: ...
+    def record_health(self, report: ProviderHealthChanged) -> None: ...
 
 
 class HandlerUnitOfWork(UnitOfWorkInterface, Protocol):
@@ -49,6 +69,8 @@ class HandlerUnitOfWork(UnitOfWorkInterface, Protocol):
     def refunds(self) -> RefundRepository: ...
     @property
     def timers(self) -> TimerSchedule: ...
+    @property
+    def providers(self) -> ProviderConditions: ...
 
 
 class _Rows(Generic[A]):
@@ -83,6 +105,9 @@ class _Rows(Generic[A]):
     def add(self, aggregate: A) -> None:
         self._new[self._key(aggregate)] = aggregate
 
+    def all(self) -> list[A]:
+        return [*(a for a, _ in self._loaded.values()), *self._new.values()]
+
     async def flush(self) -> None:
         connection = await self._session.connection()
         if self._new:
@@ -109,11 +134,66 @@ class _Rows(Generic[A]):
         self._new = {}
 
 
+class RefundRows(_Rows[Refund]):
+    def __init__(self, session: AsyncSession) -> None:
+        super().__init__(session, refunds, lambda r: r.refund_id, refund_row)
+
+    def of_payment(self, payment_id: str) -> list[Refund]:
+        return [r for r in self.all() if r.payment_id == payment_id]
+
+
 class SqlPaymentRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
         self.rows = _Rows[Payment](session, payments, lambda p: p.payment_id, payment_row)
-        self.refunds = _Rows[Refund](session, refunds, lambda r: r.refund_id, refund_row)
+        self.refunds = RefundRows(session)
+        self._references: dict[Reference, str] = {}
+
+    async def resolve(self, references: Iterable[Reference]) -> set[str]:
+        """Ids of the payments `references` belong to: as the payment's own reference,
+        a refund's, or an attempt's. References of nothing known are left out."""
+        asked = set(references)
+        wanted = asked - self._references.keys()
+        if wanted:
+            pairs = list(wanted)
+            p, r = payments, refunds
+            own = select(p.c.provider, p.c.provider_reference, p.c.id).where(
+                tuple_(p.c.provider, p.c.provider_reference).in_(pairs)
+            )
+            of_refund = select(r.c.provider, r.c.provider_reference, r.c.payment_id).where(
+                tuple_(r.c.provider, r.c.provider_reference).in_(pairs)
+            )
+            for provider, reference, payment_id in await self._session.execute(
+                union_all(own, of_refund)
+            ):
+                self._references[(provider, reference)] = payment_id
+            await self._resolve_attempts(wanted - self._references.keys())
+        return {self._references[r] for r in asked if r in self._references}
+
+    async def _resolve_attempts(self, wanted: set[Reference]) -> None:
+        if not wanted:
+            return
+        pairs = sorted(wanted)
+        matches = [
+            payments.c.attempts.contains([{"provider": provider, "provider_reference": ref}])
+            for provider, ref in pairs
+        ]
+        query = select(payments.c.id, payments.c.attempts).where(or_(*matches))
+        for payment_id, attempts in await self._session.execute(query):
+            for attempt in attempts:
+                key = (attempt.get("provider"), attempt.get("provider_reference"))
+                if key in wanted:
+                    self._references[key] = payment_id
+
+    def by_reference(self, provider: str, reference: str) -> Payment | None:
+        """The loaded payment a reference belongs to (resolved, or learnt in this batch)."""
+        payment_id = self._references.get((provider, reference))
+        if payment_id is not None:
+            return self.rows.get(payment_id)
+        for refund in self.refunds.all():
+            if (refund.provider, refund.provider_reference) == (provider, reference):
+                return self.rows.get(refund.payment_id)
+        return next((p for p in self.rows.all() if p.has_reference(provider, reference)), None)
 
     async def load(self, payment_ids: Iterable[str]) -> None:
         """Lock and load `payment_ids` (those not loaded yet) and their refunds."""
@@ -154,17 +234,22 @@ class SqlTimerSchedule:
 
 class OrchestratorUnitOfWork(UnitOfWork):
     payments: SqlPaymentRepository
-    refunds: _Rows[Refund]
+    refunds: RefundRows
     timers: SqlTimerSchedule
+    providers: SqlProviderConditions
+    # Provider conditions as last read, shared by the process's units of work.
+    conditions_cache: ClassVar[ConditionsCache] = ConditionsCache()
 
     async def __aenter__(self) -> Self:
         await super().__aenter__()
         self.payments = SqlPaymentRepository(self.session)
         self.refunds = self.payments.refunds
         self.timers = SqlTimerSchedule(self.session)
+        self.providers = SqlProviderConditions(self.session, self.conditions_cache)
         return self
 
     async def commit(self) -> None:
         await self.payments.flush()
         await self.timers.flush()
+        await self.providers.flush()
         await super().commit()

@@ -1,6 +1,7 @@
-"""The orchestrator's own tables: payment and refund aggregates, timers, outbox and inbox."""
+"""The orchestrator's own tables: payment and refund aggregates, what routing knows of
+providers, timers, outbox and inbox."""
 
-from sqlalchemy import BigInteger, Column, DateTime, Integer, Table, Text
+from sqlalchemy import BigInteger, Column, DateTime, Index, Integer, Table, Text
 from sqlalchemy.dialects.postgresql import JSONB
 
 from payroute_common.db import new_metadata
@@ -29,6 +30,7 @@ payments = Table(
     Column("provider_preference", Text),
     Column("return_url", Text),
     Column("platform_fee_ppm", Integer, nullable=False, server_default="0"),
+    Column("routing", JSONB, nullable=False, server_default="{}"),
     Column("provider", Text),
     Column("provider_reference", Text, index=True),
     Column("failure", JSONB),
@@ -37,9 +39,17 @@ payments = Table(
     Column("verification_expires_at", DateTime(timezone=True)),
     Column("attempts", JSONB, nullable=False),
     Column("operation", JSONB),
+    Column("dispute", JSONB),
     Column("version", Integer, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    # Provider news without a payment id is routed by the reference of one of its attempts.
+    Index(
+        "ix_payments_attempts",
+        "attempts",
+        postgresql_using="gin",
+        postgresql_ops={"attempts": "jsonb_path_ops"},
+    ),
 )
 
 refunds = Table(
@@ -53,10 +63,31 @@ refunds = Table(
     Column("reason", Text),
     Column("status", Text, nullable=False),
     Column("provider", Text),
-    Column("provider_reference", Text),
+    Column("provider_reference", Text, index=True),
     Column("failure", JSONB),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+# What routing knows of each provider: its latest health (from provider.health) ...
+provider_health = Table(
+    "provider_health",
+    metadata,
+    Column("provider", Text, primary_key=True),
+    Column("health", Text, nullable=False),
+    Column("circuit", Text, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+)
+
+# ... and its attempts and successes per minute (a rolling window is a sum of minutes).
+provider_outcomes = Table(
+    "provider_outcomes",
+    metadata,
+    Column("provider", Text, primary_key=True),
+    Column("minute", DateTime(timezone=True), primary_key=True),
+    Column("attempts", Integer, nullable=False),
+    Column("successes", Integer, nullable=False),
 )
 
 timers = define_timers(metadata)

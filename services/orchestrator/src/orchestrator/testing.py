@@ -15,19 +15,29 @@ from payroute_common.messages import (
     ProviderAttemptFailed,
     ProviderAttemptSucceeded,
     ProviderError,
+    ProviderHealthChanged,
     ProviderOperationFailed,
     ProviderOperationSucceeded,
+    ProviderStatusReported,
     ProviderWebhookReceived,
     RefundPayment,
     VerifyPayment,
 )
+from payroute_common.messages.provider_health import ProviderHealth
 from payroute_common.messages.provider_results import ProviderOperation
+from payroute_common.messages.provider_status import StatusOutcome
 from payroute_common.messages.provider_webhooks import WebhookOutcome
 from payroute_common.messages.values import CaptureMethod, PaymentMethodType, RoutingPreferences
 
 PAY = "pay_1"
 DECLINE = ProviderError(category="hard_decline", code="card_declined", message="declined")
 TIMEOUT = ProviderError(category="timeout", code="timeout", message="no answer")
+UNAVAILABLE = ProviderError(
+    category="provider_unavailable", code="circuit_open", message="circuit open"
+)
+SOFT_DECLINE = ProviderError(
+    category="soft_decline", code="processing_error", message="try again later"
+)
 
 
 def wrap(message: Message) -> Envelope:
@@ -165,4 +175,90 @@ def webhook(outcome: WebhookOutcome, amount: int | None = None) -> ProviderWebho
         amount=amount,
         currency="PHP",
         received_at=utcnow(),
+    )
+
+
+def status_report(
+    attempt_id: str,
+    outcome: StatusOutcome,
+    *,
+    provider: str = "stripe",
+    error: ProviderError | None = None,
+    amount: int = 10_000,
+) -> ProviderStatusReported:
+    """The provider's answer to a status query; found payments get a reference."""
+    found = outcome not in ("not_found", "unknown")
+    return ProviderStatusReported(
+        payment_id=PAY,
+        attempt_id=attempt_id,
+        provider=provider,
+        outcome=outcome,
+        provider_reference=f"ref_{attempt_id}" if found else None,
+        amount=amount if found else None,
+        currency="PHP" if found else None,
+        error=error
+        or (DECLINE if outcome == "failed" else TIMEOUT if outcome == "unknown" else None),
+        latency_ms=5,
+    )
+
+
+def health_changed(provider: str, health: ProviderHealth) -> ProviderHealthChanged:
+    circuit = {"healthy": "closed", "degraded": "half_open", "unhealthy": "open"}[health]
+    return ProviderHealthChanged(
+        provider=provider,
+        health=health,
+        circuit=circuit,
+        reason="test",
+        consecutive_failures=0 if health == "healthy" else 5,
+        trigger="state_change",
+        at=utcnow(),
+    )
+
+
+def dispute_webhook(
+    outcome: Literal["opened", "closed"],
+    status: str = "needs_response",
+    amount: int | None = 10_000,
+    dispute_id: str = "dp_1",
+) -> ProviderWebhookReceived:
+    """Stripe's `charge.dispute.*`: no payment id, routed by the intent's reference."""
+    return ProviderWebhookReceived(
+        provider="stripe",
+        provider_event_id=f"evt_{dispute_id}_{outcome}",
+        provider_event_type=f"charge.dispute.{'created' if outcome == 'opened' else 'closed'}",
+        subject="dispute",
+        outcome=outcome,
+        provider_reference="pi_1",
+        payment_id=None,
+        amount=amount,
+        currency="PHP",
+        received_at=utcnow(),
+        dispute_id=dispute_id,
+        dispute_status=status,
+        reason="fraudulent",
+    )
+
+
+def refund_webhook(
+    outcome: Literal["refunded", "failed"],
+    *,
+    provider_reference: str = "pi_1",
+    refund_id: str | None = None,
+    amount_refunded: int | None = None,
+) -> ProviderWebhookReceived:
+    """Refund news: of one refund (named by id, with the payment's id, both from the
+    refund's metadata; or by its reference alone), or of the charge (a total)."""
+    return ProviderWebhookReceived(
+        provider="stripe",
+        provider_event_id="evt_refund",
+        provider_event_type="charge.refunded" if refund_id is None else "refund.updated",
+        subject="refund",
+        outcome=outcome,
+        provider_reference=provider_reference,
+        payment_id=PAY if refund_id is not None else None,
+        amount=None,
+        currency="PHP",
+        received_at=utcnow(),
+        refund_id=refund_id,
+        amount_refunded=amount_refunded,
     )

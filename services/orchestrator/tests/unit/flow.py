@@ -28,6 +28,15 @@ class Flow:
         run(fire(self.uow.timers.scheduled, uow=self.uow))  # type: ignore[arg-type]
         return [envelope for _, _, envelope in self.uow.published[before:]]
 
+    def fire_scheduled(self, kind: str | None = None) -> list[Envelope]:
+        """Fire the timers scheduled so far (of `kind`) once each, as if they were due."""
+        scheduled = self.uow.timers.scheduled
+        due = [t for t in scheduled if kind is None or t.kind == kind]
+        self.uow.timers.scheduled = [t for t in scheduled if all(t is not d for d in due)]
+        before = len(self.uow.published)
+        run(fire(due, uow=self.uow))  # type: ignore[arg-type]
+        return [envelope for _, _, envelope in self.uow.published[before:]]
+
     @property
     def payment(self) -> Payment:
         return self.uow.payments.rows[PAY]

@@ -1,8 +1,8 @@
 """Random sequences of merchant commands and provider news through the handlers.
 
 Whatever the order, duplicates or lateness: money never exceeds what was
-authorized or captured, terminal statuses stay terminal, fees add up, and
-every event carries a newer version of the payment.
+authorized or captured (refunds and lost disputes included), terminal statuses
+stay terminal, fees add up, and every event carries a newer version of the payment.
 """
 
 from datetime import timedelta
@@ -27,9 +27,11 @@ from orchestrator.testing import (
     cancel,
     capture,
     create,
+    dispute_webhook,
     operation_failed,
     operation_ok,
     refund,
+    refund_webhook,
     verify,
     webhook,
 )
@@ -45,6 +47,7 @@ amounts = st.integers(min_value=1, max_value=AMOUNT + 500)
 errors = st.sampled_from([DECLINE, TIMEOUT])
 refund_amounts = st.integers(min_value=1, max_value=AMOUNT // 3) | amounts
 by_card = precondition(lambda self: self.attempt_id is not None)
+dispute_statuses = st.sampled_from(["needs_response", "under_review", "won", "lost"])
 
 
 class PaymentLifecycle(RuleBasedStateMachine):
@@ -166,13 +169,42 @@ class PaymentLifecycle(RuleBasedStateMachine):
         else:
             self._send(operation_failed(refund_id, "refund", error))  # type: ignore[arg-type]
 
+    @by_card
+    @rule(
+        opened=st.booleans(),
+        status=dispute_statuses,
+        amount=st.none() | amounts,
+        dispute_id=st.sampled_from(["dp_1", "dp_2"]),
+    )
+    def provider_reports_a_dispute(
+        self, opened: bool, status: str, amount: int | None, dispute_id: str
+    ) -> None:
+        self._send(dispute_webhook("opened" if opened else "closed", status, amount, dispute_id))
+
+    @precondition(lambda self: bool(self.refund_ids))
+    @rule(
+        data=st.data(),
+        outcome=st.sampled_from(["refunded", "failed"]),
+        total=st.none() | st.integers(min_value=0, max_value=AMOUNT),
+    )
+    def provider_reports_a_refund(
+        self, data: st.DataObject, outcome: Literal["refunded", "failed"], total: int | None
+    ) -> None:
+        if total is not None:
+            self._send(refund_webhook("refunded", amount_refunded=total))
+        else:
+            refund_id = data.draw(st.sampled_from(self.refund_ids))
+            self._send(refund_webhook(outcome, refund_id=refund_id, provider_reference="re_x"))
+
     @invariant()
     def money_adds_up(self) -> None:
         p = self.flow.payment
         refunds = self.flow.uow.refunds.rows.values()
         assert 0 <= p.amount_captured <= p.amount
         assert 0 <= p.amount_capturable <= p.amount
-        assert p.amount_refunded == sum(r.amount for r in refunds if r.status == "succeeded")
+        refunded = sum(r.amount for r in refunds if r.status == "succeeded")
+        lost = p.dispute.amount if p.dispute and p.dispute.outcome == "lost" else 0
+        assert refunded <= p.amount_refunded <= refunded + lost
         assert p.amount_refund_pending == sum(r.amount for r in refunds if r.status == "pending")
         assert p.amount_refunded + p.amount_refund_pending <= p.amount_captured
         if p.amount_captured > 0:

@@ -73,7 +73,7 @@ def test_every_event_tells_why() -> None:
     flow = needing_action()
     flow.send(webhook("succeeded"))
     reasons = [e.payload["reason"] for e in flow.uow.events()]
-    assert reasons[0] == "routed to stripe: first provider supporting card in PHP"
+    assert reasons[0].startswith("routed to stripe (supports card in PHP); fallback: paymongo")
     assert all(reasons)
 
 

@@ -4,6 +4,7 @@ from orchestrator.domain.attempts import Attempt, Operation, OperationKind
 from orchestrator.domain.errors import (
     AmountExceedsCapturable,
     AmountExceedsRefundable,
+    AttemptStillOpen,
     CurrencyMismatch,
     IllegalTransition,
     NotAwaitingVerification,
@@ -26,6 +27,7 @@ __all__ = [
     "AmountExceedsCapturable",
     "AmountExceedsRefundable",
     "Attempt",
+    "AttemptStillOpen",
     "CurrencyMismatch",
     "IllegalTransition",
     "NotAwaitingVerification",

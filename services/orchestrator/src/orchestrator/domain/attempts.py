@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Literal
 
 from orchestrator.domain.states import AttemptStatus
@@ -20,6 +21,9 @@ class Attempt:
     provider_reference: str | None = None
     error: ProviderError | None = None
     latency_ms: int | None = None
+    started_at: datetime | None = None
+    # Status queries sent to the provider while the outcome was unknown.
+    queries: int = 0
 
     def summary(self) -> AttemptSummary:
         return AttemptSummary(

@@ -60,3 +60,9 @@ class OperationInProgress(PaymentError):
 
 class UnknownAttempt(PaymentError):
     code = "unknown_attempt"
+
+
+class AttemptStillOpen(PaymentError):
+    """An attempt may still take money (no answer yet, or unknown): no other may start."""
+
+    code = "attempt_still_open"

@@ -12,11 +12,18 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from orchestrator.domain.attempts import Attempt, Operation
-from orchestrator.domain.errors import IllegalTransition, UnknownAttempt
+from orchestrator.domain.errors import AttemptStillOpen, IllegalTransition, UnknownAttempt
 from orchestrator.domain.states import OPEN_ATTEMPTS, TRANSITIONS
 from payroute_common.fees import fees_for
 from payroute_common.messages import PaymentFailure, PaymentMethod, PaymentSnapshot, ProviderError
-from payroute_common.messages.values import CaptureMethod, Fees, NextAction, PaymentStatus
+from payroute_common.messages.values import (
+    CaptureMethod,
+    DisputeSummary,
+    Fees,
+    NextAction,
+    PaymentStatus,
+    RoutingPreferences,
+)
 
 
 @dataclass
@@ -34,6 +41,7 @@ class Payment:
     provider_preference: str | None = None
     return_url: str | None = None
     platform_fee_ppm: int = 0
+    routing: RoutingPreferences = field(default_factory=RoutingPreferences)
     status: PaymentStatus = "pending"
     amount_capturable: int = 0
     amount_captured: int = 0
@@ -48,6 +56,7 @@ class Payment:
     verification_expires_at: datetime | None = None
     attempts: list[Attempt] = field(default_factory=list)
     operation: Operation | None = None
+    dispute: DisputeSummary | None = None
     version: int = 0
 
     # -- moves -------------------------------------------------------------
@@ -73,7 +82,13 @@ class Payment:
         self.move_to("processing", now)
 
     def start_attempt(self, attempt_id: str, provider: str, now: datetime) -> Attempt:
-        attempt = Attempt(attempt_id=attempt_id, provider=provider)
+        """A new try at `provider`; never while another may still take money."""
+        if (open_attempt := self.open_attempt) is not None:
+            raise AttemptStillOpen(
+                f"attempt {open_attempt.attempt_id} of payment {self.payment_id} "
+                f"at {open_attempt.provider} is {open_attempt.status}"
+            )
+        attempt = Attempt(attempt_id=attempt_id, provider=provider, started_at=now)
         self.attempts.append(attempt)
         if self.status == "processing":
             self.provider = provider
@@ -101,6 +116,11 @@ class Payment:
         self.move_to("captured", now)
 
     # -- attempts ----------------------------------------------------------
+
+    @property
+    def open_attempt(self) -> Attempt | None:
+        """The attempt that may still take money (at most one), if any."""
+        return next((a for a in self.attempts if a.status in OPEN_ATTEMPTS), None)
 
     def attempt(self, attempt_id: str) -> Attempt:
         for attempt in self.attempts:
@@ -188,18 +208,27 @@ class Payment:
         return f"{attempt.provider} asks the customer to act before paying"
 
     def record_attempt_failure(
-        self, attempt_id: str, error: ProviderError, latency_ms: int, now: datetime
+        self,
+        attempt_id: str,
+        error: ProviderError,
+        latency_ms: int | None,
+        now: datetime,
+        *,
+        retry: bool = False,
+        resolved: bool = False,
     ) -> str | None:
         """The provider refused `attempt_id`.
 
         A timeout is not a refusal: the provider may have taken the money. The
         attempt becomes `unknown` and the payment stays `processing` until the
-        provider's truth arrives (webhook, or a status query), never `failed`.
+        provider's truth arrives (webhook, or a status query), never `failed` -
+        unless the timeout is `resolved`: the provider was asked and took nothing.
+        With `retry` the payment stays `processing` for the next provider.
         """
         attempt = self.attempt(attempt_id)
-        if attempt.status == "succeeded" or not self.can_move_to("failed"):
+        if attempt.status in ("succeeded", "failed") or not self.can_move_to("failed"):
             return None
-        if error.category == "timeout":
+        if error.category == "timeout" and not resolved:
             if attempt.status == "unknown":
                 return None
             self._replace_attempt(
@@ -207,17 +236,31 @@ class Payment:
             )
             self.touch(now)
             return f"{attempt.provider} did not answer in time; waiting for its news"
-        self._replace_attempt(replace(attempt, status="failed", error=error, latency_ms=latency_ms))
+        latency = latency_ms if latency_ms is not None else attempt.latency_ms
+        self._replace_attempt(replace(attempt, status="failed", error=error, latency_ms=latency))
+        refused = f"{attempt.provider} refused: {error.code} ({error.category})"
+        if retry and self.status == "processing":
+            self.touch(now)
+            return refused
         self.fail(
             PaymentFailure(code=error.code, message=error.message, decline_code=error.decline_code),
             now,
         )
-        return f"{attempt.provider} refused: {error.code} ({error.category})"
+        return refused
 
     def _replace_attempt(self, updated: Attempt) -> None:
         self.attempts = [
             updated if a.attempt_id == updated.attempt_id else a for a in self.attempts
         ]
+
+    def has_reference(self, provider: str, provider_reference: str) -> bool:
+        """`provider_reference` is this payment's, or one of its attempts', at `provider`."""
+        if (self.provider, self.provider_reference) == (provider, provider_reference):
+            return True
+        return any(
+            (a.provider, a.provider_reference) == (provider, provider_reference)
+            for a in self.attempts
+        )
 
     def attempt_for_reference(self, provider: str, provider_reference: str) -> Attempt | None:
         for attempt in self.attempts:
@@ -252,4 +295,5 @@ class Payment:
             attempts=[a.summary() for a in self.attempts],
             next_action=self.next_action,
             verification_expires_at=self.verification_expires_at,
+            dispute=self.dispute,
         )

@@ -113,6 +113,9 @@ def refund_succeeded(
     refund.updated_at = now
     payment.amount_refund_pending -= refund.amount
     payment.amount_refunded += refund.amount
+    if payment.status == "disputed":
+        payment.touch(now)  # asked before the dispute: the dispute's end sets the status
+        return f"refund {refund.refund_id} of {refund.amount} succeeded"
     fully = payment.amount_refunded >= payment.amount_captured
     payment.move_to("refunded" if fully else "partially_refunded", now)
     return f"refund {refund.refund_id} of {refund.amount} succeeded"

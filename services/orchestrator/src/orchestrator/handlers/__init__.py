@@ -4,9 +4,10 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from functools import partial
 
-from orchestrator.handlers.attempts import attempt_failed, attempt_succeeded, webhook_received
+from orchestrator.handlers.attempts import attempt_failed, attempt_succeeded
 from orchestrator.handlers.creation import DEFAULT_VERIFICATION_TTL, create_payment
 from orchestrator.handlers.emit import PRODUCER, UnknownPaymentError
+from orchestrator.handlers.health import provider_health_changed
 from orchestrator.handlers.operations import (
     cancel_payment,
     capture_payment,
@@ -15,6 +16,9 @@ from orchestrator.handlers.operations import (
     verify_payment,
 )
 from orchestrator.handlers.refunds import refund_payment
+from orchestrator.handlers.status import status_reported
+from orchestrator.handlers.webhooks import reference_of, webhook_received
+from orchestrator.recovery import DEFAULT_POLICY, RecoveryPolicy
 from payroute_common.envelope import Message
 from payroute_common.messages import (
     CancelPayment,
@@ -22,8 +26,10 @@ from payroute_common.messages import (
     CreatePayment,
     ProviderAttemptFailed,
     ProviderAttemptSucceeded,
+    ProviderHealthChanged,
     ProviderOperationFailed,
     ProviderOperationSucceeded,
+    ProviderStatusReported,
     ProviderWebhookReceived,
     RefundPayment,
     VerifyPayment,
@@ -34,6 +40,7 @@ Handler = Callable[..., Awaitable[None]]
 
 def handlers(
     verification_ttl: timedelta = DEFAULT_VERIFICATION_TTL,
+    policy: RecoveryPolicy = DEFAULT_POLICY,
 ) -> dict[type[Message], Handler]:
     return {
         CreatePayment: partial(create_payment, verification_ttl=verification_ttl),
@@ -42,7 +49,9 @@ def handlers(
         VerifyPayment: verify_payment,
         RefundPayment: refund_payment,
         ProviderAttemptSucceeded: attempt_succeeded,
-        ProviderAttemptFailed: attempt_failed,
+        ProviderAttemptFailed: partial(attempt_failed, policy=policy),
+        ProviderStatusReported: partial(status_reported, policy=policy),
+        ProviderHealthChanged: provider_health_changed,
         ProviderOperationSucceeded: operation_succeeded,
         ProviderOperationFailed: operation_failed,
         ProviderWebhookReceived: webhook_received,
@@ -69,7 +78,10 @@ __all__ = [
     "operation_failed",
     "operation_succeeded",
     "payment_id_of",
+    "provider_health_changed",
+    "reference_of",
     "refund_payment",
+    "status_reported",
     "verify_payment",
     "webhook_received",
 ]

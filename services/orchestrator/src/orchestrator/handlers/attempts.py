@@ -1,21 +1,18 @@
-"""The provider's answers to AuthorizePayment, and its later news by webhook."""
+"""The provider's answers to AuthorizePayment."""
 
 from __future__ import annotations
 
-import structlog
-
-from orchestrator.domain.news import apply_webhook
+from orchestrator.domain import OPEN_ATTEMPTS
+from orchestrator.handlers.cascade import attempt_refused
 from orchestrator.handlers.emit import announce, payment_of
+from orchestrator.recovery import DEFAULT_POLICY, RecoveryPolicy
 from orchestrator.store import HandlerUnitOfWork
 from payroute_common.clock import utcnow
 from payroute_common.envelope import Envelope
 from payroute_common.messages import (
     ProviderAttemptFailed,
     ProviderAttemptSucceeded,
-    ProviderWebhookReceived,
 )
-
-log = structlog.get_logger(__name__)
 
 
 async def attempt_succeeded(
@@ -23,6 +20,8 @@ async def attempt_succeeded(
 ) -> None:
     payment = payment_of(uow, msg.payment_id)
     now = utcnow()
+    if payment.attempt(msg.attempt_id).status in OPEN_ATTEMPTS:
+        uow.providers.record_result(msg.provider, True, now)
     if msg.outcome == "captured":
         reason = payment.record_capture(msg.attempt_id, msg.provider_reference, msg.latency_ms, now)
     elif msg.outcome == "authorized":
@@ -37,24 +36,21 @@ async def attempt_succeeded(
 
 
 async def attempt_failed(
-    msg: ProviderAttemptFailed, cause: Envelope, *, uow: HandlerUnitOfWork
+    msg: ProviderAttemptFailed,
+    cause: Envelope,
+    *,
+    uow: HandlerUnitOfWork,
+    policy: RecoveryPolicy = DEFAULT_POLICY,
 ) -> None:
+    """A refusal may move the payment to the next provider; a timeout starts status queries."""
     payment = payment_of(uow, msg.payment_id)
-    reason = payment.record_attempt_failure(msg.attempt_id, msg.error, msg.latency_ms, utcnow())
-    announce(uow, payment, reason, cause)
-
-
-async def webhook_received(
-    msg: ProviderWebhookReceived, cause: Envelope, *, uow: HandlerUnitOfWork
-) -> None:
-    """Provider news by webhook: applied when it moves the payment forward, else ignored."""
-    if msg.subject != "payment" or msg.payment_id is None:
-        log.info("webhook_ignored", provider_event_type=msg.provider_event_type)
-        return
-    payment = payment_of(uow, msg.payment_id)
-    reason = apply_webhook(
-        payment, msg.provider, msg.provider_reference, msg.outcome, msg.amount, utcnow()
+    await attempt_refused(
+        uow,
+        payment,
+        msg.attempt_id,
+        msg.error,
+        utcnow(),
+        cause,
+        policy=policy,
+        latency_ms=msg.latency_ms,
     )
-    if reason is None:
-        log.info("webhook_without_effect", payment_id=payment.payment_id, outcome=msg.outcome)
-    announce(uow, payment, reason, cause)

@@ -6,19 +6,15 @@ from datetime import timedelta
 
 from orchestrator.domain import Payment
 from orchestrator.domain.operations import await_verification
+from orchestrator.handlers.authorize import authorize
 from orchestrator.handlers.emit import announce, emit
-from orchestrator.routing import candidates
+from orchestrator.routing import RouteRequest, route_payment
 from orchestrator.store import HandlerUnitOfWork
 from payroute_common.catalog import MANUAL_PROVIDER
 from payroute_common.clock import utcnow
 from payroute_common.envelope import Envelope
 from payroute_common.ids import new_id
-from payroute_common.messages import (
-    AuthorizePayment,
-    CreatePayment,
-    PaymentCreated,
-    PaymentFailure,
-)
+from payroute_common.messages import CreatePayment, PaymentCreated, PaymentFailure
 from payroute_common.timers import Timer
 
 DEFAULT_VERIFICATION_TTL = timedelta(hours=72)
@@ -47,11 +43,21 @@ async def create_payment(
         provider_preference=cmd.provider,
         return_url=cmd.return_url,
         platform_fee_ppm=cmd.platform_fee_ppm,
+        routing=cmd.routing,
         created_at=cmd.created_at,
         updated_at=now,
     )
     uow.payments.add(payment)
-    route = candidates(cmd.payment_method.type, cmd.currency, cmd.provider, cmd.routing)
+    request = RouteRequest(
+        payment_id=payment.payment_id,
+        method=cmd.payment_method.type,
+        currency=cmd.currency,
+        amount=cmd.amount,
+        capture_method=cmd.capture_method,
+        preference=cmd.provider,
+        routing=cmd.routing,
+    )
+    route = route_payment(request, await uow.providers.conditions(now))
     if route.first is None:
         failure = PaymentFailure(code="no_provider_available", message=route.reason)
         payment.fail(failure, now)
@@ -71,18 +77,6 @@ async def create_payment(
         uow.timers.schedule(Timer(VERIFICATION_EXPIRY, payment.payment_id, expires_at))
         return
     attempt = payment.start_attempt(new_id("att"), route.first, now)
-    reason = f"routed to {attempt.provider}: {route.reason}"
+    reason = f"routed to {route.describe()}"
     emit(uow, PaymentCreated(payment=payment.snapshot(), reason=reason), payment, cause)
-    command = AuthorizePayment(
-        payment_id=payment.payment_id,
-        attempt_id=attempt.attempt_id,
-        provider=attempt.provider,
-        amount=payment.amount,
-        currency=payment.currency,
-        capture_method=payment.capture_method,
-        payment_method=payment.payment_method,
-        description=payment.description,
-        metadata={**payment.metadata, "payment_id": payment.payment_id},
-        return_url=payment.return_url,
-    )
-    emit(uow, command, payment, cause)
+    authorize(uow, payment, attempt, cause)

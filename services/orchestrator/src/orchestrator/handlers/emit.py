@@ -7,6 +7,7 @@ from orchestrator.store import HandlerUnitOfWork
 from payroute_common.envelope import Envelope, Message
 from payroute_common.messages import (
     PaymentActionRequired,
+    PaymentAttemptUpdated,
     PaymentAuthorized,
     PaymentAwaitingVerification,
     PaymentCanceled,
@@ -62,3 +63,8 @@ def announce(
     event = STATUS_EVENTS.get(payment.status)
     if reason is not None and event is not None:
         emit(uow, event(payment=payment.snapshot(), reason=reason), payment, cause)
+
+
+def progress(uow: HandlerUnitOfWork, payment: Payment, reason: str, cause: Envelope | None) -> None:
+    """Timeline news of a payment still processing: an attempt's fate, the next provider."""
+    emit(uow, PaymentAttemptUpdated(payment=payment.snapshot(), reason=reason), payment, cause)

@@ -26,7 +26,7 @@ from payroute_common.messages.payment_events import RefundEvent
 log = structlog.get_logger(__name__)
 
 
-def _emit(
+def emit_refund(
     uow: HandlerUnitOfWork,
     kind: type[RefundEvent],
     payment: Payment,
@@ -48,13 +48,15 @@ async def refund_payment(cmd: RefundPayment, cause: Envelope, *, uow: HandlerUni
     )
     uow.refunds.add(refund)
     if refund.status == "failed":
-        _emit(uow, RefundFailed, payment, refund, reason, cause)
+        emit_refund(uow, RefundFailed, payment, refund, reason, cause)
         return
-    _emit(uow, RefundCreated, payment, refund, reason, cause)
+    emit_refund(uow, RefundCreated, payment, refund, reason, cause)
     if payment.provider == MANUAL_PROVIDER:
         done = rules.refund_succeeded(payment, refund, None, now)
         assert done is not None
-        _emit(uow, RefundSucceeded, payment, refund, f"{done}: paid back by the merchant", cause)
+        emit_refund(
+            uow, RefundSucceeded, payment, refund, f"{done}: paid back by the merchant", cause
+        )
         return
     assert payment.provider is not None
     assert payment.provider_reference is not None
@@ -88,7 +90,7 @@ async def refund_succeeded(
         return
     reason = rules.refund_succeeded(payment, refund, msg.provider_reference, utcnow())
     if reason is not None:
-        _emit(uow, RefundSucceeded, payment, refund, reason, cause)
+        emit_refund(uow, RefundSucceeded, payment, refund, reason, cause)
 
 
 async def refund_failed(
@@ -106,4 +108,4 @@ async def refund_failed(
     )
     reason = rules.refund_failed(payment, refund, failure, utcnow())
     if reason is not None:
-        _emit(uow, RefundFailed, payment, refund, reason, cause)
+        emit_refund(uow, RefundFailed, payment, refund, reason, cause)

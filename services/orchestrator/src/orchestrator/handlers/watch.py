@@ -1,0 +1,61 @@
+"""Attempts whose outcome is unknown: the provider is asked, again and again, until it tells.
+
+A durable STATUS_QUERY timer per unknown attempt: each firing sends one
+`QueryProviderStatus` and sets the next firing further out (`RecoveryPolicy`),
+so a lost or late answer is asked again; once the attempt is settled (by the
+answer, or by a webhook) the next firing does nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from orchestrator.domain import Payment
+from orchestrator.domain.polling import note_query, unknown_attempt
+from orchestrator.handlers.emit import emit, progress
+from orchestrator.recovery import RecoveryPolicy
+from orchestrator.store import HandlerUnitOfWork
+from payroute_common.messages import QueryProviderStatus
+from payroute_common.timers import Timer
+
+STATUS_QUERY = "status_query"
+
+
+def watch(
+    uow: HandlerUnitOfWork, payment: Payment, attempt_id: str, now: datetime, policy: RecoveryPolicy
+) -> str:
+    """Start asking about `attempt_id`; what the timeline says about it."""
+    delay = policy.query_delay(0)
+    uow.timers.schedule(
+        Timer(STATUS_QUERY, payment.payment_id, now + delay, {"attempt_id": attempt_id})
+    )
+    return f"asking for its status in {_seconds(delay.total_seconds())}"
+
+
+def query_due(
+    uow: HandlerUnitOfWork,
+    payment: Payment,
+    attempt_id: str,
+    now: datetime,
+    policy: RecoveryPolicy,
+) -> None:
+    attempt = unknown_attempt(payment, attempt_id)
+    if attempt is None:
+        return  # settled since
+    reason = note_query(payment, attempt, now)
+    query = QueryProviderStatus(
+        payment_id=payment.payment_id,
+        attempt_id=attempt.attempt_id,
+        provider=attempt.provider,
+        provider_reference=attempt.provider_reference,
+    )
+    delay = policy.query_delay(attempt.queries + 1)
+    uow.timers.schedule(
+        Timer(STATUS_QUERY, payment.payment_id, now + delay, {"attempt_id": attempt_id})
+    )
+    progress(uow, payment, f"{reason}; asking again in {_seconds(delay.total_seconds())}", None)
+    emit(uow, query, payment, None)
+
+
+def _seconds(value: float) -> str:
+    return f"{value:g} s"

@@ -1,0 +1,157 @@
+"""Never lose a payment, never charge twice, on the whole running system.
+
+A provider in outage or declining softly is followed by the next one; a hard decline
+is final; a charge whose answer was lost is found by asking the provider, and no
+other provider is tried meanwhile. The simulator's ledger is the witness of money
+moved; the payment's timeline must say why each step happened.
+"""
+
+import asyncio
+from collections import Counter
+from typing import Any
+
+import httpx
+import pytest
+
+from .helpers import CARD, api, ledger, wait_for
+from .test_payment_lifecycle import payroute
+
+pytestmark = pytest.mark.integration
+
+WAIT = {"Prefer": "wait=10"}
+
+
+async def pay(
+    client: httpx.AsyncClient, token: str = "pm_card_visa", *, wait: bool = True
+) -> dict[str, Any]:
+    body = {"amount": 31_500, "currency": "PHP", "payment_method": {**CARD, "token": token}}
+    answer = await client.post("/v1/payments", json=body, headers=WAIT if wait else {})
+    assert answer.status_code == 201, answer.text
+    return dict(answer.json())
+
+
+async def settled(client: httpx.AsyncClient, payment_id: str, timeout: float = 20) -> dict:
+    async def final() -> dict | None:
+        shown = (await client.get(f"/v1/payments/{payment_id}")).json()
+        return shown if shown["status"] in ("captured", "failed") else None
+
+    return await wait_for(final, timeout=timeout, what=f"{payment_id} to settle")
+
+
+async def reasons(client: httpx.AsyncClient, payment_id: str) -> list[str]:
+    events = (await client.get(f"/v1/payments/{payment_id}/events")).json()["data"]
+    return [f"{e['type']}: {e['reason']}" for e in events]
+
+
+def attempts(payment: dict) -> list[tuple[str, str, str | None]]:
+    return [(a["provider"], a["outcome"], a["error_code"]) for a in payment["attempts"]]
+
+
+async def charges(stack: Any, payment_id: str) -> list[tuple[str, str, int]]:
+    moves = await ledger(stack, payment_id)
+    return [(m["provider"], m["kind"], m["amount"]) for m in moves]
+
+
+async def test_a_stripe_outage_moves_a_card_payment_to_paymongo(stack, simulator) -> None:
+    await simulator.put("/_sim/providers/stripe", json={"mode": "outage"})
+    async with api(stack) as client:
+        payment = await settled(client, (await pay(client))["id"])
+        timeline = await reasons(client, payment["id"])
+    assert (payment["status"], payment["provider"]) == ("captured", "paymongo")
+    assert attempts(payment)[0][:2] == ("stripe", "failed")
+    assert attempts(payment)[1][:2] == ("paymongo", "succeeded")
+    assert any(
+        r.startswith("PaymentAttemptUpdated: stripe unavailable (provider_unavailable: ")
+        and "next: paymongo (" in r
+        for r in timeline
+    ), timeline
+    assert await charges(stack, payment["id"]) == [("paymongo", "charge", 31_500)]
+
+
+async def test_a_hard_decline_fails_after_one_attempt(stack, simulator) -> None:
+    async with api(stack) as client:
+        payment = await settled(client, (await pay(client, "pm_card_chargeDeclined"))["id"])
+        timeline = await reasons(client, payment["id"])
+    assert payment["status"] == "failed"
+    assert attempts(payment) == [("stripe", "failed", "card_declined")]
+    assert "hard_decline is not retried elsewhere" in timeline[-1], timeline
+    assert await charges(stack, payment["id"]) == []
+
+
+async def test_a_soft_decline_at_stripe_is_captured_at_paymongo(stack, simulator) -> None:
+    await simulator.put("/_sim/providers/stripe", json={"soft_decline_rate": 1.0})
+    async with api(stack) as client:
+        payment = await settled(client, (await pay(client))["id"])
+        timeline = await reasons(client, payment["id"])
+    assert (payment["status"], payment["provider"]) == ("captured", "paymongo")
+    assert attempts(payment)[0] == ("stripe", "failed", "processing_error")
+    assert any("stripe declined softly (soft_decline: processing_error)" in r for r in timeline), (
+        timeline
+    )
+    assert await charges(stack, payment["id"]) == [("paymongo", "charge", 31_500)]
+
+
+async def test_a_charge_whose_answer_was_lost_is_found_by_a_status_query(stack, simulator) -> None:
+    # Without webhooks, only the status query can tell what became of the charge.
+    await simulator.put("/_sim/providers/stripe", json={"mode": "timeout", "webhooks": False})
+    async with api(stack) as client:
+        payment_id = (await pay(client, wait=False))["id"]
+
+        async def unknown() -> bool:
+            shown = (await client.get(f"/v1/payments/{payment_id}")).json()
+            return [a["outcome"] for a in shown["attempts"]] == ["unknown"]
+
+        await wait_for(unknown, timeout=20, interval=0.2, what="the attempt to be unknown")
+        # Stripe answers again (the hung charge still lands), so its status can be asked.
+        await simulator.put("/_sim/providers/stripe", json={"mode": "normal"})
+        payment = await settled(client, payment_id, timeout=30)
+        timeline = await reasons(client, payment_id)
+    assert (payment["status"], payment["provider"]) == ("captured", "stripe")
+    assert [a[:2] for a in attempts(payment)] == [("stripe", "succeeded")]  # no other attempt
+    assert any("did not answer in time" in r for r in timeline), timeline
+    assert any("asked stripe for the status of attempt" in r for r in timeline), timeline
+    assert "stripe reports captured" in timeline[-1], timeline
+    assert await charges(stack, payment_id) == [("stripe", "charge", 31_500)]
+
+
+async def test_a_volume_split_spreads_gcash_and_falls_over_when_its_pick_is_down(
+    stack, simulator
+) -> None:
+    merchant = await payroute(stack, "merchants", "create", "Split Merchant")
+    body = {
+        "amount": 25_000,
+        "currency": "PHP",
+        "payment_method": {"type": "gcash"},
+        "return_url": "https://shop.example/back",
+    }
+
+    async def create_many(client: httpx.AsyncClient, count: int) -> list[dict]:
+        answers = await asyncio.gather(
+            *(client.post("/v1/payments", json=body, headers=WAIT) for _ in range(count))
+        )
+        assert all(a.status_code == 201 for a in answers), [a.text for a in answers]
+        return [await settled_on_action(client, a.json()["id"]) for a in answers]
+
+    async def settled_on_action(client: httpx.AsyncClient, payment_id: str) -> dict:
+        async def waiting() -> dict | None:
+            shown = (await client.get(f"/v1/payments/{payment_id}")).json()
+            return shown if shown["status"] == "requires_action" else None
+
+        return await wait_for(waiting, timeout=20, what=f"{payment_id} to need the customer")
+
+    async with api(stack, merchant["api_key"]) as client:
+        split = {"routing": {"volume_split": {"paymongo": 70, "xendit": 30}}}
+        answer = await client.post("/v1/merchant/settings", json=split)
+        assert answer.status_code == 200, answer.text
+
+        spread = Counter(p["provider"] for p in await create_many(client, 60))
+        assert set(spread) == {"paymongo", "xendit"}
+        assert spread["paymongo"] > spread["xendit"], spread
+
+        await simulator.put("/_sim/providers/paymongo", json={"mode": "outage"})
+        fallen_over = await create_many(client, 10)
+    # Those that drew paymongo were refused there and went on; once provider-worker
+    # reports paymongo unhealthy, routing puts it last and goes to xendit at once.
+    assert {p["provider"] for p in fallen_over} == {"xendit"}
+    for payment in fallen_over:
+        assert [a[:2] for a in attempts(payment)][:-1] in ([], [("paymongo", "failed")])
