@@ -1,0 +1,177 @@
+"""Chaos: a mixed load while providers flap and services are killed and restarted.
+
+Afterwards every accepted payment is final or explicitly waiting for its customer,
+what Payroute says it captured and refunded equals the simulator's ledger, payment by
+payment, and nothing was charged twice. The seed is printed, so a failing run can be
+replayed with PAYROUTE_CHAOS_SEED.
+"""
+
+import asyncio
+import os
+import random
+import time
+import uuid
+from collections import Counter, defaultdict
+from typing import Any
+
+import httpx
+import pytest
+
+from .conftest import NORMAL
+from .helpers import CARD, api, ledger, wait_for
+
+pytestmark = pytest.mark.integration
+
+LOAD_S = 40.0
+CLIENTS = 4
+KILLABLE = ("orchestrator", "provider-worker", "gateway-api", "webhook-ingest")
+FLAPPING = ("stripe", "paymongo")
+# What a flapping provider does next: down, answering 5xx, declining softly, or well.
+FLAPS: tuple[dict[str, Any], ...] = (
+    {**NORMAL, "mode": "outage"},
+    {**NORMAL, "error_rate": 0.3},
+    {**NORMAL, "soft_decline_rate": 0.5},
+    NORMAL,
+    NORMAL,
+)
+SETTLED = {"captured", "partially_refunded", "refunded", "failed", "requires_action"}
+CAPTURED_KINDS = {"charge", "capture"}
+
+
+class Merchant:
+    """A checkout that retries what it could not get an answer to, with the same key."""
+
+    def __init__(self, client: httpx.AsyncClient) -> None:
+        self.client = client
+        self.accepted: dict[str, dict[str, Any]] = {}
+        self.refunded: set[str] = set()
+        self.refunds: list[str] = []
+
+    async def post(self, path: str, body: dict[str, Any]) -> httpx.Response:
+        headers = {"Idempotency-Key": str(uuid.uuid4())}
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                answer = await self.client.post(path, json=body, headers=headers)
+                if answer.status_code < 500:
+                    return answer
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < deadline, f"no answer to POST {path} for 60 s"
+            await asyncio.sleep(0.3)
+
+    async def get(self, path: str) -> dict[str, Any]:
+        while True:
+            try:
+                answer = await self.client.get(path)
+                if answer.status_code == 200:
+                    return dict(answer.json())
+            except httpx.TransportError:
+                pass
+            await asyncio.sleep(0.3)
+
+    async def shop(self, rng: random.Random, until: float) -> None:
+        while time.monotonic() < until:
+            token = rng.choice(["pm_card_visa"] * 8 + ["pm_card_chargeDeclined"])
+            body = {
+                "amount": rng.randrange(5_000, 200_000, 100),
+                "currency": "PHP",
+                "payment_method": {**CARD, "token": token},
+            }
+            if rng.random() < 0.1:
+                body["payment_method"] = {"type": "gcash"}
+                body["return_url"] = "https://shop.example/back"
+            answer = await self.post("/v1/payments", body)
+            assert answer.status_code == 201, answer.text
+            payment = answer.json()
+            self.accepted[payment["id"]] = payment
+            await asyncio.sleep(rng.uniform(0.02, 0.1))
+
+    async def refund_some(self, rng: random.Random, until: float) -> None:
+        while time.monotonic() < until:
+            await asyncio.sleep(0.5)
+            for payment_id in rng.sample(sorted(self.accepted), min(3, len(self.accepted))):
+                shown = await self.get(f"/v1/payments/{payment_id}")
+                if shown["status"] != "captured" or payment_id in self.refunded:
+                    continue
+                self.refunded.add(payment_id)
+                body = {"payment_id": payment_id, "amount": shown["amount_captured"] // 2}
+                answer = await self.post("/v1/refunds", body)
+                assert answer.status_code == 201, answer.text
+                self.refunds.append(answer.json()["id"])
+
+
+async def flap(sim: httpx.AsyncClient, rng: random.Random, until: float) -> list[str]:
+    log = []
+    while time.monotonic() < until:
+        provider, knobs = rng.choice(FLAPPING), rng.choice(FLAPS)
+        await sim.put(f"/_sim/providers/{provider}", json=knobs)
+        turned = {k: v for k, v in knobs.items() if NORMAL[k] != v}
+        log.append(f"{provider} {turned or 'normal'}")
+        await asyncio.sleep(rng.uniform(1.0, 4.0))
+    return log
+
+
+async def kill_and_restart(stack: Any, rng: random.Random, until: float) -> list[str]:
+    log = []
+    while time.monotonic() < until:
+        await asyncio.sleep(rng.uniform(1.0, 4.0))
+        victim = rng.choice(KILLABLE)
+        stack.kill(victim)
+        down = time.monotonic()
+        await asyncio.sleep(rng.uniform(0.2, 1.5))
+        await asyncio.to_thread(stack.restart, victim)
+        log.append(f"{victim} down {time.monotonic() - down:.1f}s")
+    return log
+
+
+async def test_money_adds_up_after_flapping_providers_and_killed_services(stack, simulator) -> None:
+    seed = int(os.environ.get("PAYROUTE_CHAOS_SEED") or random.randrange(1 << 32))
+    print(f"PAYROUTE_CHAOS_SEED={seed}")
+    rng = random.Random(seed)
+    async with api(stack) as client:
+        merchant = Merchant(client)
+        until = time.monotonic() + LOAD_S
+        rngs = [random.Random(rng.random()) for _ in range(CLIENTS + 3)]
+        *_, flaps, kills = await asyncio.gather(
+            *(merchant.shop(rngs[i], until) for i in range(CLIENTS)),
+            merchant.refund_some(rngs[CLIENTS], until),
+            flap(simulator, rngs[CLIENTS + 1], until),
+            kill_and_restart(stack, rngs[CLIENTS + 2], until),
+        )
+        print(f"flaps: {flaps}\nkills: {kills}")
+        for provider in FLAPPING:
+            await simulator.put(f"/_sim/providers/{provider}", json=NORMAL)
+
+        async def all_settled() -> list[dict[str, Any]] | None:
+            shown = await asyncio.gather(
+                *(merchant.get(f"/v1/payments/{p}") for p in merchant.accepted)
+            )
+            refunds = await asyncio.gather(
+                *(merchant.get(f"/v1/refunds/{r}") for r in merchant.refunds)
+            )
+            done = all(p["status"] in SETTLED for p in shown) and all(
+                r["status"] != "pending" for r in refunds
+            )
+            return list(shown) if done else None
+
+        payments = await wait_for(
+            all_settled, timeout=120, interval=1, what="every payment settled"
+        )
+
+    print(f"{len(payments)} payments: {Counter(p['status'] for p in payments)}")
+    print(f"{len(merchant.refunds)} refunds")
+    assert len(payments) > 100, "the load was too small to tell anything"
+    moved: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    charges: dict[str, int] = defaultdict(int)
+    for movement in await ledger(stack):
+        if movement["payment_id"] in merchant.accepted:
+            kind = "captured" if movement["kind"] in CAPTURED_KINDS else movement["kind"]
+            moved[movement["payment_id"]][kind] += movement["amount"]
+            charges[movement["payment_id"]] += kind == "captured"
+    for payment in payments:
+        witness = moved[payment["id"]]
+        said = {"captured": payment["amount_captured"], "refunded": payment["amount_refunded"]}
+        assert said == {"captured": witness["captured"], "refunded": witness["refund"]}, payment
+        assert charges[payment["id"]] <= 1, payment
+    assert any(p["amount_refunded"] for p in payments), "no refund went through"
