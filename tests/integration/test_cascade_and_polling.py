@@ -13,12 +13,13 @@ from typing import Any
 import httpx
 import pytest
 
-from .helpers import CARD, api, ledger, wait_for
+from .helpers import CARD, api, ledger, query, wait_for
 from .test_payment_lifecycle import payroute
 
 pytestmark = pytest.mark.integration
 
 WAIT = {"Prefer": "wait=10"}
+SPLIT_PAYMENTS = 1_000
 
 
 async def pay(
@@ -155,3 +156,37 @@ async def test_a_volume_split_spreads_gcash_and_falls_over_when_its_pick_is_down
     assert {p["provider"] for p in fallen_over} == {"xendit"}
     for payment in fallen_over:
         assert [a[:2] for a in attempts(payment)][:-1] in ([], [("paymongo", "failed")])
+
+
+async def test_a_70_30_volume_split_holds_over_a_thousand_payments(stack, simulator) -> None:
+    merchant = await payroute(stack, "merchants", "create", "Seventy Thirty")
+    body = {
+        "amount": 12_000,
+        "currency": "PHP",
+        "payment_method": {"type": "gcash"},
+        "return_url": "https://shop.example/back",
+    }
+    async with api(stack, merchant["api_key"]) as client:
+        split = {"routing": {"volume_split": {"paymongo": 70, "xendit": 30}}}
+        answer = await client.post("/v1/merchant/settings", json=split)
+        assert answer.status_code == 200, answer.text
+        for _ in range(SPLIT_PAYMENTS // 20):
+            answers = await asyncio.gather(
+                *(client.post("/v1/payments", json=body) for _ in range(20))
+            )
+            assert all(a.status_code == 201 for a in answers), [a.text for a in answers]
+
+    async def landed() -> dict[str, int] | None:
+        rows = await query(
+            stack,
+            "orchestrator",
+            "SELECT provider, count(*) AS n FROM payments "
+            "WHERE merchant_id = $1 AND status = 'requires_action' GROUP BY provider",
+            merchant["id"],
+        )
+        spread = {row["provider"]: row["n"] for row in rows}
+        return spread if sum(spread.values()) == SPLIT_PAYMENTS else None
+
+    spread = await wait_for(landed, timeout=120, interval=0.5, what="every payment to land")
+    assert set(spread) == {"paymongo", "xendit"}
+    assert 0.65 <= spread["paymongo"] / SPLIT_PAYMENTS <= 0.75, spread
