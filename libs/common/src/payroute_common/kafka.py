@@ -2,22 +2,33 @@
 
 from typing import Any
 
+from aiokafka import AIOKafkaProducer
 from faststream.kafka import KafkaBroker
 from faststream.message import StreamMessage
 
 from payroute_common.settings import ServiceSettings
 
+# Idempotent producers are off: the local broker (Tansu) rejects them, and the
+# outbox/inbox design gives exactly-once effects without them.
+PRODUCER_OPTIONS: dict[str, Any] = {"enable_idempotence": False, "acks": "all", "linger_ms": 1}
+
 
 def make_broker(settings: ServiceSettings) -> KafkaBroker:
-    # Idempotent producers are off: the local broker (Tansu) rejects them, and the
-    # outbox/inbox design gives exactly-once effects without them.
     return KafkaBroker(
         settings.kafka_bootstrap_servers,
         client_id=settings.service_name,
-        enable_idempotence=False,
-        acks="all",
-        linger_ms=1,
         logger=None,
+        **PRODUCER_OPTIONS,
+    )
+
+
+def make_producer(settings: ServiceSettings) -> AIOKafkaProducer:
+    """The outbox relay's producer: records go out as stored, with none of the
+    broker's per-message publishing layers (a tenth of a webhook's CPU)."""
+    return AIOKafkaProducer(
+        bootstrap_servers=settings.kafka_bootstrap_servers,
+        client_id=f"{settings.service_name}-outbox",
+        **PRODUCER_OPTIONS,
     )
 
 

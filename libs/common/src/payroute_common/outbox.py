@@ -14,11 +14,11 @@ import asyncio
 import contextlib
 import json
 import zlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import structlog
-from faststream.kafka import KafkaBroker
+from aiokafka import AIOKafkaProducer
 from sqlalchemy import (
     BigInteger,
     Column,
@@ -103,7 +103,7 @@ class OutboxRelay:
     def __init__(
         self,
         sessions: async_sessionmaker[AsyncSession],
-        broker: KafkaBroker,
+        producer: Callable[[], AIOKafkaProducer],
         table: Table,
         *,
         batch_size: int,
@@ -112,7 +112,8 @@ class OutboxRelay:
         lock_name: str,
     ) -> None:
         self._sessions = sessions
-        self._broker = broker
+        self._make_producer = producer
+        self._producer: AIOKafkaProducer | None = None
         self._table = table
         self._batch_size = batch_size
         self._poll_interval_s = poll_interval_s
@@ -121,13 +122,25 @@ class OutboxRelay:
         self._wake = asyncio.Event()
         self._stopping = False
 
+    async def start(self) -> None:
+        """Connect the relay's own producer (it must be made inside the running loop)."""
+        self._producer = self._make_producer()
+        await self._producer.start()
+
+    async def stop(self) -> None:
+        if self._producer is not None:
+            await self._producer.stop()
+            self._producer = None
+
     def wake(self) -> None:
         """Called after a commit that staged messages: publish now, not at the next poll."""
         self._wake.set()
 
     async def publish_pending(self) -> int:
         """Publish one batch of committed rows; the number published."""
-        t = self._table
+        if self._producer is None:
+            raise RuntimeError("the outbox relay is not started")
+        producer, t = self._producer, self._table
         async with self._sessions() as session, session.begin():
             if not await session.scalar(select(func.pg_try_advisory_xact_lock(self._lock_key))):
                 return 0
@@ -135,12 +148,11 @@ class OutboxRelay:
             if not rows:
                 return 0
             sends = [
-                await self._broker.publish(
-                    row.value.encode(),
+                await producer.send(
                     row.topic,
+                    row.value.encode(),
                     key=row.key.encode(),
-                    headers=row.headers,
-                    no_confirm=True,
+                    headers=[(name, value.encode()) for name, value in row.headers.items()],
                 )
                 for row in rows
             ]

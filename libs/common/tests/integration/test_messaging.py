@@ -18,7 +18,7 @@ from payroute_common.consumer import Received, subscribe
 from payroute_common.db import make_engine, make_session_factory, new_metadata
 from payroute_common.envelope import Envelope
 from payroute_common.inbox import define_inbox
-from payroute_common.kafka import make_broker
+from payroute_common.kafka import make_broker, make_producer
 from payroute_common.messages import CreatePayment, PaymentMethod
 from payroute_common.outbox import OutboxRelay, define_outbox
 from payroute_common.settings import ServiceSettings
@@ -100,8 +100,6 @@ def unit_of_work(engine: AsyncEngine, settings: ServiceSettings) -> UnitOfWork:
 
 async def test_the_relay_publishes_committed_rows_once_in_order_per_key(settings) -> None:  # type: ignore[no-untyped-def]
     engine = make_engine(settings.database_url.get_secret_value())
-    broker = make_broker(settings)
-    await broker.start()
     sent: dict[str, list[str]] = defaultdict(list)
     traces: dict[str, str] = {}
     try:
@@ -119,19 +117,22 @@ async def test_the_relay_publishes_committed_rows_once_in_order_per_key(settings
                 await uow.commit()
         relay = OutboxRelay(
             make_session_factory(engine),
-            broker,
+            lambda: make_producer(settings),
             outbox,
             batch_size=120,
             poll_interval_s=0.1,
             gather_s=0,
             lock_name="test",
         )
-        while await relay.publish_pending():
-            pass
+        await relay.start()
+        try:
+            while await relay.publish_pending():
+                pass
+        finally:
+            await relay.stop()
         assert await relay.backlog() == 0
         records = await read_all(settings, topic_name(PAYMENT_COMMANDS, settings.topic_prefix), 300)
     finally:
-        await broker.stop()
         await engine.dispose()
     received: dict[str, list[str]] = defaultdict(list)
     for record in sorted(records, key=lambda r: (r.partition, r.offset)):
