@@ -1,6 +1,6 @@
 """HTTP edge helpers shared by the services' FastAPI apps."""
 
-import uuid
+import secrets
 
 import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -31,7 +31,7 @@ class RequestIdMiddleware:
         request_id = (
             incoming
             if incoming and len(incoming) <= MAX_REQUEST_ID_LENGTH and incoming.isprintable()
-            else f"req_{uuid.uuid4().hex}"
+            else f"req_{secrets.token_hex(16)}"
         )
         scope.setdefault("state", {})["request_id"] = request_id
 

@@ -19,7 +19,7 @@ from payroute_common.clock import utcnow
 from webhook_ingest import handlers
 from webhook_ingest.domain import IncomingWebhook, Outcome
 from webhook_ingest.group_commit import StoreUnavailableError
-from webhook_ingest.metrics import PROCESSING_SECONDS, count
+from webhook_ingest.metrics import count, observe_processing
 from webhook_ingest.providers import WebhookProvider
 from webhook_ingest.rate_limit import TokenBuckets
 from webhook_ingest.sources import Allowlist, client_address
@@ -76,11 +76,16 @@ def rate_limited(wait_s: float) -> JSONResponse:
     )
 
 
+# Rendered once and sent as is to every stored webhook: a response is only read when
+# sent (the request-id header is added to a copy of its headers).
+RECEIVED = JSONResponse({"received": True})
+
+
 def answer(outcome: Outcome) -> JSONResponse:
     if outcome.status == "rejected":
         code = outcome.error_code or "invalid_request"
         return error_response(400, code, outcome.error_message or "Rejected.")
-    return JSONResponse({"received": True})
+    return RECEIVED
 
 
 async def take(
@@ -142,7 +147,7 @@ def webhook_endpoint(
             status = "error"
             message = "The webhook could not be stored; retry later."
             response = error_response(503, "store_unavailable", message, kind="api_error")
-        PROCESSING_SECONDS.labels(provider=provider).observe(time.perf_counter() - started)
+        observe_processing(provider, time.perf_counter() - started)
         count(provider, status)
         return response
 

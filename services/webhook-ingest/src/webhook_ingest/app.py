@@ -7,18 +7,20 @@ from webhook_ingest.metrics import metrics_router
 from webhook_ingest.providers import build_providers
 from webhook_ingest.rate_limit import TokenBuckets
 from webhook_ingest.sources import Allowlist
-from webhook_ingest.store import WebhookUnitOfWork
-from webhook_ingest.tables import metadata
+from webhook_ingest.store import SqlWebhookStore
+from webhook_ingest.tables import metadata, outbox
 
 settings = Settings()
 runtime = ServiceRuntime(settings, metadata)
 
 
-def unit_of_work() -> WebhookUnitOfWork:
-    return runtime.unit_of_work(WebhookUnitOfWork)
-
-
-writer = GroupCommitWriter(unit_of_work, max_batch=settings.write_batch_max)
+store = SqlWebhookStore(
+    runtime.engine,
+    outbox_table=outbox.name,
+    topic_prefix=settings.topic_prefix,
+    after_commit=runtime.wake_outbox_relay,
+)
+writer = GroupCommitWriter(store, max_batch=settings.write_batch_max)
 runtime.run_in_background(writer.run)
 policy = EdgePolicy(
     max_body_bytes=settings.max_body_bytes,

@@ -1,10 +1,10 @@
 """Group commit: many concurrent webhook requests stored in one transaction.
 
-Each request must be stored durably before its 2xx. One transaction (and one
-WAL flush) per request caps a process at a few hundred requests per second;
-here requests queue their rows and one writer stores whatever has queued up
-meanwhile, audit rows and outbox rows together, then answers each request's
-future. Under light load a batch is one request and nothing waits; under heavy
+Each request must be stored durably before its 2xx. One commit (and one WAL
+flush) per request caps a process at a few hundred requests per second; here
+requests queue their rows and one writer stores whatever has queued up
+meanwhile, audit rows and outbox rows together (store.py), then answers each
+request's future. Under light load a batch is one request and nothing waits; under heavy
 load batches grow by themselves while the previous one commits.
 
 If a batch fails, its requests are stored again one by one, so one bad row
@@ -14,16 +14,17 @@ costs only its own request (which then gets `StoreUnavailableError`).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import structlog
 
 from payroute_common.envelope import Envelope
+from payroute_common.outbox import OutgoingMessage
 from payroute_common.topics import PROVIDER_WEBHOOKS
 from webhook_ingest.domain import Status
-from webhook_ingest.store import HandlerUnitOfWork
+from webhook_ingest.store import WebhookStore
 
 log = structlog.get_logger(__name__)
 
@@ -41,24 +42,22 @@ class Entry:
     trace_headers: dict[str, str] = field(default_factory=dict)
 
 
-async def store_batch(uow: HandlerUnitOfWork, entries: Sequence[Entry]) -> list[Status]:
-    """Store `entries` in one transaction; the status each one got."""
-    async with uow:
-        statuses = await uow.requests.add_batch([entry.row for entry in entries])
-        for entry, status in zip(entries, statuses, strict=True):
-            if status == "accepted" and entry.event is not None:
-                uow.publish(PROVIDER_WEBHOOKS, *entry.event, headers=entry.trace_headers)
-        await uow.commit()
-    return statuses
+async def store_batch(store: WebhookStore, entries: Sequence[Entry]) -> list[Status]:
+    """Store `entries` atomically; the status each one got."""
+    events = [
+        OutgoingMessage(PROVIDER_WEBHOOKS, *entry.event, entry.trace_headers)
+        if entry.event
+        else None
+        for entry in entries
+    ]
+    return await store.add_batch([entry.row for entry in entries], events)
 
 
 class GroupCommitWriter:
     """`write` queues an entry and waits for its batch; `run` is the writer loop."""
 
-    def __init__(
-        self, unit_of_work: Callable[[], HandlerUnitOfWork], *, max_batch: int = 500
-    ) -> None:
-        self._unit_of_work = unit_of_work
+    def __init__(self, store: WebhookStore, *, max_batch: int = 500) -> None:
+        self._store = store
         self._max_batch = max_batch
         self._queue: asyncio.Queue[tuple[Entry, asyncio.Future[Status]]] = asyncio.Queue()
         self._running = False
@@ -84,7 +83,7 @@ class GroupCommitWriter:
 
     async def _flush(self, batch: list[tuple[Entry, asyncio.Future[Status]]]) -> None:
         try:
-            statuses = await store_batch(self._unit_of_work(), [entry for entry, _ in batch])
+            statuses = await store_batch(self._store, [entry for entry, _ in batch])
         except Exception as error:
             if len(batch) == 1:
                 _resolve(batch[0][1], error=error)

@@ -8,6 +8,8 @@ names of configured providers, so callers cannot grow the label set.
 
 from __future__ import annotations
 
+from functools import cache
+
 from fastapi import APIRouter, Response
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
 
@@ -25,7 +27,23 @@ PROCESSING_SECONDS = Histogram(
 
 
 def count(provider: str, status: str) -> None:
-    WEBHOOKS_RECEIVED.labels(provider=provider, status=status).inc()
+    _received(provider, status).inc()
+
+
+def observe_processing(provider: str, seconds: float) -> None:
+    _processing(provider).observe(seconds)
+
+
+# Each labelled child is looked up once: the label sets are bounded (see above), and
+# `labels()` costs more than the increment on the hot path.
+@cache
+def _received(provider: str, status: str) -> Counter:
+    return WEBHOOKS_RECEIVED.labels(provider=provider, status=status)
+
+
+@cache
+def _processing(provider: str) -> Histogram:
+    return PROCESSING_SECONDS.labels(provider=provider)
 
 
 def metrics_router() -> APIRouter:

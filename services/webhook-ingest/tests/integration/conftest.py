@@ -1,7 +1,7 @@
 """webhook-ingest over a real, freshly migrated Postgres database (no broker needed).
 
-The app is wired as app.py wires it (runtime app + webhook router + SQL unit of
-work, group-commit writer) but its lifespan is not run: nothing connects to
+The app is wired as app.py wires it (runtime app + webhook router + SQL store,
+group-commit writer) but its lifespan is not run: nothing connects to
 Kafka and the outbox relay does not run, so staged messages stay in the outbox
 table to be read. The fixture runs the writer itself.
 """
@@ -29,8 +29,8 @@ from webhook_ingest.group_commit import GroupCommitWriter
 from webhook_ingest.providers import build_providers
 from webhook_ingest.rate_limit import TokenBuckets
 from webhook_ingest.sources import Allowlist
-from webhook_ingest.store import WebhookUnitOfWork
-from webhook_ingest.tables import metadata
+from webhook_ingest.store import SqlWebhookStore
+from webhook_ingest.tables import metadata, outbox
 
 SECRET = "whsec_integration"
 MIGRATIONS = Path(main_module.__file__).parent / "migrations"
@@ -40,10 +40,8 @@ MIGRATIONS = Path(main_module.__file__).parent / "migrations"
 class Ingest:
     runtime: ServiceRuntime
     app: FastAPI
+    store: SqlWebhookStore
     writer: GroupCommitWriter
-
-    def unit_of_work(self) -> WebhookUnitOfWork:
-        return self.runtime.unit_of_work(WebhookUnitOfWork)
 
     async def rows(self, sql: str, **params: Any) -> list[Any]:
         async with self.runtime.engine.connect() as connection:
@@ -56,7 +54,13 @@ async def ingest(database_url_factory: Any) -> AsyncIterator[Ingest]:
     settings = Settings(database_url=url, STRIPE_WEBHOOK_SECRET=SECRET, max_body_bytes=4096)
     runtime = ServiceRuntime(settings, metadata)
 
-    writer = GroupCommitWriter(lambda: runtime.unit_of_work(WebhookUnitOfWork))
+    store = SqlWebhookStore(
+        runtime.engine,
+        outbox_table=outbox.name,
+        topic_prefix=settings.topic_prefix,
+        after_commit=runtime.wake_outbox_relay,
+    )
+    writer = GroupCommitWriter(store)
     policy = EdgePolicy(4096, TokenBuckets(1e6, 10**6, max_sources=100), Allowlist({}))
     app = runtime.create_app()
     app.include_router(
@@ -64,7 +68,7 @@ async def ingest(database_url_factory: Any) -> AsyncIterator[Ingest]:
     )
     task = asyncio.create_task(writer.run())
     await asyncio.sleep(0)
-    yield Ingest(runtime, app, writer)
+    yield Ingest(runtime, app, store, writer)
     task.cancel()
     await asyncio.gather(task, return_exceptions=True)
     await runtime.engine.dispose()

@@ -1,4 +1,4 @@
-"""The group-commit path against real Postgres: one transaction per batch, dedupe inside a
+"""The group-commit path against real Postgres: one atomic statement per batch, dedupe inside a
 batch and across batches, and a bad row that does not take its batch down with it."""
 
 import asyncio
@@ -70,9 +70,9 @@ async def test_one_batch_dedupes_within_itself_and_against_earlier_batches(
     ingest: Ingest,
 ) -> None:
     p = f"evt_{uuid.uuid4().hex[:8]}_"
-    assert await store_batch(ingest.unit_of_work(), [entry(f"{p}old")]) == ["accepted"]
+    assert await store_batch(ingest.store, [entry(f"{p}old")]) == ["accepted"]
     ids = [f"{p}a", f"{p}b", f"{p}a", f"{p}old"]
-    statuses = await store_batch(ingest.unit_of_work(), [entry(i) for i in ids])
+    statuses = await store_batch(ingest.store, [entry(i) for i in ids])
     assert statuses == ["accepted", "accepted", "duplicate", "duplicate"]
     accepted = [(f"{p}old", "accepted"), (f"{p}a", "accepted"), (f"{p}b", "accepted")]
     duplicates = [(f"{p}a", "duplicate"), (f"{p}old", "duplicate")]
@@ -97,7 +97,7 @@ async def test_a_bad_row_in_a_batch_does_not_lose_the_others(ingest: Ingest) -> 
     bad = entry(f"{p}bad")
     poisoned = Entry({**bad.row, "status": "bogus"})  # breaks the table's check constraint
     with pytest.raises(Exception, match="ck_webhook_requests_status"):
-        await store_batch(ingest.unit_of_work(), [entry(f"{p}x"), poisoned])
+        await store_batch(ingest.store, [entry(f"{p}x"), poisoned])
     assert await stored(ingest, p) == []  # that batch as a whole was rolled back
     results = await asyncio.gather(
         ingest.writer.write(entry(f"{p}1")),

@@ -75,7 +75,7 @@ async def test_over_the_burst_is_429_with_retry_after_and_not_stored(
     assert refused.headers["retry-after"] == "1"
     error = refused.json()["error"]
     assert (error["type"], error["code"]) == ("rate_limit_error", "rate_limited")
-    assert [r["provider_event_id"] for r in store.uow.requests.rows] == ["evt_0", "evt_1"]
+    assert [r["provider_event_id"] for r in store.db.rows] == ["evt_0", "evt_1"]
     assert counted("rate_limited") == before + 1
 
 
@@ -108,11 +108,11 @@ async def test_allowlisted_provider_refuses_other_sources_and_stores_them_reject
         assert refused.json()["error"]["code"] == "source_not_allowed"
     async for insider in client_for(store, policy, "203.0.113.20"):
         assert (await send(insider, "evt_in")).status_code == 200
-    rejected, accepted = store.uow.requests.rows
+    rejected, accepted = store.db.rows
     assert (rejected["status"], rejected["provider_event_id"]) == ("rejected", "evt_out")
     assert "198.51.100.9" in rejected["error"]
     assert (accepted["status"], accepted["provider_event_id"]) == ("accepted", "evt_in")
-    assert len(store.uow.published) == 1  # the refused request had no effect
+    assert len(store.db.published) == 1  # the refused request had no effect
 
 
 def test_provider_without_allowlist_is_open_and_bad_addresses_are_not_allowed() -> None:

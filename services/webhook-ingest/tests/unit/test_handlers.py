@@ -17,15 +17,15 @@ def webhook(body: bytes, signature: str | None = None, **headers: str) -> Incomi
 
 
 async def test_valid_new_event_is_stored_and_published_together(store: FakeStore) -> None:
-    uow = store.uow
+    db = store.db
     outcome = await handlers.receive(
         webhook(encode(payment_intent_event())), provider=PROVIDER, journal=store.writer
     )
     assert outcome.status == "accepted"
-    (row,) = uow.requests.rows
+    (row,) = db.rows
     assert (row["status"], row["verified"], row["provider_event_id"]) == ("accepted", True, "evt_1")
     assert row["provider_event_type"] == "payment_intent.succeeded"
-    ((topic, key, envelope),) = uow.published
+    ((topic, key, envelope),) = db.published
     assert (topic, key) == ("provider.webhooks", "pay_1")
     assert envelope.aggregate_id == "pay_1"
     assert envelope.tenant_id == handlers.UNKNOWN_TENANT
@@ -38,25 +38,25 @@ async def test_valid_new_event_is_stored_and_published_together(store: FakeStore
 
 
 async def test_event_without_payment_id_is_keyed_by_provider_reference(store: FakeStore) -> None:
-    uow = store.uow
+    db = store.db
     body = encode(payment_intent_event(payment_id=None, intent_id="pi_77"))
     await handlers.receive(webhook(body), provider=PROVIDER, journal=store.writer)
-    ((_, key, envelope),) = uow.published
+    ((_, key, envelope),) = db.published
     assert key == envelope.aggregate_id == "pi_77"
 
 
 async def test_same_event_again_is_a_duplicate_without_second_message(store: FakeStore) -> None:
-    uow = store.uow
+    db = store.db
     body = encode(payment_intent_event())
     first = await handlers.receive(webhook(body), provider=PROVIDER, journal=store.writer)
     second = await handlers.receive(webhook(body), provider=PROVIDER, journal=store.writer)
     assert (first.status, second.status) == ("accepted", "duplicate")
-    assert uow.statuses() == ["accepted", "duplicate"]
-    assert len(uow.published) == 1
+    assert db.statuses() == ["accepted", "duplicate"]
+    assert len(db.published) == 1
 
 
 async def test_bad_signature_is_stored_as_rejected_with_no_event(store: FakeStore) -> None:
-    uow = store.uow
+    db = store.db
     body = encode(payment_intent_event())
     outcome = await handlers.receive(
         webhook(body, signature_header(body, secret="whsec_wrong")),
@@ -64,39 +64,39 @@ async def test_bad_signature_is_stored_as_rejected_with_no_event(store: FakeStor
         journal=store.writer,
     )
     assert (outcome.status, outcome.error_code) == ("rejected", "invalid_signature")
-    (row,) = uow.requests.rows
+    (row,) = db.rows
     assert (row["status"], row["verified"]) == ("rejected", False)
     assert row["provider_event_id"] == "evt_1"  # what the body claims, kept for the audit
     assert row["error"].startswith("invalid signature")
-    assert uow.published == []
+    assert db.published == []
 
 
 async def test_rejected_delivery_does_not_block_the_genuine_one(store: FakeStore) -> None:
-    uow = store.uow
+    db = store.db
     body = encode(payment_intent_event())
     await handlers.receive(webhook(body, "t=1,v1=00"), provider=PROVIDER, journal=store.writer)
     outcome = await handlers.receive(webhook(body), provider=PROVIDER, journal=store.writer)
     assert outcome.status == "accepted"
-    assert len(uow.published) == 1
+    assert len(db.published) == 1
 
 
 async def test_signed_but_unreadable_body_is_rejected_as_verified(store: FakeStore) -> None:
-    uow = store.uow
+    db = store.db
     body = b'{"id": "evt_1", "type": "payment_intent.succeeded"}'
     outcome = await handlers.receive(webhook(body), provider=PROVIDER, journal=store.writer)
     assert (outcome.status, outcome.error_code) == ("rejected", "invalid_payload")
-    (row,) = uow.requests.rows
+    (row,) = db.rows
     assert (row["status"], row["verified"]) == ("rejected", True)
-    assert uow.published == []
+    assert db.published == []
 
 
 async def test_credentials_are_not_stored(store: FakeStore) -> None:
-    uow = store.uow
+    db = store.db
     incoming = webhook(
         encode(payment_intent_event()), authorization="Bearer sk_live_x", cookie="session=1"
     )
     await handlers.receive(incoming, provider=PROVIDER, journal=store.writer)
-    headers = uow.requests.rows[0]["headers"]
+    headers = db.rows[0]["headers"]
     assert "authorization" not in headers
     assert "cookie" not in headers
     assert "stripe-signature" in headers

@@ -10,15 +10,15 @@ from webhook_ingest.providers.stripe import StripeProvider
 from webhook_ingest.rate_limit import TokenBuckets
 from webhook_ingest.sources import Allowlist
 
-from .fakes import FakeStore, FakeUnitOfWork
+from .fakes import FakeStore, FakeWebhookStore
 from .stripe_fixtures import SECRET, encode, payment_intent_event, signature_header
 
 LIMIT = 2048
 
 
 @pytest.fixture
-def uow(store: FakeStore) -> FakeUnitOfWork:
-    return store.uow
+def db(store: FakeStore) -> FakeWebhookStore:
+    return store.db
 
 
 @pytest.fixture
@@ -52,11 +52,11 @@ async def test_valid_webhook_answers_received(client: httpx.AsyncClient) -> None
     assert response.json() == {"received": True}
 
 
-async def test_duplicate_answers_200_too(client: httpx.AsyncClient, uow: FakeUnitOfWork) -> None:
+async def test_duplicate_answers_200_too(client: httpx.AsyncClient, db: FakeWebhookStore) -> None:
     body = encode(payment_intent_event())
     for _ in range(2):
         assert (await post(client, body, signature_header(body))).status_code == 200
-    assert uow.statuses() == ["accepted", "duplicate"]
+    assert db.statuses() == ["accepted", "duplicate"]
 
 
 async def test_missing_signature_is_a_400_error_object(client: httpx.AsyncClient) -> None:
@@ -68,22 +68,22 @@ async def test_missing_signature_is_a_400_error_object(client: httpx.AsyncClient
 
 
 async def test_unknown_provider_is_404_and_not_stored(
-    client: httpx.AsyncClient, uow: FakeUnitOfWork
+    client: httpx.AsyncClient, db: FakeWebhookStore
 ) -> None:
     response = await client.post("/webhooks/acme", content=b"{}")
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "unknown_provider"
-    assert uow.requests.rows == []
+    assert db.rows == []
 
 
 async def test_oversized_body_is_413_and_stored_without_body(
-    client: httpx.AsyncClient, uow: FakeUnitOfWork
+    client: httpx.AsyncClient, db: FakeWebhookStore
 ) -> None:
     body = b'{"pad": "' + b"x" * LIMIT + b'"}'
     response = await post(client, body, signature_header(body))
     assert response.status_code == 413
     assert response.json()["error"]["code"] == "payload_too_large"
-    (row,) = uow.requests.rows
+    (row,) = db.rows
     assert (row["status"], row["body"]) == ("rejected", "")
 
 
