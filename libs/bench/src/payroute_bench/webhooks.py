@@ -4,8 +4,10 @@ Starts a broker, Postgres and webhook-ingest alone (one process, its real
 configuration, a generated `STRIPE_WEBHOOK_SECRET`), then drives it from a
 separate load process (`payroute_bench.webhook_load`) with unique, correctly
 signed Stripe `payment_intent.succeeded` events at fixed offered rates. Prints
-each rate's figures, then checks that the audit log holds exactly one accepted
-row per event sent and that the outbox drained to the broker; exits 1 if not.
+each rate's figures, the service's CPU per webhook and the database's commit
+latency meanwhile (a disk that stalls shows there, not only in the tail), then
+checks that the audit log holds exactly one accepted row per event sent and that
+the outbox drained to the broker; exits 1 if not.
 
 Every request comes from 127.0.0.1, one source for the per-source rate limit,
 so the bench raises that limit (the limiter still runs on every request).
@@ -19,6 +21,7 @@ import json
 import os
 import secrets
 import sys
+import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -32,6 +35,7 @@ from payroute_bench.webhook_check import (
     wait_outbox_drained,
 )
 from payroute_bench.webhook_load import SECRET_ENV
+from payroute_bench.witnesses import CommitProbe, cpu_seconds
 from payroute_common.topics import PROVIDER_WEBHOOKS, topic_name
 from payroute_devstack.dsn import DEFAULT_POSTGRES_DSN
 from payroute_devstack.infra import start_infra
@@ -77,9 +81,19 @@ async def load(url: str, secret: str, run: str, args: argparse.Namespace) -> dic
 async def drive(stack: Stack, args: argparse.Namespace) -> int:
     secret = stack.env["STRIPE_WEBHOOK_SECRET"]
     run = secrets.token_hex(4)
-    figures = await load(stack.url(SERVICE), secret, run, args)
-    print_figures(figures, stack.run_dir)
     database_url = stack.database_url(SERVICE)
+    pid = stack.process(SERVICE).pid
+    assert pid is not None
+    cpu_before, started = cpu_seconds(pid), time.monotonic()
+    async with CommitProbe(database_url.replace("postgresql+asyncpg://", "postgresql://")) as probe:
+        figures = await load(stack.url(SERVICE), secret, run, args)
+    cpu, elapsed = cpu_seconds(pid) - cpu_before, time.monotonic() - started
+    print_figures(figures, stack.run_dir)
+    print(
+        f"webhook-ingest CPU over the whole load: {cpu:.1f} s in {elapsed:.1f} s "
+        f"({cpu / elapsed:.0%} of one core), {cpu / figures['events'] * 1000:.2f} ms per webhook"
+    )
+    print(probe.report())
     expected = [event_id(run, seq) for seq in range(figures["events"])]
     left = await wait_outbox_drained(database_url)
     stored = await stored_events(database_url, event_prefix(run), expected)
