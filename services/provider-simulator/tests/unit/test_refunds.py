@@ -67,3 +67,16 @@ async def test_refund_can_be_retrieved(sim):
     fetched = await sim.client.get(f"/v1/refunds/{refund['id']}")
 
     assert fetched.json() == refund
+
+
+async def test_the_balance_holds_what_was_charged_less_what_was_refunded(sim):
+    intent = await _charged(sim)
+    await sim.post("/v1/refunds", {"payment_intent": intent["id"], "amount": "1000"})
+
+    balance = await sim.client.get("/v1/balance")
+
+    assert balance.status_code == 200
+    assert balance.json()["object"] == "balance"
+    assert [(f["currency"], f["amount"]) for f in balance.json()["available"]] == [
+        (intent["currency"], 1500)
+    ]

@@ -58,6 +58,11 @@ async def retrieve_charge(charge: str, request: Request, sim: SimulatorDep) -> R
     return await serve(request, sim, ops.retrieve_charge, charge)
 
 
+@router.get("/balance")
+async def retrieve_balance(request: Request, sim: SimulatorDep) -> Response:
+    return await serve(request, sim, ops.retrieve_balance)
+
+
 @router.api_route("/{path:path}", methods=["GET", "POST", "DELETE"], include_in_schema=False)
 async def unrecognized(path: str, request: Request, sim: SimulatorDep) -> Response:
     return await serve(request, sim, ops.unrecognized, f"{request.method}: /v1/{path}")

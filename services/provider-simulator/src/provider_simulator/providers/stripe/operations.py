@@ -243,6 +243,24 @@ def _event_object(event: str, intent: PaymentIntent, refund: Refund | None) -> J
     return payment_intent_json(intent)
 
 
+def retrieve_balance(state: StripeState, params: FormDict, call: Call) -> Outcome:
+    """GET /v1/balance: what the account holds, per currency (all of it available:
+    the simulator settles at once). https://docs.stripe.com/api/balance/balance_object"""
+    p.reject_unknown(params, ())
+    held: dict[str, int] = {}
+    for intent in state.intents.values():
+        net = intent.amount_received - intent.amount_refunded
+        held[intent.currency] = held.get(intent.currency, 0) + net
+    funds = [
+        {"amount": amount, "currency": currency, "source_types": {"card": amount}}
+        for currency, amount in sorted(held.items())
+    ]
+    pending = [{**fund, "amount": 0, "source_types": {"card": 0}} for fund in funds]
+    return Outcome(
+        200, {"object": "balance", "available": funds, "pending": pending, "livemode": False}
+    )
+
+
 def unrecognized(state: StripeState, params: FormDict, call: Call) -> Outcome:
     raise invalid_request(
         f"Unrecognized request URL ({call.target}). Please see https://stripe.com/docs "
