@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from payroute_devstack.dsn import sqlalchemy_url
 from payroute_devstack.errors import DevstackError
-from payroute_devstack.ports import LOCAL_HOST, free_port
+from payroute_devstack.ports import LOCAL_HOST, free_ports
 from payroute_devstack.services import SERVICES, ServiceSpec
 
 
@@ -74,7 +74,7 @@ def session_plan(
     names = {s.name: f"{s.database}_{suffix}" for s in services if s.database}
     return StackPlan(
         services=services,
-        ports={s.name: free_port() for s in services},
+        ports=dict(zip((s.name for s in services), free_ports(len(services)), strict=True)),
         database_urls={n: sqlalchemy_url(postgres_dsn, db) for n, db in names.items()},
         owned_databases=tuple(names.values()),
     )

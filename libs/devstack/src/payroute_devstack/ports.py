@@ -1,5 +1,6 @@
 """Finding free TCP ports and checking whether something listens."""
 
+import contextlib
 import socket
 from collections.abc import Mapping
 
@@ -10,10 +11,17 @@ LOCAL_HOST = "127.0.0.1"
 
 def free_port(host: str = LOCAL_HOST) -> int:
     """A port the OS reports free right now (racy by nature, fine for local use)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((host, 0))
-        port: int = sock.getsockname()[1]
-        return port
+    return free_ports(1, host)[0]
+
+
+def free_ports(count: int, host: str = LOCAL_HOST) -> list[int]:
+    """`count` distinct free ports: every socket stays bound until all are chosen, since
+    the OS may hand a just-released port out again."""
+    with contextlib.ExitStack() as held:
+        sockets = [held.enter_context(socket.socket()) for _ in range(count)]
+        for sock in sockets:
+            sock.bind((host, 0))
+        return [int(sock.getsockname()[1]) for sock in sockets]
 
 
 def port_is_open(host: str, port: int, timeout: float = 0.5) -> bool:
