@@ -12,13 +12,14 @@ import random
 import time
 import uuid
 from collections import Counter, defaultdict
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
 import pytest
 
 from .conftest import NORMAL
-from .helpers import CARD, api, ledger, wait_for
+from .helpers import CARD, api, ledger, query, wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -89,8 +90,8 @@ class Merchant:
 
     async def refund_some(self, rng: random.Random, until: float) -> None:
         while time.monotonic() < until:
-            await asyncio.sleep(0.5)
-            for payment_id in rng.sample(sorted(self.accepted), min(3, len(self.accepted))):
+            await asyncio.sleep(0.2)
+            for payment_id in rng.sample(sorted(self.accepted), min(5, len(self.accepted))):
                 shown = await self.get(f"/v1/payments/{payment_id}")
                 if shown["status"] != "captured" or payment_id in self.refunded:
                     continue
@@ -125,6 +126,7 @@ async def kill_and_restart(stack: Any, rng: random.Random, until: float) -> list
     return log
 
 
+@pytest.mark.timeout(480)
 async def test_money_adds_up_after_flapping_providers_and_killed_services(stack, simulator) -> None:
     seed = int(os.environ.get("PAYROUTE_CHAOS_SEED") or random.randrange(1 << 32))
     print(f"PAYROUTE_CHAOS_SEED={seed}")
@@ -143,21 +145,18 @@ async def test_money_adds_up_after_flapping_providers_and_killed_services(stack,
         for provider in FLAPPING:
             await simulator.put(f"/_sim/providers/{provider}", json=NORMAL)
 
-        async def all_settled() -> list[dict[str, Any]] | None:
-            shown = await asyncio.gather(
-                *(merchant.get(f"/v1/payments/{p}") for p in merchant.accepted)
-            )
-            refunds = await asyncio.gather(
-                *(merchant.get(f"/v1/refunds/{r}") for r in merchant.refunds)
-            )
-            done = all(p["status"] in SETTLED for p in shown) and all(
-                r["status"] != "pending" for r in refunds
-            )
-            return list(shown) if done else None
+        async def unsettled() -> list[str]:
+            return await still_open(stack, sorted(merchant.accepted), merchant.refunds)
 
-        payments = await wait_for(
-            all_settled, timeout=120, interval=1, what="every payment settled"
-        )
+        try:
+            await wait_for(
+                lambda: none_of(unsettled), timeout=150, interval=1, what="every payment settled"
+            )
+        except AssertionError:
+            open_ids = (await unsettled())[:3]
+            stories = [await story(stack, {"id": i}) for i in open_ids]
+            pytest.fail("still open after 150 s:\n" + "\n\n".join(stories))
+        payments = [await merchant.get(f"/v1/payments/{p}") for p in merchant.accepted]
 
     print(f"{len(payments)} payments: {Counter(p['status'] for p in payments)}")
     print(f"{len(merchant.refunds)} refunds")
@@ -172,6 +171,35 @@ async def test_money_adds_up_after_flapping_providers_and_killed_services(stack,
     for payment in payments:
         witness = moved[payment["id"]]
         said = {"captured": payment["amount_captured"], "refunded": payment["amount_refunded"]}
-        assert said == {"captured": witness["captured"], "refunded": witness["refund"]}, payment
-        assert charges[payment["id"]] <= 1, payment
+        if said != {"captured": witness["captured"], "refunded": witness["refund"]}:
+            pytest.fail(f"Payroute and the ledger disagree: {await story(stack, payment)}")
+        assert charges[payment["id"]] <= 1, await story(stack, payment)
     assert any(p["amount_refunded"] for p in payments), "no refund went through"
+
+
+async def still_open(stack: Any, payment_ids: list[str], refund_ids: list[str]) -> list[str]:
+    """Payments not yet final (nor waiting for their customer), and those of pending refunds."""
+    rows = await query(
+        stack,
+        "gateway-api",
+        "SELECT id FROM payments WHERE id = ANY($1) AND NOT status = ANY($2) "
+        "UNION SELECT payment_id FROM refunds WHERE id = ANY($3) AND status = 'pending'",
+        payment_ids,
+        sorted(SETTLED),
+        refund_ids,
+    )
+    return [row["id"] for row in rows]
+
+
+async def none_of(probe: Callable[[], Awaitable[list[str]]]) -> bool:
+    return not await probe()
+
+
+async def story(stack: Any, payment: dict[str, Any]) -> str:
+    """A payment, its timeline and its ledger movements, for a failure message."""
+    async with api(stack) as client:
+        events = (await client.get(f"/v1/payments/{payment['id']}/events")).json()["data"]
+        refunds = (await client.get("/v1/refunds", params={"payment_id": payment["id"]})).json()
+    timeline = "\n  ".join(f"{e['type']}: {e['reason']}" for e in events)
+    moves = await ledger(stack, payment["id"])
+    return f"{payment}\ntimeline:\n  {timeline}\nrefunds: {refunds}\nledger: {moves}"
