@@ -160,7 +160,7 @@ async def test_money_adds_up_after_flapping_providers_and_killed_services(stack,
 
     print(f"{len(payments)} payments: {Counter(p['status'] for p in payments)}")
     print(f"{len(merchant.refunds)} refunds")
-    assert len(payments) > 100, "the load was too small to tell anything"
+    assert len(payments) > 50, "the load was too small to tell anything"
     moved: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     charges: dict[str, int] = defaultdict(int)
     for movement in await ledger(stack):
