@@ -30,6 +30,7 @@ from payroute_bench.run_dir import new_run_dir
 from payroute_bench.stripe_events import event_id, event_prefix
 from payroute_bench.webhook_check import (
     StoredEvents,
+    libpq_url,
     published_events,
     stored_events,
     wait_outbox_drained,
@@ -85,7 +86,7 @@ async def drive(stack: Stack, args: argparse.Namespace) -> int:
     pid = stack.process(SERVICE).pid
     assert pid is not None
     cpu_before, started = cpu_seconds(pid), time.monotonic()
-    async with CommitProbe(database_url.replace("postgresql+asyncpg://", "postgresql://")) as probe:
+    async with CommitProbe(libpq_url(database_url)) as probe:
         figures = await load(stack.url(SERVICE), secret, run, args)
     cpu, elapsed = cpu_seconds(pid) - cpu_before, time.monotonic() - started
     print_figures(figures, stack.run_dir)

@@ -23,8 +23,8 @@ def make_broker(settings: ServiceSettings) -> KafkaBroker:
 
 
 def make_producer(settings: ServiceSettings) -> AIOKafkaProducer:
-    """The outbox relay's producer: records go out as stored, with none of the
-    broker's per-message publishing layers (a tenth of a webhook's CPU)."""
+    """The outbox relay's producer: records go out as stored, past the broker's
+    per-message publishing layers."""
     return AIOKafkaProducer(
         bootstrap_servers=settings.kafka_bootstrap_servers,
         client_id=f"{settings.service_name}-outbox",

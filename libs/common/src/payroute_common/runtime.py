@@ -74,11 +74,11 @@ class ServiceRuntime:
             outbox_table=self.outbox_table,
             inbox_table=self.inbox_table,
             topic_prefix=self.settings.topic_prefix,
-            after_commit=self.relay.wake if self.relay else lambda: None,
+            after_commit=self.wake_outbox_relay,
         )
 
     def wake_outbox_relay(self) -> None:
-        """For writes that stage outbox rows without a unit of work: publish them now."""
+        """After a commit that staged outbox rows: publish them now, not at the next poll."""
         if self.relay:
             self.relay.wake()
 

@@ -1,5 +1,6 @@
 from fastapi import FastAPI
 
+from payroute_common.metrics_route import metrics_router
 from payroute_common.runtime import ServiceRuntime
 from payroute_common.uow import UnitOfWork
 from provider_worker import consumers
@@ -7,7 +8,6 @@ from provider_worker.adapters.registry import build_adapters
 from provider_worker.config import Settings
 from provider_worker.guard import Providers
 from provider_worker.health import HealthChecker, HealthReporter
-from provider_worker.metrics import metrics_router
 from provider_worker.tables import metadata
 
 

@@ -1,4 +1,4 @@
-"""provider-worker's Prometheus metrics, served at `/metrics`.
+"""provider-worker's Prometheus metrics, served at `/metrics` (payroute_common.metrics_route).
 
 `operation`: authorize, capture, void, refund, status or health_check.
 `outcome`: succeeded, the error category of a failure (hard_decline,
@@ -9,8 +9,7 @@ the names of configured providers, so callers cannot grow the label set.
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
-from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
+from prometheus_client import Counter, Gauge, Histogram
 
 from payroute_common.messages.provider_health import CircuitState
 
@@ -59,13 +58,3 @@ def count_call(provider: str, operation: str, outcome: str, seconds: float | Non
 def show_circuit(provider: str, state: CircuitState, consecutive_failures: int) -> None:
     CIRCUIT_STATE.labels(provider=provider).set(STATE_VALUES[state])
     CONSECUTIVE_FAILURES.labels(provider=provider).set(consecutive_failures)
-
-
-def metrics_router() -> APIRouter:
-    router = APIRouter(tags=["operations"])
-
-    @router.get("/metrics", include_in_schema=False)
-    async def metrics() -> Response:
-        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
-
-    return router

@@ -1,4 +1,5 @@
-"""A provider adapter that answers as told, and a clock tests move by hand."""
+"""A provider adapter that answers as told, a clock tests move by hand, and the policy and
+operation commands the handler tests send through them."""
 
 from __future__ import annotations
 
@@ -17,6 +18,32 @@ from provider_worker.adapters.base import (
     ProviderFailure,
     ProviderStatus,
 )
+from provider_worker.policy import ProviderPolicy
+
+POLICY = ProviderPolicy(
+    concurrency=4, timeout_s=5, rate_per_s=1000, breaker_threshold=3, breaker_open_s=60
+)
+OPERATIONS = {
+    "capture": CaptureAuthorization(
+        payment_id="pay_1",
+        operation_id="op_1",
+        provider="fake",
+        provider_reference="pi_1",
+        amount=1500,
+        currency="PHP",
+    ),
+    "void": VoidAuthorization(
+        payment_id="pay_1", operation_id="op_1", provider="fake", provider_reference="pi_1"
+    ),
+    "refund": RefundCharge(
+        payment_id="pay_1",
+        operation_id="op_1",
+        provider="fake",
+        provider_reference="pi_1",
+        amount=700,
+        currency="PHP",
+    ),
+}
 
 
 def error(category: str, code: str = "some_code") -> ProviderError:

@@ -14,13 +14,8 @@ from payroute_common.messages import (
 )
 from provider_worker import handlers
 from provider_worker.guard import Providers
-from provider_worker.policy import ProviderPolicy
 
-from .fakes import DECLINED, UNAVAILABLE, FakeAdapter, FakeClock
-
-POLICY = ProviderPolicy(
-    concurrency=4, timeout_s=5, rate_per_s=1000, breaker_threshold=3, breaker_open_s=60
-)
+from .fakes import DECLINED, OPERATIONS, POLICY, UNAVAILABLE, FakeAdapter, FakeClock
 
 
 def authorize(n: int) -> AuthorizePayment:
@@ -33,29 +28,6 @@ def authorize(n: int) -> AuthorizePayment:
         capture_method="manual",
         payment_method=PaymentMethod(type="card", token="pm_card_visa"),
     )
-
-
-OPERATIONS = [
-    CaptureAuthorization(
-        payment_id="pay_1",
-        operation_id="op_1",
-        provider="fake",
-        provider_reference="pi_1",
-        amount=1500,
-        currency="PHP",
-    ),
-    VoidAuthorization(
-        payment_id="pay_1", operation_id="op_2", provider="fake", provider_reference="pi_1"
-    ),
-    RefundCharge(
-        payment_id="pay_1",
-        operation_id="op_3",
-        provider="fake",
-        provider_reference="pi_1",
-        amount=700,
-        currency="PHP",
-    ),
-]
 
 
 async def tripped(adapter: FakeAdapter, clock: FakeClock | None = None) -> Providers:
@@ -82,7 +54,7 @@ async def test_an_authorization_while_the_circuit_is_open_is_refused_without_cal
     assert authorize(9) not in adapter.sent
 
 
-@pytest.mark.parametrize("command", OPERATIONS, ids=["capture", "void", "refund"])
+@pytest.mark.parametrize("command", OPERATIONS.values(), ids=OPERATIONS.keys())
 async def test_operations_on_existing_payments_are_sent_while_the_circuit_is_open(
     command: CaptureAuthorization | VoidAuthorization | RefundCharge,
 ) -> None:

@@ -8,13 +8,8 @@ from prometheus_client import REGISTRY
 from provider_worker.adapters.base import ProviderFailure
 from provider_worker.breaker import CircuitBreaker, Transition
 from provider_worker.guard import ProviderGuard
-from provider_worker.policy import ProviderPolicy
 
-from .fakes import DECLINED, UNAVAILABLE, FakeAdapter, FakeClock, error
-
-POLICY = ProviderPolicy(
-    concurrency=4, timeout_s=5, rate_per_s=1000, breaker_threshold=3, breaker_open_s=60
-)
+from .fakes import DECLINED, POLICY, UNAVAILABLE, FakeAdapter, FakeClock, error
 
 
 def guard(adapter: FakeAdapter, **policy: float) -> ProviderGuard:

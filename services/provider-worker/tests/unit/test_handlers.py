@@ -4,50 +4,19 @@ import pytest
 
 from payroute_common.messages import (
     AuthorizePayment,
-    CaptureAuthorization,
     PaymentMethod,
     ProviderError,
     ProviderOperationFailed,
     ProviderOperationSucceeded,
-    RefundCharge,
-    VoidAuthorization,
 )
 from provider_worker import handlers
 from provider_worker.guard import Providers
-from provider_worker.policy import ProviderPolicy
 
-from .fakes import FakeAdapter
-
-POLICY = ProviderPolicy(
-    concurrency=4, timeout_s=5, rate_per_s=1000, breaker_threshold=3, breaker_open_s=60
-)
+from .fakes import OPERATIONS, POLICY, FakeAdapter
 
 
 def providers(adapter: FakeAdapter) -> Providers:
     return Providers.build({"fake": adapter}, POLICY)
-
-
-COMMANDS = {
-    "capture": CaptureAuthorization(
-        payment_id="pay_1",
-        operation_id="op_1",
-        provider="fake",
-        provider_reference="pi_1",
-        amount=1500,
-        currency="PHP",
-    ),
-    "void": VoidAuthorization(
-        payment_id="pay_1", operation_id="op_1", provider="fake", provider_reference="pi_1"
-    ),
-    "refund": RefundCharge(
-        payment_id="pay_1",
-        operation_id="op_1",
-        provider="fake",
-        provider_reference="pi_1",
-        amount=700,
-        currency="PHP",
-    ),
-}
 
 
 @pytest.mark.parametrize(
@@ -58,7 +27,7 @@ async def test_a_confirmed_operation_is_answered_succeeded(
     operation: str, reference: str, amount: int
 ) -> None:
     adapter = FakeAdapter()
-    command = COMMANDS[operation]
+    command = OPERATIONS[operation]
 
     result = await handlers.call(command, providers(adapter))
 
@@ -80,7 +49,7 @@ async def test_a_refused_or_unknown_operation_is_answered_failed_with_the_error(
 ) -> None:
     error = ProviderError(category=category, code="some_code", message="no")  # type: ignore[arg-type]
 
-    result = await handlers.call(COMMANDS[operation], providers(FakeAdapter(failure=error)))
+    result = await handlers.call(OPERATIONS[operation], providers(FakeAdapter(failure=error)))
 
     assert isinstance(result, ProviderOperationFailed)
     assert (result.operation, result.operation_id) == (operation, "op_1")
@@ -88,7 +57,7 @@ async def test_a_refused_or_unknown_operation_is_answered_failed_with_the_error(
 
 
 async def test_a_provider_this_worker_lacks_is_answered_failed() -> None:
-    command = COMMANDS["refund"].model_copy(update={"provider": "elsewhere"})
+    command = OPERATIONS["refund"].model_copy(update={"provider": "elsewhere"})
 
     result = await handlers.call(command, providers(FakeAdapter()))
 
@@ -120,5 +89,5 @@ def test_the_worker_handles_provider_commands_only() -> None:
         latency_ms=1,
     )
 
-    assert all(handlers.handles(command) for command in [authorize, *COMMANDS.values()])
+    assert all(handlers.handles(command) for command in [authorize, *OPERATIONS.values()])
     assert not handlers.handles(result)

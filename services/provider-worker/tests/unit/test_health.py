@@ -9,17 +9,15 @@ from fastapi import FastAPI
 
 from payroute_common.envelope import Envelope
 from payroute_common.messages import ProviderHealthChanged
+from payroute_common.metrics_route import metrics_router
 from payroute_common.topics import PROVIDER_HEALTH, TopicSpec
 from provider_worker.guard import Providers
 from provider_worker.health import HealthChecker, HealthReporter
-from provider_worker.metrics import metrics_router
-from provider_worker.policy import ProviderPolicy
 
+from .fakes import POLICY as FAKE_POLICY
 from .fakes import UNAVAILABLE, FakeAdapter, FakeClock
 
-POLICY = ProviderPolicy(
-    concurrency=4, timeout_s=5, rate_per_s=1000, breaker_threshold=2, breaker_open_s=60
-)
+POLICY = FAKE_POLICY.model_copy(update={"breaker_threshold": 2})
 
 
 class FakeUnitOfWork:

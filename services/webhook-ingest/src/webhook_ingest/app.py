@@ -1,9 +1,9 @@
+from payroute_common.metrics_route import metrics_router
 from payroute_common.runtime import ServiceRuntime
 from webhook_ingest.api import EdgePolicy, webhook_endpoint, webhook_router
 from webhook_ingest.config import Settings
 from webhook_ingest.fast_path import WebhookFastPath
 from webhook_ingest.group_commit import GroupCommitWriter
-from webhook_ingest.metrics import metrics_router
 from webhook_ingest.providers import build_providers
 from webhook_ingest.rate_limit import TokenBuckets
 from webhook_ingest.sources import Allowlist

@@ -1,11 +1,11 @@
-"""Group commit: many concurrent webhook requests stored in one transaction.
+"""Group commit: many concurrent webhook requests stored by one statement.
 
 Each request must be stored durably before its 2xx. One commit (and one WAL
 flush) per request caps a process at a few hundred requests per second; here
 requests queue their rows and one writer stores whatever has queued up
 meanwhile, audit rows and outbox rows together (store.py), then answers each
-request's future. Under light load a batch is one request and nothing waits; under heavy
-load batches grow by themselves while the previous one commits.
+request's future. Under light load a batch is one request and nothing waits;
+under heavy load batches grow by themselves while the previous one commits.
 
 If a batch fails, its requests are stored again one by one, so one bad row
 costs only its own request (which then gets `StoreUnavailableError`).

@@ -1,4 +1,4 @@
-"""webhook-ingest's Prometheus metrics, served at `/metrics`.
+"""webhook-ingest's Prometheus metrics, served at `/metrics` (payroute_common.metrics_route).
 
 `status` is what became of the request: accepted, duplicate, rejected (bad
 signature or payload), too_large, forbidden (allowlist), rate_limited, or
@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from fastapi import APIRouter, Response
-from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
+from prometheus_client import Counter, Histogram
 
 WEBHOOKS_RECEIVED = Counter(
     "payroute_webhooks_received",
@@ -44,13 +43,3 @@ def _received(provider: str, status: str) -> Counter:
 @cache
 def _processing(provider: str) -> Histogram:
     return PROCESSING_SECONDS.labels(provider=provider)
-
-
-def metrics_router() -> APIRouter:
-    router = APIRouter(tags=["operations"])
-
-    @router.get("/metrics", include_in_schema=False)
-    async def metrics() -> Response:
-        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
-
-    return router
