@@ -38,6 +38,9 @@ PROVIDER_RESULTS = TopicSpec("provider.results", 4, 7 * DAY_MS, "payment_id")
 PROVIDER_HEALTH = TopicSpec("provider.health", 1, 1 * DAY_MS, "provider")
 PROVIDER_WEBHOOKS = TopicSpec("provider.webhooks", 4, 7 * DAY_MS, "payment_id")
 RECONCILIATION_EVENTS = TopicSpec("reconciliation.events", 4, 30 * DAY_MS, "run_id")
+# API keys issued and revoked (hashes only), for services that authenticate keys
+# themselves; kept as long as keys live (compacted in production, keyed by key id).
+ACCESS_KEYS = TopicSpec("access.keys", 1, 3650 * DAY_MS, "key_id")
 
 TOPICS: tuple[TopicSpec, ...] = (
     PAYMENT_COMMANDS,
@@ -47,6 +50,7 @@ TOPICS: tuple[TopicSpec, ...] = (
     PROVIDER_HEALTH,
     PROVIDER_WEBHOOKS,
     RECONCILIATION_EVENTS,
+    ACCESS_KEYS,
 )
 
 CONSUMER_GROUPS: tuple[str, ...] = (

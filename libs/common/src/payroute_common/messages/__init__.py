@@ -1,5 +1,6 @@
 """Commands and events exchanged over Kafka, one module per topic."""
 
+from payroute_common.messages.access_keys import ApiKeyIssued, ApiKeyRevoked, KeyRole
 from payroute_common.messages.payment_commands import (
     CancelPayment,
     CapturePayment,
@@ -8,6 +9,10 @@ from payroute_common.messages.payment_commands import (
     VerifyPayment,
 )
 from payroute_common.messages.payment_events import (
+    LateSuccessEvent,
+    LateSuccessFound,
+    LateSuccessReversalFailed,
+    LateSuccessReversed,
     PaymentActionRequired,
     PaymentAttemptUpdated,
     PaymentAuthorized,
@@ -48,6 +53,7 @@ from payroute_common.messages.values import (
     AttemptSummary,
     DisputeSummary,
     Fees,
+    LateSuccess,
     NextAction,
     PaymentFailure,
     PaymentMethod,
@@ -59,6 +65,8 @@ from payroute_common.messages.values import (
 
 __all__ = [
     "MESSAGE_TYPES",
+    "ApiKeyIssued",
+    "ApiKeyRevoked",
     "AttemptSummary",
     "AuthorizePayment",
     "CancelPayment",
@@ -67,6 +75,12 @@ __all__ = [
     "CreatePayment",
     "DisputeSummary",
     "Fees",
+    "KeyRole",
+    "LateSuccess",
+    "LateSuccessEvent",
+    "LateSuccessFound",
+    "LateSuccessReversalFailed",
+    "LateSuccessReversed",
     "NextAction",
     "PaymentActionRequired",
     "PaymentAttemptUpdated",

@@ -3,7 +3,12 @@
 from typing import Literal
 
 from payroute_common.envelope import Message
-from payroute_common.messages.values import PaymentFailure, PaymentSnapshot, RefundSnapshot
+from payroute_common.messages.values import (
+    LateSuccess,
+    PaymentFailure,
+    PaymentSnapshot,
+    RefundSnapshot,
+)
 
 
 class PaymentEvent(Message):
@@ -78,6 +83,31 @@ class PaymentDisputeClosed(PaymentEvent):
     the disputed amount counts as refunded."""
 
     event_type = "PaymentDisputeClosed"
+
+
+class LateSuccessEvent(PaymentEvent):
+    """A provider's success the payment no longer needed (`late_success`); the
+    payment's own status is unchanged. The timeline names it `late_success_reversed`."""
+
+    late_success: LateSuccess
+
+
+class LateSuccessFound(LateSuccessEvent):
+    """A late success arrived; its reversal was sent to the provider."""
+
+    event_type = "LateSuccessFound"
+
+
+class LateSuccessReversed(LateSuccessEvent):
+    """The provider confirmed the reversal: the customer's money is back."""
+
+    event_type = "LateSuccessReversed"
+
+
+class LateSuccessReversalFailed(LateSuccessEvent):
+    """The provider refused the reversal; `reason` says why. Operators must act."""
+
+    event_type = "LateSuccessReversalFailed"
 
 
 class RefundEvent(PaymentEvent):

@@ -14,8 +14,10 @@ from payroute_common.envelope import Message
 from payroute_common.messages.values import ProviderName
 
 CircuitState = Literal["closed", "open", "half_open"]
-# What routing does with it: healthy first, degraded after, unhealthy last.
-ProviderHealth = Literal["healthy", "degraded", "unhealthy"]
+# What routing does with it: healthy first, degraded after, unhealthy last;
+# misconfigured (the provider refused our credentials: 401/403) is skipped
+# until a health check is answered with them again.
+ProviderHealth = Literal["healthy", "degraded", "unhealthy", "misconfigured"]
 
 
 class ProviderHealthChanged(Message):

@@ -37,7 +37,12 @@ class ProviderAttemptFailed(Message):
 
 
 class ProviderOperationSucceeded(Message):
-    """A capture, void or refund the provider confirmed."""
+    """A capture, void or refund the provider confirmed.
+
+    `outcome` `pending`: the provider accepted a refund and settles it later
+    (Stripe and PayMongo answer so); its end comes by webhook or status query,
+    and until then the refund holds its amount.
+    """
 
     event_type = "ProviderOperationSucceeded"
 
@@ -49,10 +54,17 @@ class ProviderOperationSucceeded(Message):
     amount: MinorUnits
     currency: CurrencyCode
     latency_ms: int = Field(ge=0)
+    outcome: Literal["succeeded", "pending"] = "succeeded"
 
 
 class ProviderOperationFailed(Message):
-    """A capture, void or refund the provider refused, or whose outcome is unknown (timeout)."""
+    """A capture, void or refund the provider refused, or whose outcome is unknown.
+
+    Category `timeout` means undetermined (no answer in time, a 5xx or 429 after
+    the request was sent, a lost connection, an unparseable answer): the provider
+    may have done it, so the same command (same idempotency key) is sent again
+    until a definite answer arrives.
+    """
 
     event_type = "ProviderOperationFailed"
 

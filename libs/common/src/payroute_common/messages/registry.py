@@ -2,6 +2,7 @@
 
 from payroute_common.envelope import Envelope, Message
 from payroute_common.messages import (
+    access_keys,
     payment_commands,
     payment_events,
     provider_commands,
@@ -15,6 +16,7 @@ from payroute_common.messages import (
 def _message_types() -> dict[str, type[Message]]:
     found: dict[str, type[Message]] = {}
     for module in (
+        access_keys,
         payment_commands,
         payment_events,
         provider_commands,

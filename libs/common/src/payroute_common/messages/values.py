@@ -33,6 +33,11 @@ AttemptOutcome = Literal["pending", "succeeded", "failed", "unknown"]
 RoutingStrategy = Literal["priority", "cost", "success_rate"]
 # Provider names are short slugs: `stripe`, `paymongo`, `manual` (cash, cheque, bank transfer).
 ProviderName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
+# `timeout` is every undetermined answer: no answer in time, a 5xx or 429 after the
+# request was sent, a connection lost after sending, an unparseable answer. The
+# provider may have acted; nothing else may take money until it says what it did.
+# `authentication`: the provider refused Payroute's credentials (401/403); the
+# request did nothing there, and the provider is misconfigured until it accepts them.
 ErrorCategory = Literal[
     "hard_decline",
     "soft_decline",
@@ -170,3 +175,20 @@ class RefundSnapshot(Value):
     failure: PaymentFailure | None
     created_at: datetime
     updated_at: datetime
+
+
+LateSuccessReversal = Literal["void", "refund"]
+
+
+class LateSuccess(Value):
+    """Money a provider took or held for an attempt the payment no longer needed
+    (it was given up, or another attempt captured), and how Payroute gives it back:
+    `void` for an authorization, `refund` for a capture, sent as `operation_id`."""
+
+    attempt_id: str
+    provider: str
+    provider_reference: str
+    amount: MinorUnits
+    currency: CurrencyCode
+    kind: LateSuccessReversal
+    operation_id: str
