@@ -98,6 +98,9 @@ async def stack(infra: Infra, devstack_run_dir: Path) -> AsyncIterator[Stack]:
         # and status queries fire within a fifth of a second of being due.
         "PROVIDER_SIMULATOR_TIMEOUT_HANG_S": "11",
         "ORCHESTRATOR_TIMER_POLL_INTERVAL_S": "0.2",
+        # Unknown outcomes are asked about at most 20 s apart, so a charge a provider
+        # holds for minutes is found within seconds of landing.
+        "ORCHESTRATOR_STATUS_QUERY_DELAYS_S": "[2, 5, 10, 20]",
     }
     started = await start_stack(
         session_plan(infra.postgres_dsn),

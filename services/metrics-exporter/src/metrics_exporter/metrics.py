@@ -68,6 +68,13 @@ WEBHOOKS_RECEIVED = CounterDef(
     ("provider", "outcome"),
 )
 
+LATE_SUCCESSES = CounterDef(
+    "payroute_late_successes_total",
+    "Provider successes a payment no longer needed, by what became of them: found (its "
+    "reversal sent), reversed (the provider gave the money back) or reversal_failed.",
+    ("provider", "stage"),
+)
+
 COUNTERS: tuple[CounterDef, ...] = (
     PAYMENTS,
     PAYMENT_AMOUNT_MINOR,
@@ -76,6 +83,7 @@ COUNTERS: tuple[CounterDef, ...] = (
     REFUNDS,
     REFUND_AMOUNT_MINOR,
     WEBHOOKS_RECEIVED,
+    LATE_SUCCESSES,
 )
 BY_NAME: dict[str, CounterDef] = {c.name: c for c in COUNTERS}
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from metrics_exporter.metrics import (
     FEE_AMOUNT_MINOR,
+    LATE_SUCCESSES,
     PAYMENT_AMOUNT_MINOR,
     PAYMENT_FAILURES,
     PAYMENTS,
@@ -29,6 +30,10 @@ from metrics_exporter.metrics import (
 from payroute_common.catalog import MANUAL_METHODS
 from payroute_common.envelope import Message
 from payroute_common.messages import (
+    LateSuccessEvent,
+    LateSuccessFound,
+    LateSuccessReversalFailed,
+    LateSuccessReversed,
     PaymentEvent,
     PaymentSnapshot,
     ProviderWebhookReceived,
@@ -74,6 +79,22 @@ def _webhook_received(event: ProviderWebhookReceived) -> Counted:
     return Counted((increment(WEBHOOKS_RECEIVED, 1, **labels),))
 
 
+LATE_STAGES: dict[type[LateSuccessEvent], str] = {
+    LateSuccessFound: "found",
+    LateSuccessReversed: "reversed",
+    LateSuccessReversalFailed: "reversal_failed",
+}
+
+
+def _late_success(event: LateSuccessEvent) -> Counted:
+    late = event.late_success
+    stage = LATE_STAGES[type(event)]
+    labels = {"provider": bounded(late.provider), "stage": stage}
+    return Counted(
+        (increment(LATE_SUCCESSES, 1, **labels),), once_key=f"late:{late.attempt_id}:{stage}"
+    )
+
+
 def count(message: Message) -> tuple[Counted, ...]:
     """What `message` adds to the counters; nothing for messages that count for nothing."""
     if isinstance(message, ProviderWebhookReceived):
@@ -83,6 +104,8 @@ def count(message: Message) -> tuple[Counted, ...]:
     counted = [_payment_status(message.payment), _payment_fees(message.payment)]
     if isinstance(message, RefundEvent):
         counted.append(_refund_status(message.refund, message.payment))
+    if isinstance(message, LateSuccessEvent):
+        counted.append(_late_success(message))
     return tuple(c for c in counted if c is not None)
 
 

@@ -3,6 +3,7 @@ import pytest
 from metrics_exporter.metrics import (
     COUNTERS,
     FEE_AMOUNT_MINOR,
+    LATE_SUCCESSES,
     PAYMENT_AMOUNT_MINOR,
     PAYMENT_FAILURES,
     PAYMENTS,
@@ -15,6 +16,13 @@ from metrics_exporter.metrics import (
 )
 from metrics_exporter.rules import PaymentStatus, count, latest_statuses
 from payroute_common.envelope import Message
+from payroute_common.messages import (
+    LateSuccess,
+    LateSuccessEvent,
+    LateSuccessFound,
+    LateSuccessReversalFailed,
+    LateSuccessReversed,
+)
 
 from .events import captured, created, failed, manual, partially_captured, refund_event, webhook
 
@@ -119,3 +127,26 @@ def test_metric_names_are_unique_and_prometheus_counters() -> None:
     assert len(names) == len(set(names))
     assert all(n.startswith("payroute_") and n.endswith("_total") for n in names)
     assert not any(label.endswith("_id") for c in COUNTERS for label in c.labels)
+
+
+@pytest.mark.parametrize(
+    ("kind", "stage"),
+    [
+        (LateSuccessFound, "found"),
+        (LateSuccessReversed, "reversed"),
+        (LateSuccessReversalFailed, "reversal_failed"),
+    ],
+)
+def test_a_late_success_counts_once_per_stage(kind: type[LateSuccessEvent], stage: str) -> None:
+    late = LateSuccess(
+        attempt_id="att_2",
+        provider="paymongo",
+        provider_reference="pi_late",
+        amount=10_050,
+        currency="PHP",
+        kind="refund",
+        operation_id="op_1",
+    )
+    event = kind(payment=captured().payment, late_success=late, reason="late_success_reversed")
+    labels = labels_key({"provider": "paymongo", "stage": stage})
+    assert added(event)[f"late:att_2:{stage}"] == {((LATE_SUCCESSES.name, labels), 1)}
