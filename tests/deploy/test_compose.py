@@ -11,7 +11,7 @@ import yaml
 
 from .project import BY_NAME, COMPOSE_DIR, DEPLOYED, ROOT, SECRET_NAME, SERVICES, Service
 
-INFRA = {"kafka", "postgres", "otel-collector", "prometheus", "grafana"}
+INFRA = {"kafka", "postgres", "otel-collector", "prometheus", "alertmanager", "grafana"}
 # Distroless image: no shell or HTTP client inside to probe itself with.
 NO_HEALTHCHECK = {"otel-collector"}
 # `${NAME}`, `${NAME:-default}`, `${NAME-default}`, `${NAME:?error}`, `${NAME?error}`
