@@ -22,6 +22,9 @@ NORMAL = {
     "webhook_delay_ms": 0,
     "webhook_jitter_ms": 0,
     "webhook_reorder": False,
+    "hang_s": None,  # back to the simulator's PROVIDER_SIMULATOR_TIMEOUT_HANG_S
+    "refunds": "immediate",
+    "refund_settle_s": 2.0,
 }
 PROVIDERS = ("stripe", "paymongo", "xendit", "maya")
 

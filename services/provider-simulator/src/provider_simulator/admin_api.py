@@ -9,7 +9,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict
 from starlette.responses import JSONResponse, Response
 
-from provider_simulator.providers.stripe import disputes
+from provider_simulator.providers.stripe import balance, disputes
 from provider_simulator.providers.stripe.execution import deliver
 from provider_simulator.scenarios import Scenario, ScenarioUpdate
 from provider_simulator.settlements import settlement_lines, to_csv
@@ -50,7 +50,12 @@ async def settlements(
     """The settlement report (see settlements.py), of one provider and one UTC day if given."""
     if provider is not None and not sim.scenarios.knows(provider):
         return _unknown_provider(provider)
-    lines = settlement_lines(sim.ledger.movements(), provider=provider, on=date)
+    lines = settlement_lines(
+        sim.ledger.movements(),
+        provider=provider,
+        on=date,
+        adjustments=balance.dispute_lines(sim.stripe),
+    )
     filename = f"settlements-{provider or 'all'}-{date or 'all'}.csv"
     return Response(
         to_csv(lines),
@@ -69,13 +74,14 @@ class DisputeClosing(BaseModel):
 async def close_stripe_dispute(
     dispute_id: str, closing: DisputeClosing, sim: SimulatorDep
 ) -> JSONResponse:
-    """Decide a dispute opened by `pm_card_createDispute`: Stripe sends charge.dispute.closed."""
+    """Decide a dispute opened by `pm_card_createDispute`: Stripe sends charge.dispute.closed
+    (after charge.dispute.funds_reinstated when won)."""
     try:
-        announcement = disputes.close(sim.stripe, dispute_id, closing.outcome)
+        announcements = disputes.close(sim.stripe, dispute_id, closing.outcome)
     except disputes.DisputeError as error:
         return JSONResponse({"detail": error.message}, status_code=error.status)
-    deliver(sim, [announcement], request_id=None)
-    return JSONResponse(dict(announcement.object))
+    deliver(sim, announcements, request_id=None)
+    return JSONResponse(dict(announcements[-1].object))
 
 
 @router.post("/reset")

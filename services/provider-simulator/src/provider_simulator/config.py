@@ -20,7 +20,7 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8100, ge=1, le=65535)
     webhook_base_url: str = "http://127.0.0.1:8001/webhooks"
-    timeout_hang_s: float = Field(default=35.0, ge=0)
+    timeout_hang_s: float = Field(default=35.0, ge=0, le=3_600)
     webhook_workers: int = Field(default=4, ge=1, le=64)
     idempotency_max_keys: int = Field(default=200_000, ge=1)
 

@@ -14,7 +14,9 @@ def _utcnow() -> datetime:
 @dataclass(frozen=True, slots=True)
 class Movement:
     """One movement. `method` (card, gcash, maya, …) picks the provider's fee schedule in
-    the settlement report; `at` is when it happened (UTC)."""
+    the settlement report; `at` is when it happened (UTC); `transaction_id` is the
+    provider's own balance transaction for it, where it shows one (Stripe's `txn_…`),
+    used by the settlement report and not part of `GET /_sim/ledger`."""
 
     provider: str
     reference: str
@@ -24,9 +26,12 @@ class Movement:
     payment_id: str | None
     method: str | None = None
     at: datetime = field(default_factory=_utcnow)
+    transaction_id: str | None = None
 
     def to_json(self) -> dict[str, object]:
-        return asdict(self) | {"at": self.at.isoformat()}
+        shown = asdict(self) | {"at": self.at.isoformat()}
+        del shown["transaction_id"]
+        return shown
 
 
 class Ledger:

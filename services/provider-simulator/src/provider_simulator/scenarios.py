@@ -1,8 +1,16 @@
 """Per-provider scenario knobs set through the admin API (faults, latency, webhooks).
 
 Knobs (all optional in `PUT /_sim/providers/{provider}`; left out = unchanged):
-- `mode`: normal | outage (every request 503) | timeout (hang past the client timeout,
-  then still execute) | slow (adds latency; 2 s unless `latency_ms` says otherwise).
+- `mode`: normal | outage (every request 503) | timeout (hang `hang_s`, then still
+  execute) | slow (adds latency; 2 s unless `latency_ms` says otherwise) |
+  error_after_effect (a request that changes something takes effect, then answers a 500
+  in the provider's error format) | malformed (takes effect, then answers a 200 whose body
+  is not JSON). See `faults.py`: the idempotency layer keeps the true answer in all three.
+- `hang_s`: how long a `timeout` request hangs; `null` restores the simulator's default
+  (`PROVIDER_SIMULATOR_TIMEOUT_HANG_S`).
+- `refunds`: immediate | pending_then_succeeded | pending_then_failed, settling
+  `refund_settle_s` after creation and announced by the provider's webhook (where the
+  provider's refunds have a pending state: Stripe, PayMongo, Xendit).
 - `latency_ms` (median), `latency_p99_ms` (lognormal tail; 0 = none), `latency_jitter_ms`
   (uniform extra): see `latency.py`.
 - `error_rate`: share of requests answered with a 5xx before anything happens.
@@ -26,7 +34,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from provider_simulator import latency
 from provider_simulator.outages import OutageWindow, in_any
 
-Mode = Literal["normal", "outage", "timeout", "slow"]
+Mode = Literal["normal", "outage", "timeout", "slow", "error_after_effect", "malformed"]
+RefundMode = Literal["immediate", "pending_then_succeeded", "pending_then_failed"]
+Seconds = Annotated[float, Field(ge=0, le=3_600)]
 LatencyMs = Annotated[int, Field(ge=0, le=600_000)]
 ErrorRate = Annotated[float, Field(ge=0.0, le=1.0)]
 Duplicates = Annotated[int, Field(ge=0, le=20)]
@@ -35,6 +45,8 @@ Windows = Annotated[tuple[OutageWindow, ...], Field(max_length=100)]
 Clock = Callable[[], datetime]
 
 SLOW_DEFAULT_LATENCY_MS = 2000
+DEFAULT_HANG_S = 35.0
+DEFAULT_REFUND_SETTLE_S = 2.0
 _rng = random.Random()
 
 
@@ -60,6 +72,9 @@ class Scenario(BaseModel):
     webhook_delay_ms: DelayMs = 0
     webhook_jitter_ms: DelayMs = 0
     webhook_reorder: bool = False
+    hang_s: Seconds = DEFAULT_HANG_S
+    refunds: RefundMode = "immediate"
+    refund_settle_s: Seconds = DEFAULT_REFUND_SETTLE_S
 
     @property
     def latency_s(self) -> float:
@@ -99,10 +114,16 @@ class ScenarioUpdate(BaseModel):
     webhook_delay_ms: DelayMs | None = None
     webhook_jitter_ms: DelayMs | None = None
     webhook_reorder: bool | None = None
+    hang_s: Seconds | None = None
+    refunds: RefundMode | None = None
+    refund_settle_s: Seconds | None = None
 
-    def applied_to(self, current: Scenario, now: datetime) -> Scenario:
-        """The new scenario; outage windows sent now count from `now`."""
+    def applied_to(self, current: Scenario, now: datetime, default: Scenario) -> Scenario:
+        """The new scenario; outage windows sent now count from `now`; an explicit
+        `"hang_s": null` goes back to `default`'s."""
         changes = self.model_dump(exclude_none=True)
+        if self.hang_s is None and "hang_s" in self.model_fields_set:
+            changes["hang_s"] = default.hang_s
         if self.outage_windows is not None:
             changes["outage_windows"] = self.outage_windows
             changes["outage_windows_since"] = now
@@ -134,25 +155,30 @@ def soft_declines(scenario: Scenario, *, rng: random.Random | None = None) -> bo
     return rate > 0 and (rng or _rng).random() < rate
 
 
-_DEFAULT = Scenario()
-
-
 class Scenarios:
-    """The current scenario of each known provider."""
+    """The current scenario of each known provider; `default` is where each starts and
+    where `reset` brings it back."""
 
-    def __init__(self, providers: tuple[str, ...], clock: Clock = _utcnow) -> None:
+    def __init__(
+        self,
+        providers: tuple[str, ...],
+        clock: Clock = _utcnow,
+        *,
+        default: Scenario | None = None,
+    ) -> None:
         self._providers = providers
         self._clock = clock
+        self._default = default or Scenario()
         self._current: dict[str, Scenario] = {}
 
     def knows(self, provider: str) -> bool:
         return provider in self._providers
 
     def get(self, provider: str) -> Scenario:
-        return self._current.get(provider, _DEFAULT)
+        return self._current.get(provider, self._default)
 
     def update(self, provider: str, update: ScenarioUpdate) -> Scenario:
-        scenario = update.applied_to(self.get(provider), self._clock())
+        scenario = update.applied_to(self.get(provider), self._clock(), self._default)
         self._current[provider] = scenario
         return scenario
 

@@ -5,7 +5,9 @@ https://docs.stripe.com/reports/report-types/balance): one line per balance tran
 amounts in the currency's major units as decimal strings, `reporting_category` `charge`
 (a charge or a capture: positive gross) or `refund` (negative gross). Fees come from the
 provider's list price (payroute_common.fees) on the day the money moved, so they match what
-Payroute expects; Stripe returns no fees on refunds, so a refund's fee is 0. Money becomes
+Payroute expects; Stripe returns no fees on refunds, so a refund's fee is 0. Stripe's
+disputes add `dispute` (withdrawn, with the dispute fee) and `dispute_reversal`
+(reinstated) lines from its balance transactions. Money becomes
 available `PAYOUT_DELAY` after it moved. Authorizations and voids move no money: no line.
 """
 
@@ -70,10 +72,16 @@ class SettlementLine:
 
 
 def settlement_lines(
-    movements: Sequence[Movement], *, provider: str | None = None, on: date | None = None
+    movements: Sequence[Movement],
+    *,
+    provider: str | None = None,
+    on: date | None = None,
+    adjustments: Sequence[SettlementLine] = (),
 ) -> list[SettlementLine]:
     """Lines for the whole ledger (`movements` in ledger order: a movement's position names
-    its balance transaction), kept to one provider and one UTC day when given."""
+    its balance transaction unless the provider named it), kept to one provider and one
+    UTC day when given. `adjustments` are money moves outside the ledger's kinds (Stripe's
+    dispute withdrawals and reinstatements); they follow the ledger's lines."""
     lines = []
     for position, movement in enumerate(movements):
         category = CATEGORIES.get(movement.kind)
@@ -84,6 +92,12 @@ def settlement_lines(
         if on is not None and movement.at.date() != on:
             continue
         lines.append(_line(position, movement, category))
+    lines.extend(
+        line
+        for line in adjustments
+        if (provider is None or line.provider == provider)
+        and (on is None or line.created.date() == on)
+    )
     return lines
 
 
@@ -102,7 +116,7 @@ def _line(position: int, movement: Movement, category: str) -> SettlementLine:
         created=movement.at,
         currency=movement.currency,
         gross=-movement.amount if refund else movement.amount,
-        fee=0 if refund else _provider_fee(movement),
+        fee=0 if refund else provider_fee(movement),
         reporting_category=category,
         source_id=movement.reference,
         payment_id=movement.payment_id,
@@ -110,7 +124,7 @@ def _line(position: int, movement: Movement, category: str) -> SettlementLine:
     )
 
 
-def _provider_fee(movement: Movement) -> int:
+def provider_fee(movement: Movement) -> int:
     """The provider's list price; a currency its schedule does not cover costs nothing."""
     try:
         fees = fees_for(
@@ -127,7 +141,10 @@ def _provider_fee(movement: Movement) -> int:
 
 
 def _transaction_id(position: int, movement: Movement) -> str:
-    """Stable for as long as the ledger is (until a reset): `txn_` + 24 hex digits."""
+    """The provider's own id, else stable for as long as the ledger is (until a reset):
+    `txn_` + 24 hex digits."""
+    if movement.transaction_id is not None:
+        return movement.transaction_id
     seed = f"{position}:{movement.provider}:{movement.reference}:{movement.kind}"
     return "txn_" + hashlib.sha256(seed.encode()).hexdigest()[:24]
 

@@ -1,6 +1,7 @@
 """The simulator's shared state, handed to the HTTP edges as a dependency."""
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Annotated, Any, cast
 
@@ -13,7 +14,7 @@ from provider_simulator.providers.maya.state import MayaState
 from provider_simulator.providers.paymongo.state import PaymongoState
 from provider_simulator.providers.stripe.state import StripeState
 from provider_simulator.providers.xendit.state import XenditState
-from provider_simulator.scenarios import Scenarios
+from provider_simulator.scenarios import Scenario, Scenarios
 from provider_simulator.webhooks import WebhookDispatcher
 
 
@@ -22,7 +23,7 @@ class Simulator:
     settings: Settings
     webhooks: WebhookDispatcher
     ledger: Ledger = field(default_factory=Ledger)
-    scenarios: Scenarios = field(default_factory=lambda: Scenarios(KNOWN_PROVIDERS))
+    scenarios: Scenarios = field(init=False)
     stripe: StripeState = field(init=False)
     paymongo: PaymongoState = field(init=False)
     xendit: XenditState = field(init=False)
@@ -30,6 +31,8 @@ class Simulator:
     _background: set[asyncio.Task[Any]] = field(default_factory=set, init=False)
 
     def __post_init__(self) -> None:
+        default = Scenario(hang_s=self.settings.timeout_hang_s)
+        self.scenarios = Scenarios(KNOWN_PROVIDERS, default=default)
         self.stripe = StripeState(self.settings)
         self.paymongo = PaymongoState(self.settings)
         self.xendit = XenditState(self.settings)
@@ -43,6 +46,15 @@ class Simulator:
         self.paymongo.reset()
         self.xendit.reset()
         self.maya.reset()
+
+    def later(self, delay_s: float, apply: Callable[[], None]) -> None:
+        """Run `apply` after `delay_s`, whatever happens to the request that scheduled it."""
+
+        async def wait_then_apply() -> None:
+            await asyncio.sleep(delay_s)
+            apply()
+
+        self.keep(asyncio.ensure_future(wait_then_apply()))
 
     def keep(self, task: asyncio.Task[Any]) -> None:
         """Hold a reference to work that must finish even if its request goes away."""

@@ -69,14 +69,15 @@ async def test_refund_can_be_retrieved(sim):
     assert fetched.json() == refund
 
 
-async def test_the_balance_holds_what_was_charged_less_what_was_refunded(sim):
-    intent = await _charged(sim)
+async def test_the_balance_holds_what_was_charged_less_fees_and_refunds(sim):
+    intent = await _charged(sim, amount="100000")
     await sim.post("/v1/refunds", {"payment_intent": intent["id"], "amount": "1000"})
 
     balance = await sim.client.get("/v1/balance")
 
     assert balance.status_code == 200
     assert balance.json()["object"] == "balance"
+    # Stripe's PHP card price: 3.5 % + ₱15.00 = 3 500 + 1 500.
     assert [(f["currency"], f["amount"]) for f in balance.json()["available"]] == [
-        (intent["currency"], 1500)
+        (intent["currency"], 100_000 - 5_000 - 1_000)
     ]

@@ -13,7 +13,7 @@ def _events(sim: Any, event_type: str) -> list[dict[str, Any]]:
 async def _disputed(sim: Any) -> tuple[dict[str, Any], dict[str, Any]]:
     intent = (await sim.create_intent(payment_method="pm_card_createDispute")).json()
     assert intent["status"] == "succeeded"
-    await sim.wait_until(lambda: len(_events(sim, "charge.dispute.created")) == 1)
+    await sim.wait_until(lambda: len(_events(sim, "charge.dispute.funds_withdrawn")) == 1)
     return intent, _events(sim, "charge.dispute.created")[0]["data"]["object"]
 
 
@@ -22,6 +22,7 @@ async def test_a_disputing_card_charges_then_sends_a_signed_dispute(sim: Any) ->
     assert [e["type"] for e in sim.sink.events()] == [
         "payment_intent.succeeded",
         "charge.dispute.created",
+        "charge.dispute.funds_withdrawn",
     ]
     request = sim.sink.requests[-1]
     header = request.headers["stripe-signature"]

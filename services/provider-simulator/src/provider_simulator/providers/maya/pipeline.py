@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from provider_simulator.basic_auth import basic_user_is
-from provider_simulator.faults import after_hang, meet
+from provider_simulator.faults import after_hang, at_the_edge, meet
 from provider_simulator.providers.maya import PROVIDER
 from provider_simulator.providers.maya import errors as e
 from provider_simulator.providers.maya.operations import Call, Operation
@@ -47,8 +47,11 @@ async def serve(
             return _error(e.invalid("body", "the body is not valid JSON"))
     call = Call(target, str(request.base_url).rstrip("/"), dict(request.query_params))
     if scenario.mode == "timeout":
-        return await after_hang(sim, lambda: _run_later(sim, operation, body, call))
-    return run(sim, operation, body, call)
+        return await after_hang(
+            sim, scenario.hang_s, lambda: _run_later(sim, operation, body, call)
+        )
+    truth = run(sim, operation, body, call)
+    return at_the_edge(scenario, request.method, truth, lambda: _error(e.server_error()))
 
 
 def run(sim: Simulator, operation: Operation, body: Any, call: Call) -> Response:

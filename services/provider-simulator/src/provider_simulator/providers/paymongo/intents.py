@@ -122,7 +122,11 @@ def refund(
     reason: str,
     metadata: dict[str, str],
     now: int,
+    *,
+    pending: bool = False,
 ) -> tuple[Refund, Change]:
+    """Refund at once, or `pending` (settled later by `settle_refund`): a pending refund
+    holds its amount, moves no money yet and is announced only when it settles."""
     if payment.status != "paid":
         raise failed_state(f"The payment cannot be refunded: its status is {payment.status}.")
     remaining = payment.amount - payment.amount_refunded
@@ -130,8 +134,26 @@ def refund(
         raise invalid("amount", f"amount cannot be more than the refundable {remaining}.")
     created = Refund(new_id("ref"), amount, payment.currency, payment.id, reason, now, metadata)
     payment.refunds.append(created)
+    if pending:
+        created.status = "pending"
+        return created, Change()
     moved = _movement(intent, "refund", amount, created.id)
     return created, Change((moved,), (("payment.refunded", payment),))
+
+
+def settle_refund(
+    intent: PaymentIntent, payment: Payment, refund: Refund, *, succeeded: bool, now: int
+) -> Change:
+    """A pending refund's end, announced by `payment.refund.updated` (and, when the money
+    left, `payment.refunded`); a failed refund's amount can be refunded again."""
+    refund.updated_at = now
+    if not succeeded:
+        refund.status = "failed"
+        return Change(events=(("payment.refund.updated", refund),))
+    refund.status = "succeeded"
+    moved = _movement(intent, "refund", refund.amount, refund.id)
+    events = (("payment.refund.updated", refund), ("payment.refunded", payment))
+    return Change((moved,), events)
 
 
 def _fail(intent: PaymentIntent, failure: Failure, now: int) -> Change:

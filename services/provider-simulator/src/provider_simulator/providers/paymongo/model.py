@@ -41,6 +41,8 @@ class Refund:
     created_at: int
     metadata: dict[str, str] = field(default_factory=dict)
     status: str = "succeeded"
+    """pending → succeeded | failed (the `refunds` scenario knob), or succeeded at once."""
+    updated_at: int | None = None
 
 
 @dataclass(slots=True)

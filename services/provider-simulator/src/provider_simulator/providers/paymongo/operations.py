@@ -2,10 +2,10 @@
 the answer (https://developers.paymongo.com/reference)."""
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
-from provider_simulator.outcome import Announcement, Outcome
+from provider_simulator.outcome import Announcement, Later, Outcome
 from provider_simulator.providers.paymongo import intents
 from provider_simulator.providers.paymongo import params as p
 from provider_simulator.providers.paymongo import serialize as s
@@ -35,6 +35,9 @@ class Call:
     base_url: str = "http://127.0.0.1:8100"
     """Where the simulator is reached, for the redirect URLs it hands out."""
     query: dict[str, str] | None = None
+    refunds: str = "immediate"
+    """The scenario's `refunds` knob (see refunds in intents.py)."""
+    refund_settle_s: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,8 +149,29 @@ def create_refund(state: PaymongoState, body: Any, call: Call) -> Answer:
     if payment is None:
         raise not_found("payment", payment_id)
     intent = state.intents[payment.payment_intent_id]
-    created, change = intents.refund(intent, payment, amount, reason, p.metadata(attrs), now())
-    return Answer(_outcome(state, intent, change, s.document(s.refund(created))))
+    pending = call.refunds != "immediate"
+    created, change = intents.refund(
+        intent, payment, amount, reason, p.metadata(attrs), now(), pending=pending
+    )
+    outcome = _outcome(state, intent, change, s.document(s.refund(created)))
+    if pending:
+        succeeds = call.refunds == "pending_then_succeeded"
+        later = Later(call.refund_settle_s, _settlement(state, intent, created, succeeds))
+        outcome = replace(outcome, later=(later,))
+    return Answer(outcome)
+
+
+def _settlement(
+    state: PaymongoState, intent: PaymentIntent, refund: Refund, succeeds: bool
+) -> Callable[[], Outcome]:
+    def settle() -> Outcome:
+        payment = state.payments.get(refund.payment_id)
+        if payment is None or refund not in payment.refunds or refund.status != "pending":
+            return Outcome(200, {})  # reset since, or settled
+        change = intents.settle_refund(intent, payment, refund, succeeded=succeeds, now=now())
+        return _outcome(state, intent, change, {})
+
+    return settle
 
 
 def retrieve_payment(state: PaymongoState, body: Any, call: Call) -> Answer:

@@ -10,14 +10,16 @@ attempt after a timeout.
 
 import asyncio
 import json
+from collections.abc import Callable
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 
 from provider_simulator.basic_auth import basic_user_is
-from provider_simulator.faults import after_hang, meet
+from provider_simulator.faults import after_hang, at_the_edge, meet
 from provider_simulator.idempotency import ClaimState, StoredResponse, fingerprint
+from provider_simulator.outcome import Later, Outcome
 from provider_simulator.providers.paymongo import PROVIDER, errors
 from provider_simulator.providers.paymongo import serialize as s
 from provider_simulator.providers.paymongo.errors import PaymongoError
@@ -29,6 +31,7 @@ from provider_simulator.simulator import Simulator
 from provider_simulator.webhooks import Delivery
 
 _UNAUTHORIZED = {"WWW-Authenticate": 'Basic realm="PayMongo"'}
+_AFTER_EFFECT = errors.unavailable(500, "Something went wrong (simulated).")
 
 
 async def serve(
@@ -63,10 +66,17 @@ async def serve(
         if claim.state is ClaimState.IN_FLIGHT:
             return _error(errors.idempotency_in_flight())
 
-    call = Call(target, str(request.base_url).rstrip("/"), dict(request.query_params))
+    call = Call(
+        target,
+        str(request.base_url).rstrip("/"),
+        dict(request.query_params),
+        refunds=scenario.refunds,
+        refund_settle_s=scenario.refund_settle_s,
+    )
     if scenario.mode == "timeout":
-        return await after_hang(sim, lambda: run(sim, operation, body, call, key))
-    return await run(sim, operation, body, call, key)
+        return await after_hang(sim, scenario.hang_s, lambda: run(sim, operation, body, call, key))
+    truth = await run(sim, operation, body, call, key)
+    return at_the_edge(scenario, request.method, truth, lambda: _error(_AFTER_EFFECT))
 
 
 async def run(
@@ -84,6 +94,18 @@ async def run(
             state.idempotency.release(key)
         raise
     outcome = answer.outcome
+    _apply(sim, outcome)
+    for later in outcome.later:
+        sim.later(later.delay_s, _applying(sim, later))
+    response = _respond(sim, key, outcome.status, outcome.body, store=True)
+    if answer.hold_s:
+        await asyncio.sleep(answer.hold_s)
+    return response
+
+
+def _apply(sim: Simulator, outcome: Outcome) -> None:
+    """Money moved goes to the ledger; announcements go out as signed webhooks."""
+    state = sim.paymongo
     sim.ledger.extend(outcome.movements)
     signer = PaymongoSigner(state.webhook_secret.get_secret_value())
     deliveries = []
@@ -92,10 +114,10 @@ async def run(
         payload = json.dumps(event).encode()
         deliveries.append(Delivery(state.webhook_url, payload, signer, event["data"]["id"]))
     sim.webhooks.announce(deliveries, sim.scenarios.get(PROVIDER))
-    response = _respond(sim, key, outcome.status, outcome.body, store=True)
-    if answer.hold_s:
-        await asyncio.sleep(answer.hold_s)
-    return response
+
+
+def _applying(sim: Simulator, later: Later) -> Callable[[], None]:
+    return lambda: _apply(sim, later.settle())
 
 
 def _respond(

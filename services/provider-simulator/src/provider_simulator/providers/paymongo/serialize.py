@@ -63,7 +63,7 @@ def refund(created: Refund) -> JsonDict:
             "reason": created.reason,
             "status": created.status,
             "created_at": created.created_at,
-            "updated_at": created.created_at,
+            "updated_at": created.updated_at or created.created_at,
         },
     )
 

@@ -3,7 +3,7 @@
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from provider_simulator.providers.stripe import hosted, search
+from provider_simulator.providers.stripe import hosted, refunds, search
 from provider_simulator.providers.stripe import operations as ops
 from provider_simulator.providers.stripe.pipeline import serve
 from provider_simulator.simulator import SimulatorDep
@@ -45,12 +45,12 @@ async def cancel_payment_intent(intent: str, request: Request, sim: SimulatorDep
 
 @router.post("/refunds")
 async def create_refund(request: Request, sim: SimulatorDep) -> Response:
-    return await serve(request, sim, ops.create_refund)
+    return await serve(request, sim, refunds.create_refund)
 
 
 @router.get("/refunds/{refund}")
 async def retrieve_refund(refund: str, request: Request, sim: SimulatorDep) -> Response:
-    return await serve(request, sim, ops.retrieve_refund, refund)
+    return await serve(request, sim, refunds.retrieve_refund, refund)
 
 
 @router.get("/charges/{charge}")
@@ -61,6 +61,11 @@ async def retrieve_charge(charge: str, request: Request, sim: SimulatorDep) -> R
 @router.get("/balance")
 async def retrieve_balance(request: Request, sim: SimulatorDep) -> Response:
     return await serve(request, sim, ops.retrieve_balance)
+
+
+@router.get("/balance_transactions/{txn}")
+async def retrieve_balance_transaction(txn: str, request: Request, sim: SimulatorDep) -> Response:
+    return await serve(request, sim, ops.retrieve_balance_transaction, txn)
 
 
 @router.api_route("/{path:path}", methods=["GET", "POST", "DELETE"], include_in_schema=False)

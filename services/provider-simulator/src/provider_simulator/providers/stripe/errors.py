@@ -54,8 +54,15 @@ def resource_missing(kind: str, ident: str, *, param: str, status: int = 404) ->
     )
 
 
-def unexpected_state(message: str) -> StripeError:
-    return invalid_request(message, code="payment_intent_unexpected_state")
+def unexpected_state(message: str, payment_intent: Mapping[str, object]) -> StripeError:
+    """Stripe names the PaymentIntent, as it is now, in `error.payment_intent`."""
+    return StripeError(
+        400,
+        "invalid_request_error",
+        message,
+        code="payment_intent_unexpected_state",
+        extra={"payment_intent": payment_intent},
+    )
 
 
 def authentication(api_key: str | None) -> StripeError:

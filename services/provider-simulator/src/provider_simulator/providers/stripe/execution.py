@@ -1,14 +1,14 @@
 """Running one admitted Stripe request: the operation, its ledger entries and its webhooks."""
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from starlette.responses import Response
 
 from provider_simulator.formdata import FormDict
 from provider_simulator.idempotency import StoredResponse
-from provider_simulator.outcome import Announcement
+from provider_simulator.outcome import Announcement, Later
 from provider_simulator.providers.stripe import PROVIDER, disputes
 from provider_simulator.providers.stripe.errors import StripeError
 from provider_simulator.providers.stripe.operations import Call, Operation
@@ -46,7 +46,20 @@ def run(execution: Execution) -> Response:
         raise
     execution.sim.ledger.extend(outcome.movements)
     _announce(execution, outcome.announcements)
+    for later in outcome.later:
+        execution.sim.later(later.delay_s, _applying(execution.sim, later))
     return respond(execution, outcome.status, outcome.body, store=True)
+
+
+def _applying(sim: Simulator, later: Later) -> Callable[[], None]:
+    """What the account does on its own later: its money and its webhooks."""
+
+    def apply() -> None:
+        outcome = later.settle()
+        sim.ledger.extend(outcome.movements)
+        deliver(sim, outcome.announcements, request_id=None)
+
+    return apply
 
 
 def respond(execution: Execution, status: int, body: object, *, store: bool) -> Response:
@@ -63,8 +76,8 @@ def respond(execution: Execution, status: int, body: object, *, store: bool) -> 
 
 
 def _announce(execution: Execution, announcements: tuple[Announcement, ...]) -> None:
-    now = [a for a in announcements if a.type != disputes.OPENED]
-    later = [a for a in announcements if a.type == disputes.OPENED]
+    now = [a for a in announcements if a.type not in disputes.LATER]
+    later = [a for a in announcements if a.type in disputes.LATER]
     call = execution.call
     deliver(execution.sim, now, request_id=call.request_id, key=execution.idempotency_key)
     deliver(

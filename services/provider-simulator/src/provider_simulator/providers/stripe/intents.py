@@ -12,6 +12,7 @@ from provider_simulator.providers.stripe.errors import (
 from provider_simulator.providers.stripe.ids import new_id
 from provider_simulator.providers.stripe.model import PaymentIntent, Refund
 from provider_simulator.providers.stripe.payment_methods import TEST_PAYMENT_METHODS, Decline
+from provider_simulator.providers.stripe.serialize import payment_intent_json
 
 AUTHENTICATION_FAILURE = Decline(
     "payment_intent_authentication_failure",
@@ -24,6 +25,9 @@ AUTHENTICATION_FAILURE = Decline(
 
 # What the scenario knob `soft_decline_rate` declines with.
 PROCESSING_ERROR = TEST_PAYMENT_METHODS["pm_card_chargeDeclinedProcessingError"].decline
+
+# Why the `pending_then_failed` refunds knob fails a refund (one of Stripe's reasons).
+REFUND_FAILURE_REASON = "expired_or_canceled_card"
 
 CANCELABLE = (
     "requires_payment_method",
@@ -52,7 +56,8 @@ def confirm(
     method = intent.payment_method
     if method is None:
         raise unexpected_state(
-            "You cannot confirm this PaymentIntent because it's missing a payment method."
+            "You cannot confirm this PaymentIntent because it's missing a payment method.",
+            payment_intent_json(intent),
         )
     if method.card.authentication and not authenticated:
         intent.status = "requires_action"
@@ -79,7 +84,8 @@ def authenticate(intent: PaymentIntent, *, succeeded: bool, now: int) -> Change:
     """The customer's answer to the 3-D Secure challenge the redirect showed."""
     if intent.status != "requires_action":
         raise unexpected_state(
-            f"This PaymentIntent does not need authentication: it has a status of {intent.status}."
+            f"This PaymentIntent does not need authentication: it has a status of {intent.status}.",
+            payment_intent_json(intent),
         )
     if succeeded:
         return confirm(intent, now, authenticated=True)
@@ -95,7 +101,8 @@ def capture(intent: PaymentIntent, amount_to_capture: int | None) -> Change:
         raise unexpected_state(
             "This PaymentIntent could not be captured because it has a status of "
             f"{intent.status}. Only a PaymentIntent with one of the following statuses may be "
-            "captured: requires_capture."
+            "captured: requires_capture.",
+            payment_intent_json(intent),
         )
     amount = intent.amount_capturable if amount_to_capture is None else amount_to_capture
     if amount > intent.amount_capturable:
@@ -107,6 +114,7 @@ def capture(intent: PaymentIntent, amount_to_capture: int | None) -> Change:
         )
     intent.status = "succeeded"
     intent.amount_received = amount
+    intent.amount_released = intent.amount_capturable - amount
     intent.amount_capturable = 0
     captured = _movement(intent, "capture", amount, intent.id)
     return Change((captured,), ("payment_intent.succeeded",))
@@ -117,11 +125,13 @@ def cancel(intent: PaymentIntent, reason: str | None, now: int) -> Change:
         raise unexpected_state(
             "You cannot cancel this PaymentIntent because it has a status of "
             f"{intent.status}. Only a PaymentIntent with one of the following statuses may be "
-            f"canceled: {', '.join(CANCELABLE)}."
+            f"canceled: {', '.join(CANCELABLE)}.",
+            payment_intent_json(intent),
         )
     movements: tuple[Movement, ...] = ()
     if intent.status == "requires_capture":
         movements = (_movement(intent, "void", intent.amount_capturable, intent.id),)
+        intent.amount_released = intent.amount_capturable
     intent.status = "canceled"
     intent.amount_capturable = 0
     intent.canceled_at = now
@@ -136,12 +146,16 @@ def refund(
     reason: str | None,
     metadata: dict[str, str],
     now: int,
+    pending: bool = False,
 ) -> tuple[Refund, Change]:
+    """Refund the charge, at once or `pending` (settled later by `settle_refund`); a
+    pending refund holds its amount but moves no money yet."""
     charge = intent.latest_charge
     if intent.status != "succeeded" or charge is None:
         raise unexpected_state(
             f"This PaymentIntent has a status of {intent.status}; only a PaymentIntent with a "
-            "status of succeeded has a charge that can be refunded."
+            "status of succeeded has a charge that can be refunded.",
+            payment_intent_json(intent),
         )
     remaining = intent.amount_received - intent.amount_refunded
     if remaining <= 0:
@@ -157,8 +171,25 @@ def refund(
     created = Refund(
         new_id("re"), amount, intent.currency, charge, intent.id, now, metadata, reason
     )
+    if pending:
+        created.status = "pending"
+        return created, Change(events=("refund.created",))
     movement = _movement(intent, "refund", amount, created.id)
     return created, Change((movement,), ("charge.refunded", "refund.created"))
+
+
+def settle_refund(intent: PaymentIntent, refund: Refund, *, succeeded: bool) -> Change:
+    """A pending refund's end: the money leaves, or the refund fails and its amount can
+    be refunded again."""
+    updated = ("charge.refund.updated", "refund.updated")
+    if succeeded:
+        refund.status = "succeeded"
+        movement = _movement(intent, "refund", refund.amount, refund.id)
+        return Change((movement,), (*updated, "charge.refunded"))
+    refund.status = "failed"
+    refund.failure_reason = REFUND_FAILURE_REASON
+    intent.amount_refunded -= refund.amount
+    return Change(events=updated)
 
 
 def _already_refunded(charge: str) -> StripeError:

@@ -27,6 +27,14 @@ class PaymentIntent:
     amount_capturable: int = 0
     amount_received: int = 0
     amount_refunded: int = 0
+    """Refunded by refunds (pending or succeeded): what can no longer be refunded."""
+    amount_released: int = 0
+    """Authorized but never captured (a partial capture's rest, a canceled authorization):
+    Stripe counts it in the Charge's `amount_refunded`."""
+    balance_transaction: str | None = None
+    """The Charge's balance transaction, once money moved."""
+    disputed: bool = False
+    """The Charge was disputed (stays true once a dispute opened)."""
     latest_charge: str | None = None
     charge_created: int | None = None
     decline: Decline | None = None
@@ -45,7 +53,7 @@ class PaymentIntent:
         return self.capture_method == "manual"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Refund:
     id: str
     amount: int
@@ -56,6 +64,30 @@ class Refund:
     metadata: dict[str, str]
     reason: str | None
     status: str = "succeeded"
+    """pending → succeeded | failed (the `refunds` scenario knob), or succeeded at once."""
+    failure_reason: str | None = None
+    balance_transaction: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BalanceTransaction:
+    """Money in or out of the account (https://docs.stripe.com/api/balance_transactions)."""
+
+    id: str
+    amount: int
+    fee: int
+    currency: str
+    type: str
+    reporting_category: str
+    source: str
+    created: int
+    description: str | None = None
+    payment_id: str | None = None
+    """Payroute's payment id, for the settlement report (not part of Stripe's object)."""
+
+    @property
+    def net(self) -> int:
+        return self.amount - self.fee
 
 
 @dataclass(slots=True)
@@ -70,3 +102,4 @@ class Dispute:
     created: int
     reason: str = "fraudulent"
     status: str = "needs_response"
+    balance_transactions: list[str] = field(default_factory=list)

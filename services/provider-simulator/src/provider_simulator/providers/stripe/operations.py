@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 
 from provider_simulator.formdata import FormDict
 from provider_simulator.outcome import Announcement, Outcome
-from provider_simulator.providers.stripe import disputes, intents
+from provider_simulator.providers.stripe import balance, disputes, intents
 from provider_simulator.providers.stripe import params as p
 from provider_simulator.providers.stripe.errors import (
     invalid_param,
@@ -14,14 +14,13 @@ from provider_simulator.providers.stripe.errors import (
     resource_missing,
 )
 from provider_simulator.providers.stripe.ids import new_id, now
-from provider_simulator.providers.stripe.model import PaymentIntent, PaymentMethod, Refund
+from provider_simulator.providers.stripe.model import PaymentIntent, PaymentMethod
 from provider_simulator.providers.stripe.payment_methods import TEST_PAYMENT_METHODS
 from provider_simulator.providers.stripe.serialize import (
     JsonDict,
     charge_json,
     decline_error,
     payment_intent_json,
-    refund_json,
 )
 from provider_simulator.providers.stripe.state import StripeState
 
@@ -34,6 +33,9 @@ class Call:
     """Where the simulator is reached, for the URLs it hands out (3-D Secure redirects)."""
     soft_decline: bool = False
     """The scenario declines this charge softly whatever the card (`soft_decline_rate`)."""
+    refunds: str = "immediate"
+    """The scenario's `refunds` knob: immediate, pending_then_succeeded or _failed."""
+    refund_settle_s: float = 0.0
 
 
 Operation = Callable[[StripeState, FormDict, Call], Outcome]
@@ -41,7 +43,6 @@ Operation = Callable[[StripeState, FormDict, Call], Outcome]
 CAPTURE_METHODS = ("automatic", "automatic_async", "manual")
 CANCELLATION_REASONS = ("duplicate", "fraudulent", "requested_by_customer", "abandoned")
 AUTHENTICATION_RESULTS = ("succeeded", "failed")
-REFUND_REASONS = ("duplicate", "fraudulent", "requested_by_customer")
 CREATE_PARAMS = frozenset(
     {
         "amount",
@@ -110,10 +111,9 @@ def create_payment_intent(state: StripeState, params: FormDict, call: Call) -> O
     if intent.latest_charge:
         state.intent_by_charge[intent.latest_charge] = intent.id
     if intent.decline is not None:
-        return _outcome(
-            state, intent, change, decline_error(intent).body(call.request_id), status=402
-        )
-    return _outcome(state, intent, change, payment_intent_json(intent, expand))
+        body = decline_error(intent).body(call.request_id)
+        return _outcome(state, intent, change, body=body, status=402)
+    return _outcome(state, intent, change, expand)
 
 
 def retrieve_payment_intent(state: StripeState, params: FormDict, call: Call) -> Outcome:
@@ -137,7 +137,7 @@ def authenticate_payment_intent(state: StripeState, params: FormDict, call: Call
     change = intents.authenticate(intent, succeeded=result == "succeeded", now=now())
     if intent.latest_charge:
         state.intent_by_charge[intent.latest_charge] = intent.id
-    return _outcome(state, intent, change, payment_intent_json(intent))
+    return _outcome(state, intent, change)
 
 
 def capture_payment_intent(state: StripeState, params: FormDict, call: Call) -> Outcome:
@@ -146,9 +146,10 @@ def capture_payment_intent(state: StripeState, params: FormDict, call: Call) -> 
     metadata = p.metadata(params)
     expand = p.expand(params)
     intent = _intent(state, call.target)
+    p.within_limits(intent.metadata | metadata)
     change = intents.capture(intent, amount)
     intent.metadata.update(metadata)
-    return _outcome(state, intent, change, payment_intent_json(intent, expand))
+    return _outcome(state, intent, change, expand)
 
 
 def cancel_payment_intent(state: StripeState, params: FormDict, call: Call) -> Outcome:
@@ -157,26 +158,7 @@ def cancel_payment_intent(state: StripeState, params: FormDict, call: Call) -> O
     expand = p.expand(params)
     intent = _intent(state, call.target)
     change = intents.cancel(intent, reason, now())
-    return _outcome(state, intent, change, payment_intent_json(intent, expand))
-
-
-def create_refund(state: StripeState, params: FormDict, call: Call) -> Outcome:
-    p.reject_unknown(params, ("payment_intent", "charge", "amount", "reason", "metadata"))
-    amount = p.optional_amount(params, "amount")
-    reason = p.choice(params, "reason", REFUND_REASONS, default=None)
-    metadata = p.metadata(params)
-    intent = _refunded_intent(state, params)
-    refund, change = intents.refund(intent, amount, reason=reason, metadata=metadata, now=now())
-    state.refunds[refund.id] = refund
-    return _outcome(state, intent, change, refund_json(refund), refund=refund)
-
-
-def retrieve_refund(state: StripeState, params: FormDict, call: Call) -> Outcome:
-    p.reject_unknown(params, ())
-    refund = state.refunds.get(call.target)
-    if refund is None:
-        raise resource_missing("refund", call.target, param="id")
-    return Outcome(200, refund_json(refund))
+    return _outcome(state, intent, change, expand)
 
 
 def retrieve_charge(state: StripeState, params: FormDict, call: Call) -> Outcome:
@@ -203,62 +185,43 @@ def _intent(state: StripeState, intent_id: str) -> PaymentIntent:
     return intent
 
 
-def _refunded_intent(state: StripeState, params: FormDict) -> PaymentIntent:
-    intent_id = p.optional_str(params, "payment_intent")
-    charge_id = p.optional_str(params, "charge")
-    if intent_id is not None:
-        intent = state.intents.get(intent_id)
-        if intent is None:
-            raise resource_missing("payment_intent", intent_id, param="payment_intent", status=400)
-        return intent
-    if charge_id is not None:
-        found = state.intent_by_charge.get(charge_id)
-        if found is None:
-            raise resource_missing("charge", charge_id, param="charge", status=400)
-        return state.intents[found]
-    raise p.missing("payment_intent")
-
-
 def _outcome(
     state: StripeState,
     intent: PaymentIntent,
     change: intents.Change,
-    body: JsonDict,
+    expand: frozenset[str] = frozenset(),
     *,
+    body: JsonDict | None = None,
     status: int = 200,
-    refund: Refund | None = None,
 ) -> Outcome:
+    """The change's money booked, its events announced, and the answer: `body`, else the
+    intent as it is once booked (its Charge names its balance transaction)."""
+    movements = balance.book_all(state, intent, change.movements)
+    if body is None:
+        body = payment_intent_json(intent, expand)
     announcements = tuple(
-        Announcement(event, _event_object(event, intent, refund)) for event in change.events
+        Announcement(event, _event_object(event, intent)) for event in change.events
     )
     announcements += disputes.open_if_disputed(state, intent)
-    return Outcome(status, body, change.movements, announcements)
+    return Outcome(status, body, movements, announcements)
 
 
-def _event_object(event: str, intent: PaymentIntent, refund: Refund | None) -> JsonDict:
-    if event.startswith("charge."):
-        return charge_json(intent)
-    if event.startswith("refund.") and refund is not None:
-        return refund_json(refund)
-    return payment_intent_json(intent)
+def _event_object(event: str, intent: PaymentIntent) -> JsonDict:
+    return charge_json(intent) if event.startswith("charge.") else payment_intent_json(intent)
 
 
 def retrieve_balance(state: StripeState, params: FormDict, call: Call) -> Outcome:
-    """GET /v1/balance: what the account holds, per currency (all of it available:
-    the simulator settles at once). https://docs.stripe.com/api/balance/balance_object"""
+    """GET /v1/balance (https://docs.stripe.com/api/balance/balance_object)."""
     p.reject_unknown(params, ())
-    held: dict[str, int] = {}
-    for intent in state.intents.values():
-        net = intent.amount_received - intent.amount_refunded
-        held[intent.currency] = held.get(intent.currency, 0) + net
-    funds = [
-        {"amount": amount, "currency": currency, "source_types": {"card": amount}}
-        for currency, amount in sorted(held.items())
-    ]
-    pending = [{**fund, "amount": 0, "source_types": {"card": 0}} for fund in funds]
-    return Outcome(
-        200, {"object": "balance", "available": funds, "pending": pending, "livemode": False}
-    )
+    return Outcome(200, balance.balance_json(state))
+
+
+def retrieve_balance_transaction(state: StripeState, params: FormDict, call: Call) -> Outcome:
+    p.reject_unknown(params, ())
+    txn = state.balance_transactions.get(call.target)
+    if txn is None:
+        raise resource_missing("balance transaction", call.target, param="id")
+    return Outcome(200, balance.balance_transaction_json(txn))
 
 
 def unrecognized(state: StripeState, params: FormDict, call: Call) -> Outcome:

@@ -6,6 +6,10 @@ from provider_simulator.formdata import FormDict
 from provider_simulator.providers.stripe.errors import StripeError, invalid_param
 
 MAX_AMOUNT = 99_999_999
+# https://docs.stripe.com/metadata#data: 50 keys, keys up to 40 characters, values up to 500.
+METADATA_MAX_KEYS = 50
+METADATA_MAX_KEY_LENGTH = 40
+METADATA_MAX_VALUE_LENGTH = 500
 COMMON_PARAMS = frozenset({"expand"})
 
 
@@ -94,7 +98,33 @@ def metadata(params: FormDict) -> dict[str, str]:
         return {}
     if not isinstance(raw, dict) or not all(isinstance(v, str) for v in raw.values()):
         raise _invalid("metadata", "Invalid hash")
-    return {key: value for key, value in raw.items() if isinstance(value, str) and value}
+    return within_limits(
+        {key: value for key, value in raw.items() if isinstance(value, str) and value}
+    )
+
+
+def within_limits(metadata: dict[str, str]) -> dict[str, str]:
+    """Stripe's metadata limits, refused as Stripe refuses them (400, param `metadata`)."""
+    if len(metadata) > METADATA_MAX_KEYS:
+        raise _invalid(
+            "metadata",
+            f"Invalid metadata: metadata can have at most {METADATA_MAX_KEYS} keys; "
+            f"{len(metadata)} given.",
+        )
+    for key, value in metadata.items():
+        if len(key) > METADATA_MAX_KEY_LENGTH:
+            raise _invalid(
+                "metadata",
+                f"Invalid metadata: keys can be at most {METADATA_MAX_KEY_LENGTH} characters "
+                f"long; {key[:METADATA_MAX_KEY_LENGTH]}... is {len(key)}.",
+            )
+        if len(value) > METADATA_MAX_VALUE_LENGTH:
+            raise _invalid(
+                "metadata",
+                f"Invalid metadata: values can be at most {METADATA_MAX_VALUE_LENGTH} "
+                f"characters long; the value of {key} is {len(value)}.",
+            )
+    return metadata
 
 
 def expand(params: FormDict) -> frozenset[str]:

@@ -7,6 +7,7 @@ import json
 from starlette.requests import Request
 from starlette.responses import Response
 
+from provider_simulator.faults import after_hang, at_the_edge
 from provider_simulator.formdata import FormDecodeError, decode_form, parse_pairs
 from provider_simulator.idempotency import ClaimState, StoredResponse, fingerprint
 from provider_simulator.providers.stripe import API_VERSION, PROVIDER, errors
@@ -63,19 +64,28 @@ async def serve(
         if claim.state is ClaimState.IN_FLIGHT:
             return _error(errors.idempotency_in_use(), request_id, headers)
 
-    call = Call(request_id, target, str(request.base_url).rstrip("/"), soft_declines(scenario))
+    call = Call(
+        request_id,
+        target,
+        str(request.base_url).rstrip("/"),
+        soft_declines(scenario),
+        refunds=scenario.refunds,
+        refund_settle_s=scenario.refund_settle_s,
+    )
     execution = Execution(sim, operation, params, call, key, headers)
     if scenario.mode == "timeout":
-        task: asyncio.Task[Response] = asyncio.ensure_future(
-            _hang_then_run(execution, sim.settings.timeout_hang_s)
-        )
-        sim.keep(task)  # the charge still happens if the caller gives up waiting
-        return await asyncio.shield(task)
-    return run(execution)
+        return await after_hang(sim, scenario.hang_s, lambda: _run_later(execution))
+    truth = run(execution)
+    return at_the_edge(
+        scenario,
+        request.method,
+        truth,
+        lambda: _error(errors.api_error(500, _INTERNAL), request_id, headers),
+        headers,
+    )
 
 
-async def _hang_then_run(execution: Execution, hang_s: float) -> Response:
-    await asyncio.sleep(hang_s)
+async def _run_later(execution: Execution) -> Response:
     return run(execution)
 
 

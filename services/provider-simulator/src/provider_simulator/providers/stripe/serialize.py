@@ -1,13 +1,24 @@
-"""Stripe's JSON shapes for PaymentIntent, Charge, PaymentMethod, Refund and Event."""
+"""Stripe's JSON shapes for PaymentIntent, Charge, PaymentMethod, Refund and Event
+(disputes: disputes.py; balance transactions: balance.py)."""
 
 from collections.abc import Collection
 
 from provider_simulator.providers.stripe import API_VERSION
 from provider_simulator.providers.stripe.errors import StripeError
 from provider_simulator.providers.stripe.ids import new_id, now
-from provider_simulator.providers.stripe.model import Dispute, PaymentIntent, PaymentMethod, Refund
+from provider_simulator.providers.stripe.model import PaymentIntent, PaymentMethod, Refund
 
 JsonDict = dict[str, object]
+ADDRESS: JsonDict = {
+    "city": None,
+    "country": None,
+    "line1": None,
+    "line2": None,
+    "postal_code": None,
+    "state": None,
+}
+BILLING_DETAILS: JsonDict = {"address": ADDRESS, "email": None, "name": None, "phone": None}
+"""Payroute sends no billing details: Stripe shows them all null."""
 
 
 def payment_intent_json(intent: PaymentIntent, expand: Collection[str] = ()) -> JsonDict:
@@ -83,7 +94,7 @@ def payment_method_json(method: PaymentMethod) -> JsonDict:
     return {
         "id": method.id,
         "object": "payment_method",
-        "billing_details": {"address": None, "email": None, "name": None, "phone": None},
+        "billing_details": BILLING_DETAILS,
         "card": {
             "brand": card.brand,
             "country": "US",
@@ -101,9 +112,10 @@ def payment_method_json(method: PaymentMethod) -> JsonDict:
 
 
 def charge_json(intent: PaymentIntent) -> JsonDict:
+    """The intent's latest Charge. What was authorized and never captured (a partial
+    capture's rest, a canceled authorization) counts in `amount_refunded`, as at Stripe."""
     decline = intent.decline
-    released = intent.status == "canceled" and decline is None
-    amount_refunded = intent.amount if released else intent.amount_refunded
+    amount_refunded = intent.amount_released + intent.amount_refunded
     outcome: JsonDict = {
         "network_status": "approved_by_network",
         "reason": None,
@@ -125,11 +137,13 @@ def charge_json(intent: PaymentIntent) -> JsonDict:
         "amount": intent.amount,
         "amount_captured": intent.amount_received,
         "amount_refunded": amount_refunded,
-        "balance_transaction": None,
+        "balance_transaction": intent.balance_transaction,
+        "billing_details": BILLING_DETAILS,
         "captured": intent.amount_received > 0,
         "created": intent.charge_created,
         "currency": intent.currency,
         "description": intent.description,
+        "disputed": intent.disputed,
         "failure_code": decline.code if decline else None,
         "failure_message": decline.message if decline else None,
         "livemode": False,
@@ -138,7 +152,7 @@ def charge_json(intent: PaymentIntent) -> JsonDict:
         "paid": decline is None,
         "payment_intent": intent.id,
         "payment_method": intent.payment_method.id if intent.payment_method else None,
-        "refunded": amount_refunded > 0 and amount_refunded >= intent.amount_received,
+        "refunded": amount_refunded > 0 and amount_refunded >= intent.amount,
         "status": "failed" if decline else "succeeded",
     }
 
@@ -148,35 +162,16 @@ def refund_json(refund: Refund) -> JsonDict:
         "id": refund.id,
         "object": "refund",
         "amount": refund.amount,
-        "balance_transaction": None,
+        "balance_transaction": refund.balance_transaction,
         "charge": refund.charge,
         "created": refund.created,
         "currency": refund.currency,
+        "failure_reason": refund.failure_reason,
         "metadata": dict(refund.metadata),
         "payment_intent": refund.payment_intent,
         "reason": refund.reason,
         "receipt_number": None,
         "status": refund.status,
-    }
-
-
-def dispute_json(dispute: Dispute) -> JsonDict:
-    """https://docs.stripe.com/api/disputes/object (the fields Payroute reads, and a few more)."""
-    return {
-        "id": dispute.id,
-        "object": "dispute",
-        "amount": dispute.amount,
-        "balance_transactions": [],
-        "charge": dispute.charge,
-        "created": dispute.created,
-        "currency": dispute.currency,
-        "evidence_details": {"has_evidence": False, "past_due": False, "submission_count": 0},
-        "is_charge_refundable": False,
-        "livemode": False,
-        "metadata": {},
-        "payment_intent": dispute.payment_intent,
-        "reason": dispute.reason,
-        "status": dispute.status,
     }
 
 

@@ -3,7 +3,12 @@
 from provider_simulator.config import Settings
 from provider_simulator.idempotency import IdempotencyStore
 from provider_simulator.providers.stripe import PROVIDER
-from provider_simulator.providers.stripe.model import Dispute, PaymentIntent, Refund
+from provider_simulator.providers.stripe.model import (
+    BalanceTransaction,
+    Dispute,
+    PaymentIntent,
+    Refund,
+)
 
 
 class StripeState:
@@ -16,6 +21,7 @@ class StripeState:
         self.intent_by_charge: dict[str, str] = {}
         self.refunds: dict[str, Refund] = {}
         self.disputes: dict[str, Dispute] = {}
+        self.balance_transactions: dict[str, BalanceTransaction] = {}
 
     def reset(self) -> None:
         self.idempotency.clear()
@@ -23,3 +29,4 @@ class StripeState:
         self.intent_by_charge.clear()
         self.refunds.clear()
         self.disputes.clear()
+        self.balance_transactions.clear()

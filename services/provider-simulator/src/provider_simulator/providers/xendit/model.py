@@ -77,7 +77,7 @@ class PaymentRequest:
         }
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Refund:
     id: str
     payment_request_id: str
@@ -88,6 +88,9 @@ class Refund:
     created: str
     metadata: JsonDict
     status: str = "SUCCEEDED"
+    """PENDING → SUCCEEDED | FAILED (the `refunds` scenario knob), or SUCCEEDED at once."""
+    failure_code: str | None = None
+    updated: str | None = None
 
     def to_json(self) -> JsonDict:
         return {
@@ -99,11 +102,11 @@ class Refund:
             "currency": self.currency,
             "status": self.status,
             "reason": self.reason,
-            "failure_code": None,
+            "failure_code": self.failure_code,
             "refund_fee_amount": None,
             "metadata": self.metadata,
             "created": self.created,
-            "updated": self.created,
+            "updated": self.updated or self.created,
         }
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from payroute_common.money import currency_exponent
 from provider_simulator.ledger import Movement
-from provider_simulator.outcome import Announcement, Outcome
+from provider_simulator.outcome import Announcement, Later, Outcome
 from provider_simulator.providers.xendit import PROVIDER
 from provider_simulator.providers.xendit import errors as e
 from provider_simulator.providers.xendit.model import PaymentRequest, Refund
@@ -32,9 +32,13 @@ class Call:
     target: str = ""
     base_url: str = "http://127.0.0.1:8100"
     query: Mapping[str, str] = field(default_factory=dict)
+    refunds: str = "immediate"
+    """The scenario's `refunds` knob (see `create_refund`)."""
+    refund_settle_s: float = 0.0
 
 
 Operation = Callable[[XenditState, Any, Call], Outcome]
+REFUND_FAILURE_CODE = "REFUND_FAILED"
 
 
 def create_payment_request(state: XenditState, body: Any, call: Call) -> Outcome:
@@ -107,21 +111,48 @@ def create_refund(state: XenditState, body: Any, call: Call) -> Outcome:
     )
     request.refunded += amount
     state.refunds[refund.id] = refund
+    if call.refunds == "immediate":
+        return _refund_settled(request, refund, succeeded=True)
+    refund.status = "PENDING"
+    succeeds = call.refunds == "pending_then_succeeded"
+    later = Later(call.refund_settle_s, _settlement(state, refund.id, succeeds))
+    return Outcome(200, refund.to_json(), later=(later,))
+
+
+def _settlement(state: XenditState, refund_id: str, succeeds: bool) -> Callable[[], Outcome]:
+    """A PENDING refund's end, announced by `refund.succeeded` or `refund.failed`."""
+
+    def settle() -> Outcome:
+        refund = state.refunds.get(refund_id)
+        request = state.requests.get(refund.payment_request_id) if refund else None
+        if refund is None or request is None or refund.status != "PENDING":
+            return Outcome(200, {})  # reset since, or settled
+        refund.updated = _now()
+        return _refund_settled(request, refund, succeeded=succeeds)
+
+    return settle
+
+
+def _refund_settled(request: PaymentRequest, refund: Refund, *, succeeded: bool) -> Outcome:
+    """The money leaves (a ledger movement), or the refund fails and frees its amount."""
+    if not succeeded:
+        refund.status = "FAILED"
+        refund.failure_code = REFUND_FAILURE_CODE
+        request.refunded -= refund.amount
+        failed = Announcement("refund.failed", refund.to_json())
+        return Outcome(200, refund.to_json(), announcements=(failed,))
+    refund.status = "SUCCEEDED"
     move = Movement(
         PROVIDER,
         refund.id,
         "refund",
-        amount,
+        refund.amount,
         refund.currency,
         _payment_id(refund.metadata) or _payment_id(request.metadata),
         request.method,
     )
-    return Outcome(
-        200,
-        refund.to_json(),
-        movements=(move,),
-        announcements=(Announcement("refund.succeeded", refund.to_json()),),
-    )
+    succeeded_ = Announcement("refund.succeeded", refund.to_json())
+    return Outcome(200, refund.to_json(), movements=(move,), announcements=(succeeded_,))
 
 
 def list_refunds(state: XenditState, _: Any, call: Call) -> Outcome:

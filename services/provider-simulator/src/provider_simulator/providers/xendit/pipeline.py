@@ -9,7 +9,7 @@ receiver compares) and a `webhook-id` header, with the JSON body
 
 import json
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -17,8 +17,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from provider_simulator.basic_auth import basic_user_is
-from provider_simulator.faults import after_hang, meet
+from provider_simulator.faults import after_hang, at_the_edge, meet
 from provider_simulator.idempotency import ClaimState, StoredResponse, fingerprint
+from provider_simulator.outcome import Later, Outcome
 from provider_simulator.providers.xendit import PROVIDER
 from provider_simulator.providers.xendit import errors as e
 from provider_simulator.providers.xendit.model import BUSINESS_ID
@@ -62,10 +63,19 @@ async def serve(
         if claim.state is ClaimState.IN_FLIGHT:
             return _error(e.duplicate("a request with this idempotency-key is in progress"))
 
-    call = Call(target, str(request.base_url).rstrip("/"), dict(request.query_params))
+    call = Call(
+        target,
+        str(request.base_url).rstrip("/"),
+        dict(request.query_params),
+        refunds=scenario.refunds,
+        refund_settle_s=scenario.refund_settle_s,
+    )
     if scenario.mode == "timeout":
-        return await after_hang(sim, lambda: _run_later(sim, operation, body, call, key))
-    return run(sim, operation, body, call, key)
+        return await after_hang(
+            sim, scenario.hang_s, lambda: _run_later(sim, operation, body, call, key)
+        )
+    truth = run(sim, operation, body, call, key)
+    return at_the_edge(scenario, request.method, truth, lambda: _error(e.server_error()))
 
 
 def run(
@@ -81,13 +91,25 @@ def run(
         if key:
             state.idempotency.release(key)
         raise
+    _apply(sim, outcome)
+    for later in outcome.later:
+        sim.later(later.delay_s, _applying(sim, later))
+    return _respond(sim, key, outcome.status, outcome.body, store=True)
+
+
+def _apply(sim: Simulator, outcome: Outcome) -> None:
+    """Money moved goes to the ledger; announcements go out as callbacks."""
+    state = sim.xendit
     sim.ledger.extend(outcome.movements)
     deliveries = [
         _delivery(state.webhook_url, state.callback_token.get_secret_value(), a.type, a.object)
         for a in outcome.announcements
     ]
     sim.webhooks.announce(deliveries, sim.scenarios.get(PROVIDER))
-    return _respond(sim, key, outcome.status, outcome.body, store=True)
+
+
+def _applying(sim: Simulator, later: Later) -> Callable[[], None]:
+    return lambda: _apply(sim, later.settle())
 
 
 def _delivery(url: str, token: str, event: str, data: Mapping[str, object]) -> Delivery:
