@@ -74,9 +74,10 @@ async def test_run_prints_keys_then_stop_from_another_shell(infra: Infra, tmp_pa
     env = runner_env(infra, database)
     runner, lines = await start_runner(env, tmp_path)
     try:
-        assert lines[:2] == [
+        assert lines[:3] == [
             "PAYROUTE_API_KEY=pk_fake_merchant",
             "PAYROUTE_OPERATOR_KEY=pk_fake_operator",
+            "PAYROUTE_ADMIN_KEY=pk_fake_admin",
         ]
         assert sum(line.startswith("PAYROUTE_API_KEY=") for line in lines) == 1
         text = "\n".join(lines)

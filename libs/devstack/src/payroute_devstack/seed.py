@@ -18,6 +18,7 @@ class DemoKeys:
     merchant_id: str
     api_key: str
     operator_key: str
+    admin_key: str
 
 
 Seeder = Callable[[Mapping[str, str]], Awaitable[DemoKeys]]
@@ -60,11 +61,21 @@ async def run_cli(args: list[str], env: Mapping[str, str], within: float) -> dic
 async def seed_demo_merchant(
     env: Mapping[str, str], *, name: str = DEMO_MERCHANT, within: float = 60.0
 ) -> DemoKeys:
-    """Create a merchant and an operator key for it; needs GATEWAY_API_DATABASE_URL."""
+    """Create a merchant with an operator and an admin key; needs GATEWAY_API_DATABASE_URL.
+
+    The admin key belongs to the demo merchant but acts for the platform (any
+    merchant's pricing, reconciliation, platform-wide analytics).
+    """
     merchant = await run_cli(["merchants", "create", name], env, within)
     merchant_id = _field(merchant, "id")
     operator = await run_cli(["keys", "create", merchant_id, "--role", "operator"], env, within)
-    return DemoKeys(merchant_id, _field(merchant, "api_key"), _field(operator, "api_key"))
+    admin = await run_cli(["keys", "create", merchant_id, "--role", "admin"], env, within)
+    return DemoKeys(
+        merchant_id,
+        _field(merchant, "api_key"),
+        _field(operator, "api_key"),
+        _field(admin, "api_key"),
+    )
 
 
 def _field(obj: Mapping[str, Any], key: str) -> str:

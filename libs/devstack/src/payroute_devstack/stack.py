@@ -66,6 +66,10 @@ class Stack:
         return self._keys().operator_key
 
     @property
+    def admin_key(self) -> str:
+        return self._keys().admin_key
+
+    @property
     def merchant_id(self) -> str:
         return self._keys().merchant_id
 

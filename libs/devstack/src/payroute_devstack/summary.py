@@ -8,7 +8,11 @@ from payroute_devstack.stack import Stack
 
 
 def summary_lines(stack: Stack, run_dir: Path) -> list[str]:
-    lines = [f"PAYROUTE_API_KEY={stack.api_key}", f"PAYROUTE_OPERATOR_KEY={stack.operator_key}"]
+    lines = [
+        f"PAYROUTE_API_KEY={stack.api_key}",
+        f"PAYROUTE_OPERATOR_KEY={stack.operator_key}",
+        f"PAYROUTE_ADMIN_KEY={stack.admin_key}",
+    ]
     width = max(len(name) for name in stack.processes)
     for spec in stack.plan.services:
         lines.append(f"  {spec.name:<{width}}  {stack.url(spec.name)}{spec.home_path}")

@@ -23,7 +23,7 @@ SERVICES = (
 
 async def seeder(env: Mapping[str, str]) -> DemoKeys:
     assert env["BETA_DATABASE_URL"].startswith("postgresql+asyncpg://")
-    return DemoKeys("m_fake", "pk_fake_merchant", "pk_fake_operator")
+    return DemoKeys("m_fake", "pk_fake_merchant", "pk_fake_operator", "pk_fake_admin")
 
 
 if __name__ == "__main__":

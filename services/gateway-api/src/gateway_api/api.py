@@ -81,6 +81,7 @@ def install(app: FastAPI, new_unit_of_work: UnitOfWorkFactory, waiters: PaymentW
 
     app.include_router(payments_api.router)
     app.include_router(refunds_api.router)
-    from gateway_api import settings_api  # noqa: PLC0415 - it builds on this module
+    from gateway_api import pricing_api, settings_api  # noqa: PLC0415 - they build on this module
 
     app.include_router(settings_api.router)
+    app.include_router(pricing_api.router)

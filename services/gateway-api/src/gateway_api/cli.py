@@ -3,11 +3,13 @@
     payroute merchants create NAME [--tier starter|professional|enterprise]
     payroute merchants update MERCHANT_ID [--tier ...] [--platform-fee-percent X|default]
     payroute merchants show MERCHANT_ID
-    payroute keys create MERCHANT_ID [--role merchant|operator]
+    payroute keys create MERCHANT_ID [--role merchant|operator|admin]
     payroute keys revoke KEY_ID
     payroute dlq list|replay ...   (dead-letter topics: see `dlq_cli`)
 
 Each prints one JSON object on stdout; errors are one line on stderr and exit 1.
+Keys created or revoked here are announced on `access.keys` like any other (the
+gateway's outbox relay publishes them once it runs).
 The database is GATEWAY_API_DATABASE_URL, migrated to head first.
 """
 
@@ -25,7 +27,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
-from gateway_api import dlq_cli, handlers, settings_handlers
+from gateway_api import api_keys, dlq_cli, settings_handlers
 from gateway_api.__main__ import MIGRATIONS
 from gateway_api.config import Settings
 from gateway_api.domain import GatewayError, InvalidRequest, Merchant, Role, Tier
@@ -41,7 +43,7 @@ Command = Callable[[argparse.Namespace, GatewayUnitOfWork], Awaitable[dict[str, 
 
 
 async def _create_merchant(args: argparse.Namespace, uow: GatewayUnitOfWork) -> dict[str, Any]:
-    merchant, issued = await handlers.create_merchant(args.name, args.tier, uow=uow)
+    merchant, issued = await api_keys.create_merchant(args.name, args.tier, uow=uow)
     return {
         "id": merchant.id,
         "name": merchant.name,
@@ -76,7 +78,7 @@ async def _show_merchant(args: argparse.Namespace, uow: GatewayUnitOfWork) -> di
 
 
 async def _create_key(args: argparse.Namespace, uow: GatewayUnitOfWork) -> dict[str, Any]:
-    issued = await handlers.create_api_key(args.merchant_id, args.role, uow=uow)
+    issued = await api_keys.create_api_key(args.merchant_id, args.role, uow=uow)
     key = issued.key
     return {
         "id": key.id,
@@ -87,7 +89,7 @@ async def _create_key(args: argparse.Namespace, uow: GatewayUnitOfWork) -> dict[
 
 
 async def _revoke_key(args: argparse.Namespace, uow: GatewayUnitOfWork) -> dict[str, Any]:
-    key = await handlers.revoke_api_key(args.key_id, uow=uow)
+    key = await api_keys.revoke_api_key(args.key_id, uow=uow)
     return {"id": key.id, "revoked": key.revoked_at is not None}
 
 
@@ -124,7 +126,13 @@ def parser() -> argparse.ArgumentParser:
     key_actions = keys.add_subparsers(dest="action", required=True)
     create_key = key_actions.add_parser("create", help="create an API key for a merchant")
     create_key.add_argument("merchant_id")
-    create_key.add_argument("--role", choices=get_args(Role), default="merchant")
+    create_key.add_argument(
+        "--role",
+        choices=get_args(Role),
+        default="merchant",
+        help="merchant: its payments; operator: also verifies manual payments; "
+        "admin: the platform (any merchant's pricing, reconciliation, analytics)",
+    )
     create_key.set_defaults(command=_create_key)
     revoke = key_actions.add_parser("revoke", help="revoke an API key")
     revoke.add_argument("key_id")

@@ -3,7 +3,7 @@ and the payment timeline current."""
 
 from collections.abc import Sequence
 
-from gateway_api.handlers import apply_payment_events
+from gateway_api.read_model import apply_payment_events
 from gateway_api.store import GatewayUnitOfWork
 from payroute_common.consumer import Received, subscribe
 from payroute_common.messages import PaymentEvent

@@ -13,7 +13,8 @@ from datetime import datetime
 from typing import Literal
 
 from payroute_common.ids import new_id
-from payroute_common.messages import PaymentFailure, PaymentMethod
+from payroute_common.lifecycle import CANCELABLE, CAPTURABLE, REFUNDABLE, VERIFIABLE
+from payroute_common.messages import KeyRole, LateSuccess, PaymentFailure, PaymentMethod
 from payroute_common.messages.values import (
     AttemptSummary,
     CaptureMethod,
@@ -25,14 +26,10 @@ from payroute_common.messages.values import (
 )
 
 Tier = Literal["starter", "professional", "enterprise"]
-Role = Literal["merchant", "operator"]
+Role = KeyRole  # merchant | operator | admin: see `roles.py`
 Operation = Literal["capture", "cancel", "verify"]
 RefundReason = Literal["duplicate", "fraudulent", "requested_by_customer"]
 Decision = Literal["approve", "reject"]
-
-CAPTURABLE = frozenset({"authorized"})
-CANCELABLE = frozenset({"authorized", "requires_action", "pending_verification"})
-REFUNDABLE = frozenset({"captured", "partially_refunded"})
 
 SECRET_KEY_PREFIX = "sk_"  # noqa: S105 - a prefix, not a secret
 SECRET_KEY_LENGTH = len(SECRET_KEY_PREFIX) + 43
@@ -74,9 +71,9 @@ class InvalidRequest(GatewayError):
 
 
 class PermissionDenied(GatewayError):
-    """The key is valid but its role may not do this (403)."""
+    """The key is valid but its role may not do this (403); nothing was changed."""
 
-    code = "permission_denied"
+    code = "insufficient_role"
 
 
 class Conflict(GatewayError):
@@ -221,6 +218,7 @@ class TimelineEvent:
     refund_amount: int | None = None
     operation: str | None = None
     failure: PaymentFailure | None = None
+    late_success: LateSuccess | None = None
 
 
 def _no_operation_in_flight(payment: Payment) -> None:
@@ -240,6 +238,8 @@ def check_capture(payment: Payment, amount: int | None) -> int:
             f"This payment is {payment.status}; only an authorized payment can be captured.",
             code="payment_not_capturable",
         )
+    if payment.amount_capturable <= 0:
+        raise Conflict("Nothing is left to capture on this payment.", code="payment_not_capturable")
     if amount is not None and amount > payment.amount_capturable:
         raise Conflict(
             f"The amount to capture ({amount}) exceeds the amount capturable "
@@ -253,14 +253,15 @@ def check_cancel(payment: Payment) -> None:
     _no_operation_in_flight(payment)
     if payment.status not in CANCELABLE:
         raise Conflict(
-            f"This payment is {payment.status}; only a payment not yet captured can be canceled.",
+            f"This payment is {payment.status}; only an authorized payment can be canceled "
+            "(a payment waiting for its customer or an operator ends by their action or expiry).",
             code="payment_not_cancelable",
         )
 
 
 def check_verify(payment: Payment) -> None:
     _no_operation_in_flight(payment)
-    if payment.status != "pending_verification":
+    if payment.status not in VERIFIABLE:
         raise Conflict(
             f"This payment is {payment.status}, not pending_verification.",
             code="payment_not_awaiting_verification",

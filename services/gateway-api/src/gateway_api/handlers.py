@@ -1,44 +1,35 @@
-"""One function per thing gateway-api does: API requests, payment events, CLI commands."""
+"""One function per payment request gateway-api takes (the read model is applied in
+`read_model`, keys are made in `api_keys`)."""
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import datetime
 from typing import Any, TypeVar
 
+from gateway_api import payment_rules
 from gateway_api.domain import (
-    ApiKey,
     AuthenticationFailed,
-    Conflict,
-    GatewayError,
-    IssuedKey,
-    Merchant,
     Operation,
     Payment,
-    PermissionDenied,
     Principal,
     Refund,
     ResourceMissing,
-    Role,
-    Tier,
     TimelineEvent,
     check_cancel,
     check_capture,
     check_refund,
     check_verify,
     hash_secret,
-    issue_key,
     looks_like_secret,
     masked,
-    new_merchant,
 )
-from gateway_api.errors import refusal_answer
-from gateway_api.idempotency import RETENTION, IdempotentRequest, answer_again
+from gateway_api.idempotency import RETENTION, IdempotentRequest
+from gateway_api.idempotent_answers import claim, refusals_kept_if_final, remember
 from gateway_api.payment_changes import SETTLING, PaymentWaiters
+from gateway_api.roles import require_role
 from gateway_api.schemas import (
     CapturePaymentRequest,
     CreatePaymentRequest,
@@ -56,13 +47,9 @@ from payroute_common.messages import (
     CancelPayment,
     CapturePayment,
     CreatePayment,
-    PaymentEvent,
-    PaymentSnapshot,
     RefundPayment,
     VerifyPayment,
 )
-from payroute_common.messages.payment_events import PaymentOperationFailed, RefundEvent
-from payroute_common.messages.values import RefundSnapshot
 from payroute_common.topics import PAYMENT_COMMANDS
 
 PRODUCER = "gateway-api"
@@ -84,83 +71,12 @@ async def authenticate(secret: str | None, *, uow: HandlerUnitOfWork) -> Princip
     return principal
 
 
-async def _claim(
-    idempotency: IdempotentRequest | None, merchant_id: str, *, uow: HandlerUnitOfWork
-) -> None:
-    """Claim the key in this transaction, or raise the stored answer (Replay) or a 409."""
-    if idempotency is None:
-        return
-    now = utcnow()
-    if await uow.idempotency.insert(merchant_id, idempotency.key, idempotency.fingerprint, now):
-        return
-    stored = await uow.idempotency.get(merchant_id, idempotency.key)
-    if stored is None:  # purged in between: as good as in flight, the client retries
-        raise Conflict(
-            "A request with this Idempotency-Key is still in progress; retry later.",
-            code="idempotency_request_in_progress",
-        )
-    raise answer_again(stored, idempotency, now)
-
-
-async def _remember(
-    idempotency: IdempotentRequest | None,
-    merchant_id: str,
-    status_code: int,
-    body: dict[str, Any],
-    *,
-    uow: HandlerUnitOfWork,
-) -> None:
-    if idempotency is not None:
-        await uow.idempotency.store(
-            merchant_id,
-            idempotency.key,
-            status_code,
-            body,
-            completed=not idempotency.waiting,
-        )
-
-
-@contextlib.asynccontextmanager
-async def _remembering_refusal(
-    idempotency: IdempotentRequest | None, merchant_id: str, *, uow: HandlerUnitOfWork
-) -> AsyncIterator[None]:
-    """A refusal after the key was claimed (nothing else written yet) is its stored answer,
-    as Stripe does for requests that started executing."""
-    try:
-        yield
-    except GatewayError as refusal:
-        if idempotency is not None:
-            status_code, body = refusal_answer(refusal)
-            await uow.idempotency.store(
-                merchant_id, idempotency.key, status_code, body, completed=True
-            )
-            await uow.commit()
-        raise
-
-
 def payment_body(payment: Payment) -> dict[str, Any]:
     return PaymentObject.of(payment).model_dump(mode="json")
 
 
 def refund_body(refund: Refund) -> dict[str, Any]:
     return RefundObject.of(refund).model_dump(mode="json")
-
-
-async def remember_final_answer(
-    idempotency: IdempotentRequest | None,
-    status_code: int,
-    body: dict[str, Any],
-    *,
-    principal: Principal,
-    uow: HandlerUnitOfWork,
-) -> None:
-    """After a `Prefer: wait`: the answer sent, stored as the key's final one."""
-    if idempotency is None or not idempotency.waiting:
-        return
-    await uow.idempotency.store(
-        principal.merchant_id, idempotency.key, status_code, body, completed=True
-    )
-    await uow.commit()
 
 
 def _stage(command: Message, merchant_id: str, payment_id: str, uow: HandlerUnitOfWork) -> None:
@@ -178,10 +94,11 @@ async def create_payment(
     idempotency: IdempotentRequest | None = None,
 ) -> Payment:
     """Record the payment as `processing` and stage `CreatePayment`, in one transaction."""
-    settings = await uow.merchant_settings.get(principal.merchant_id)
     method = request.payment_method.type
+    payment_rules.check_new_payment(method, request.return_url, request.metadata)
+    settings = await uow.merchant_settings.get(principal.merchant_id)
     settings.check_payment(request.amount, request.currency, method)
-    await _claim(idempotency, principal.merchant_id, uow=uow)
+    await claim(idempotency, principal.merchant_id, uow=uow)
     now = utcnow()
     payment = Payment(
         id=new_id("pay"),
@@ -220,7 +137,7 @@ async def create_payment(
         ),
     )
     _stage(command, payment.merchant_id, payment.id, uow)
-    await _remember(idempotency, principal.merchant_id, 201, payment_body(payment), uow=uow)
+    await remember(idempotency, principal.merchant_id, 201, payment_body(payment), uow=uow)
     await uow.commit()
     return payment
 
@@ -246,7 +163,7 @@ async def _start_operation(
     await uow.payments.start_operation(payment.id, operation)
     payment = replace(payment, pending_operation=operation)
     _stage(command, payment.merchant_id, payment.id, uow)
-    await _remember(idempotency, principal.merchant_id, 200, payment_body(payment), uow=uow)
+    await remember(idempotency, principal.merchant_id, 200, payment_body(payment), uow=uow)
     await uow.commit()
     return payment
 
@@ -260,8 +177,8 @@ async def capture_payment(
     idempotency: IdempotentRequest | None = None,
 ) -> Payment:
     """Check against the locked read-model row, then stage `CapturePayment`."""
-    await _claim(idempotency, principal.merchant_id, uow=uow)
-    async with _remembering_refusal(idempotency, principal.merchant_id, uow=uow):
+    await claim(idempotency, principal.merchant_id, uow=uow)
+    async with refusals_kept_if_final(idempotency, principal.merchant_id, uow=uow):
         payment = await _locked_payment(payment_id, principal=principal, uow=uow)
         amount = check_capture(payment, request.amount)
     command = CapturePayment(
@@ -282,8 +199,8 @@ async def cancel_payment(
     uow: HandlerUnitOfWork,
     idempotency: IdempotentRequest | None = None,
 ) -> Payment:
-    await _claim(idempotency, principal.merchant_id, uow=uow)
-    async with _remembering_refusal(idempotency, principal.merchant_id, uow=uow):
+    await claim(idempotency, principal.merchant_id, uow=uow)
+    async with refusals_kept_if_final(idempotency, principal.merchant_id, uow=uow):
         payment = await _locked_payment(payment_id, principal=principal, uow=uow)
         check_cancel(payment)
     command = CancelPayment(
@@ -303,10 +220,9 @@ async def verify_payment(
     idempotency: IdempotentRequest | None = None,
 ) -> Payment:
     """An operator approves or rejects a manual payment waiting for verification."""
-    if principal.role != "operator":
-        raise PermissionDenied("Only operator keys may verify payments.")
-    await _claim(idempotency, principal.merchant_id, uow=uow)
-    async with _remembering_refusal(idempotency, principal.merchant_id, uow=uow):
+    require_role(principal, "operator", "verify payments")
+    await claim(idempotency, principal.merchant_id, uow=uow)
+    async with refusals_kept_if_final(idempotency, principal.merchant_id, uow=uow):
         payment = await _locked_payment(payment_id, principal=principal, uow=uow)
         check_verify(payment)
     command = VerifyPayment(
@@ -334,8 +250,8 @@ async def create_refund(
     The lock serializes refunds of one payment, and the sum is taken from the gateway's
     own refunds table (written in this transaction), so it is exact before any answer.
     """
-    await _claim(idempotency, principal.merchant_id, uow=uow)
-    async with _remembering_refusal(idempotency, principal.merchant_id, uow=uow):
+    await claim(idempotency, principal.merchant_id, uow=uow)
+    async with refusals_kept_if_final(idempotency, principal.merchant_id, uow=uow):
         payment = await _locked_payment(request.payment_id, principal=principal, uow=uow)
         refunded = await uow.refunds.refunded(payment.id)
         amount = check_refund(payment, request.amount, refunded)
@@ -361,7 +277,7 @@ async def create_refund(
         created_at=now,
     )
     _stage(command, payment.merchant_id, payment.id, uow)
-    await _remember(idempotency, principal.merchant_id, 201, refund_body(refund), uow=uow)
+    await remember(idempotency, principal.merchant_id, 201, refund_body(refund), uow=uow)
     await uow.commit()
     return refund
 
@@ -477,112 +393,8 @@ async def _wait(
                 return current
 
 
-def latest_snapshots(events: Iterable[PaymentEvent]) -> list[PaymentSnapshot]:
-    """The newest snapshot of each payment in a batch (events may arrive out of order)."""
-    latest: dict[str, PaymentSnapshot] = {}
-    for event in events:
-        snapshot = event.payment
-        seen = latest.get(snapshot.payment_id)
-        if seen is None or snapshot.version > seen.version:
-            latest[snapshot.payment_id] = snapshot
-    return list(latest.values())
-
-
-def latest_refunds(events: Iterable[PaymentEvent]) -> list[RefundSnapshot]:
-    """The newest snapshot of each refund in a batch (a final status beats `pending`)."""
-    latest: dict[str, RefundSnapshot] = {}
-    for event in events:
-        if not isinstance(event, RefundEvent):
-            continue
-        snapshot = event.refund
-        seen = latest.get(snapshot.refund_id)
-        if seen is None or (snapshot.status != "pending", snapshot.updated_at) >= (
-            seen.status != "pending",
-            seen.updated_at,
-        ):
-            latest[snapshot.refund_id] = snapshot
-    return list(latest.values())
-
-
-def timeline_event(event: PaymentEvent, event_id: uuid.UUID | None = None) -> TimelineEvent:
-    """The timeline entry for `event`; without an envelope id, one derived from its content."""
-    snapshot = event.payment
-    refund = event.refund if isinstance(event, RefundEvent) else None
-    failed = event if isinstance(event, PaymentOperationFailed) else None
-    if event_id is None:
-        name = f"{event.event_type}:{snapshot.payment_id}:{snapshot.version}"
-        name += f":{refund.refund_id}:{refund.status}" if refund else ""
-        name += f":{failed.operation}:{failed.failure.code}" if failed else ""
-        event_id = uuid.uuid5(uuid.NAMESPACE_URL, name)
-    return TimelineEvent(
-        event_id=str(event_id),
-        payment_id=snapshot.payment_id,
-        type=event.event_type,
-        status=snapshot.status,
-        reason=event.reason,
-        version=snapshot.version,
-        occurred_at=snapshot.updated_at,
-        refund_id=refund.refund_id if refund else None,
-        refund_amount=refund.amount if refund else None,
-        operation=failed.operation if failed else None,
-        failure=failed.failure if failed else None,
-    )
-
-
-async def apply_payment_events(
-    events: Iterable[PaymentEvent],
-    *,
-    uow: HandlerUnitOfWork,
-    event_ids: Sequence[uuid.UUID] | None = None,
-) -> None:
-    """Move the read models forward and record the timeline.
-
-    A snapshot no newer than the row changes nothing; a refused operation
-    (`PaymentOperationFailed`) clears the payment's pending operation whatever its version.
-    """
-    events = list(events)
-    ids: list[uuid.UUID | None] = list(event_ids) if event_ids is not None else [None] * len(events)
-    answered = [e.payment.payment_id for e in events if isinstance(e, PaymentOperationFailed)]
-    await uow.payments.apply(latest_snapshots(events), answered)
-    await uow.refunds.apply(latest_refunds(events))
-    await uow.timeline.record(
-        [(e.payment.merchant_id, timeline_event(e, i)) for e, i in zip(events, ids, strict=True)]
-    )
-
-
 async def purge_idempotency_keys(now: datetime, *, uow: HandlerUnitOfWork) -> int:
     """Forget Idempotency-Keys older than the retention; how many were forgotten."""
     purged = await uow.idempotency.purge(now - RETENTION)
     await uow.commit()
     return purged
-
-
-async def create_merchant(
-    name: str, tier: Tier, *, uow: HandlerUnitOfWork
-) -> tuple[Merchant, IssuedKey]:
-    """A merchant and its first (merchant-role) key."""
-    now = utcnow()
-    merchant = new_merchant(name, tier, now)
-    issued = issue_key(merchant.id, "merchant", now)
-    await uow.merchants.add(merchant)
-    await uow.api_keys.add(issued.key)
-    await uow.commit()
-    return merchant, issued
-
-
-async def create_api_key(merchant_id: str, role: Role, *, uow: HandlerUnitOfWork) -> IssuedKey:
-    if await uow.merchants.get(merchant_id) is None:
-        raise ResourceMissing("merchant", merchant_id)
-    issued = issue_key(merchant_id, role, utcnow())
-    await uow.api_keys.add(issued.key)
-    await uow.commit()
-    return issued
-
-
-async def revoke_api_key(key_id: str, *, uow: HandlerUnitOfWork) -> ApiKey:
-    """Revoke a key; revoking it again is harmless."""
-    key = await uow.api_keys.revoke(key_id, utcnow())
-    if key is None:
-        raise ResourceMissing("API key", key_id)
-    await uow.commit()
-    return key

@@ -89,12 +89,12 @@ class SettingsChange:
     verification_ttl_seconds: int | None = None
 
     @property
-    def operator_only(self) -> frozenset[str]:
-        """The fields only an operator key may change: what the merchant pays."""
-        return self.fields & OPERATOR_ONLY_FIELDS
+    def pricing(self) -> frozenset[str]:
+        """The fields that set what the merchant pays: the platform's (admin keys) to change."""
+        return self.fields & PRICING_FIELDS
 
 
-OPERATOR_ONLY_FIELDS = frozenset({"tier", "platform_fee_percent"})
+PRICING_FIELDS = frozenset({"tier", "platform_fee_percent"})
 
 
 def percent_to_ppm(percent: str, *, param: str = "platform_fee_percent") -> int:

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request, Response
 
-from gateway_api import handlers
+from gateway_api import handlers, idempotent_answers
 from gateway_api.api import PreferHeader, PrincipalDep, UnitOfWorkDep, waiters_of, waiting
 from gateway_api.domain import Payment, Principal
 from gateway_api.idempotency import HEADER, IdempotentRequest, checked_key, fingerprint
@@ -19,14 +19,13 @@ from gateway_api.schemas import (
     CancelPaymentRequest,
     CapturePaymentRequest,
     CreatePaymentRequest,
-    PaymentEventList,
-    PaymentEventObject,
     PaymentList,
     PaymentObject,
     VerifyPaymentRequest,
     error_responses,
 )
 from gateway_api.store import HandlerUnitOfWork, PaymentFilters
+from gateway_api.timeline_schemas import PaymentEventList, PaymentEventObject
 from payroute_common.messages.values import PaymentStatus
 
 router = APIRouter(prefix="/v1", tags=["payments"])
@@ -71,8 +70,8 @@ async def _answer_when_settled(
             payment.id, wait_s, principal=principal, uow=uow, waiters=waiters_of(request)
         )
     answer = PaymentObject.of(payment)
-    await handlers.remember_final_answer(
-        idempotency, status_code, answer.model_dump(mode="json"), principal=principal, uow=uow
+    await idempotent_answers.remember_final_answer(
+        idempotency, principal.merchant_id, status_code, answer.model_dump(mode="json"), uow=uow
     )
     return answer
 
@@ -163,7 +162,7 @@ async def cancel_payment(
     "/payments/{payment_id}/verify",
     response_model=PaymentObject,
     responses=error_responses(400, 401, 403, 404, 409, 413, 500),
-    summary="Approve or reject a manual payment (operator keys only)",
+    summary="Approve or reject a manual payment (operator and admin keys)",
 )
 async def verify_payment(
     payment_id: str,

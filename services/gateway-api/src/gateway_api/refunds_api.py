@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
-from gateway_api import handlers
+from gateway_api import handlers, idempotent_answers
 from gateway_api.api import PreferHeader, PrincipalDep, UnitOfWorkDep, waiters_of, waiting
 from gateway_api.payments_api import IdempotencyKeyHeader, idempotent_request
 from gateway_api.schemas import CreateRefundRequest, RefundList, RefundObject, error_responses
@@ -40,8 +40,8 @@ async def create_refund(
             refund.id, wait_s, principal=principal, uow=uow, waiters=waiters_of(request)
         )
     answer = RefundObject.of(refund)
-    await handlers.remember_final_answer(
-        idempotency, 201, answer.model_dump(mode="json"), principal=principal, uow=uow
+    await idempotent_answers.remember_final_answer(
+        idempotency, principal.merchant_id, 201, answer.model_dump(mode="json"), uow=uow
     )
     return answer
 

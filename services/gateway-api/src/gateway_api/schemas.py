@@ -7,7 +7,13 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from gateway_api.domain import Decision, Payment, Refund, RefundReason, TimelineEvent
+from gateway_api.domain import Decision, Payment, Refund, RefundReason
+from gateway_api.payment_rules import (
+    METADATA_KEY_MAX_LENGTH,
+    METADATA_MAX_KEYS,
+    METADATA_VALUE_MAX_LENGTH,
+    RESERVED_METADATA_KEYS,
+)
 from payroute_common.messages import PaymentFailure, PaymentMethod
 from payroute_common.messages.values import (
     CaptureMethod,
@@ -19,9 +25,6 @@ from payroute_common.money import CurrencyCode
 
 # Twelve digits of minor units: far above any per-currency limit, well inside BIGINT.
 MAX_AMOUNT = 999_999_999_999
-METADATA_MAX_KEYS = 50
-METADATA_KEY_MAX_LENGTH = 40
-METADATA_VALUE_MAX_LENGTH = 500
 
 Amount = Annotated[
     int,
@@ -32,13 +35,25 @@ Amount = Annotated[
         description="A positive integer in the currency's minor unit (1050 = 10.50 PHP).",
     ),
 ]
-MetadataKey = Annotated[str, Field(min_length=1, max_length=METADATA_KEY_MAX_LENGTH)]
-MetadataValue = Annotated[str, Field(max_length=METADATA_VALUE_MAX_LENGTH)]
+# The limits are checked by `payment_rules` (400 with a code per rule); the schema says them.
 Metadata = Annotated[
-    dict[MetadataKey, MetadataValue],
+    dict[str, str],
     Field(
-        max_length=METADATA_MAX_KEYS,
-        description="Up to 50 string keys (40 chars) with string values (500 chars).",
+        description=f"Up to {METADATA_MAX_KEYS} string keys of at most {METADATA_KEY_MAX_LENGTH} "
+        f"characters, with string values of at most {METADATA_VALUE_MAX_LENGTH} characters "
+        "(Stripe's 50 keys less Payroute's own `payment_id` and `attempt_id`, which are "
+        "reserved). Over a limit: 400 with param `metadata` and code `metadata_too_many_keys`, "
+        "`metadata_key_too_long`, `metadata_value_too_long`, `metadata_key_reserved` or "
+        "`metadata_key_invalid` (empty key).",
+        json_schema_extra={
+            "maxProperties": METADATA_MAX_KEYS,
+            "propertyNames": {
+                "minLength": 1,
+                "maxLength": METADATA_KEY_MAX_LENGTH,
+                "not": {"enum": sorted(RESERVED_METADATA_KEYS)},
+            },
+            "additionalProperties": {"type": "string", "maxLength": METADATA_VALUE_MAX_LENGTH},
+        },
     ),
 ]
 ShortText = Annotated[str, Field(min_length=1, max_length=255)]
@@ -83,7 +98,8 @@ class CreatePaymentRequest(BaseModel):
             Field(
                 max_length=2048,
                 pattern=r"^https?://\S+$",
-                description="Where wallet or 3-D Secure flows send the customer back.",
+                description="Where wallet or 3-D Secure flows send the customer back. "
+                "Required for gcash, maya and paymongo (400 `parameter_missing`).",
             ),
         ]
         | None
@@ -105,7 +121,7 @@ class CancelPaymentRequest(BaseModel):
 
 
 class VerifyPaymentRequest(BaseModel):
-    """`POST /v1/payments/{id}/verify` (operator keys only)."""
+    """`POST /v1/payments/{id}/verify` (operator and admin keys)."""
 
     model_config = ConfigDict(
         extra="forbid",
@@ -324,37 +340,6 @@ class RefundObject(BaseModel):
         )
 
 
-class PaymentEventObject(BaseModel):
-    """One entry of a payment's timeline."""
-
-    id: str
-    object: Literal["payment_event"] = "payment_event"
-    type: str
-    status: PaymentStatus
-    reason: str | None
-    version: int
-    occurred_at: datetime
-    refund_id: str | None = None
-    refund_amount: int | None = None
-    operation: str | None = None
-    failure: PaymentFailure | None = None
-
-    @classmethod
-    def of(cls, event: TimelineEvent) -> PaymentEventObject:
-        return cls(
-            id=event.event_id,
-            type=event.type,
-            status=event.status,
-            reason=event.reason,
-            version=event.version,
-            occurred_at=event.occurred_at,
-            refund_id=event.refund_id,
-            refund_amount=event.refund_amount,
-            operation=event.operation,
-            failure=event.failure,
-        )
-
-
 class PaymentList(BaseModel):
     """A page of payments, newest first; `has_more` says whether another page follows."""
 
@@ -384,36 +369,6 @@ class RefundList(BaseModel):
     url: str
 
 
-class PaymentEventList(BaseModel):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "object": "list",
-                    "data": [
-                        {
-                            "id": "7d0c6f0e-7f5b-4d3a-9a55-2f0e9f3b1c11",
-                            "object": "payment_event",
-                            "type": "PaymentCreated",
-                            "status": "processing",
-                            "reason": "routed to stripe: healthy, cheapest",
-                            "version": 1,
-                            "occurred_at": "2026-11-22T08:00:00Z",
-                        }
-                    ],
-                    "has_more": False,
-                    "url": "/v1/payments/pay_3f9c/events",
-                }
-            ]
-        }
-    )
-
-    object: Literal["list"] = "list"
-    data: list[PaymentEventObject]
-    has_more: bool = False
-    url: str
-
-
 class ErrorDetail(BaseModel):
     type: Literal["invalid_request_error", "authentication_error", "api_error"]
     code: str
@@ -438,7 +393,7 @@ def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
 DESCRIPTIONS = {
     400: "Invalid request (parameter_invalid, parameter_missing, parameter_unknown, json_invalid)",
     401: "Missing, unknown or revoked API key",
-    403: "The key's role may not do this (permission_denied)",
+    403: "The key's role may not do this (insufficient_role); nothing was changed",
     404: "No such object for this merchant",
     409: "Conflicts with the object's state or an Idempotency-Key (payment_not_capturable, "
     "amount_exceeds_capturable, payment_not_cancelable, payment_not_refundable, "

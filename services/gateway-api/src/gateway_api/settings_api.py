@@ -37,7 +37,7 @@ async def get_settings(principal: PrincipalDep, uow: UnitOfWorkDep) -> MerchantS
     response_model=MerchantSettingsObject,
     responses={
         **error_responses(400, 401, 413, 500),
-        403: {"model": ErrorResponse, "description": "Tier and fee need an operator key"},
+        403: {"model": ErrorResponse, "description": "Tier and fee need an admin key"},
     },
     summary="Update the merchant's settings (partial)",
 )

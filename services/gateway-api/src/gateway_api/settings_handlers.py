@@ -4,21 +4,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from gateway_api.domain import (
-    InvalidRequest,
-    Merchant,
-    PermissionDenied,
-    Principal,
-    ResourceMissing,
-    Tier,
-)
+import structlog
+
+from gateway_api.domain import InvalidRequest, Merchant, Principal, ResourceMissing, Tier
 from gateway_api.merchant_settings import (
     MerchantSettings,
     SettingsChange,
     changed,
     percent_to_ppm,
 )
-from gateway_api.settings_schemas import RoutingUpdate, UpdateSettingsRequest
+from gateway_api.roles import require_role
+from gateway_api.settings_schemas import (
+    RoutingUpdate,
+    UpdatePricingRequest,
+    UpdateSettingsRequest,
+)
 from gateway_api.store import HandlerUnitOfWork
 from payroute_common.catalog import PROVIDERS
 from payroute_common.clock import utcnow
@@ -26,6 +26,8 @@ from payroute_common.fees import fees_for
 from payroute_common.limits import AmountLimits
 from payroute_common.messages import Fees
 from payroute_common.messages.values import PaymentMethodType
+
+log = structlog.get_logger(__name__)
 
 
 async def get_settings(*, principal: Principal, uow: HandlerUnitOfWork) -> MerchantSettings:
@@ -56,13 +58,12 @@ def settings_change(request: UpdateSettingsRequest) -> SettingsChange:
 async def update_settings(
     request: UpdateSettingsRequest, *, principal: Principal, uow: HandlerUnitOfWork
 ) -> MerchantSettings:
-    """Apply a partial update; what the merchant pays (tier, fee) is for operators only."""
+    """Apply a partial update; what the merchant pays (tier, fee) is the platform's: admin keys."""
     change = settings_change(request)
+    if change.pricing:
+        require_role(principal, "admin", f"change {' or '.join(sorted(change.pricing))}")
     if "tier" in change.fields and change.tier is None:
         raise InvalidRequest("The tier cannot be null.", param="tier")
-    if change.operator_only and principal.role != "operator":
-        fields = ", ".join(sorted(change.operator_only))
-        raise PermissionDenied(f"Only an operator key may change {fields}.")
     return await change_settings(principal.merchant_id, change, uow=uow)
 
 
@@ -80,7 +81,8 @@ async def change_settings(
 async def update_merchant_terms(
     merchant_id: str, *, tier: Tier | None, platform_fee_percent: str | None, uow: HandlerUnitOfWork
 ) -> MerchantSettings:
-    """The operators' CLI: set the tier and/or the fee override (`"default"` clears it)."""
+    """The platform's terms for a merchant (CLI, admin API): the tier and/or the fee
+    override (`"default"` clears it)."""
     fields: set[str] = set()
     fee_ppm = None
     if tier is not None:
@@ -138,3 +140,41 @@ async def payment_methods(
                 )
             by_method.setdefault(method, []).append((name, fees))
     return [MethodQuote(method, quotes) for method, quotes in sorted(by_method.items())]
+
+
+async def get_pricing(
+    merchant_id: str, *, principal: Principal, uow: HandlerUnitOfWork
+) -> MerchantSettings:
+    """Any merchant's tier and platform fee, for the platform (admin keys)."""
+    require_role(principal, "admin", "read a merchant's pricing")
+    return await uow.merchant_settings.get(merchant_id)
+
+
+async def update_pricing(
+    merchant_id: str,
+    request: UpdatePricingRequest,
+    *,
+    principal: Principal,
+    uow: HandlerUnitOfWork,
+) -> MerchantSettings:
+    """Set any merchant's tier and/or platform fee (admin keys); the role is checked first,
+    so a refused request reads and changes nothing."""
+    require_role(principal, "admin", "change a merchant's pricing")
+    fields = frozenset(request.model_fields_set)
+    if "tier" in fields and request.tier is None:
+        raise InvalidRequest("The tier cannot be null.", param="tier")
+    percent = request.platform_fee_percent
+    change = SettingsChange(
+        fields=fields,
+        tier=request.tier,
+        platform_fee_ppm_override=None if percent is None else percent_to_ppm(percent),
+    )
+    settings = await change_settings(merchant_id, change, uow=uow)
+    log.info(
+        "merchant_pricing_changed",
+        merchant_id=merchant_id,
+        by_key_id=principal.key_id,
+        tier=settings.tier,
+        platform_fee_ppm=settings.platform_fee_ppm,
+    )
+    return settings

@@ -69,13 +69,13 @@ class LimitsUpdate(BaseModel):
 class UpdateSettingsRequest(BaseModel):
     """`POST /v1/merchant/settings`: a partial update. A field left out keeps its value;
     `null` puts it back to the default. `tier` and `platform_fee_percent` need an
-    operator key."""
+    admin key (403 `insufficient_role` otherwise, and nothing changes)."""
 
     model_config = ConfigDict(extra="forbid")
 
-    tier: Tier | None = Field(default=None, description="Operator keys only.")
+    tier: Tier | None = Field(default=None, description="Admin keys only.")
     platform_fee_percent: Percent | None = Field(
-        default=None, description="Operator keys only; null = the tier's rate."
+        default=None, description="Admin keys only; null = the tier's rate."
     )
     routing: RoutingUpdate | None = None
     limits: dict[CurrencyCode, LimitsUpdate | None] | None = Field(
@@ -156,3 +156,52 @@ class PaymentMethodList(BaseModel):
     currency: str
     amount: int | None
     data: list[PaymentMethodOption]
+
+
+class UpdatePricingRequest(BaseModel):
+    """`POST /v1/merchants/{merchant_id}/pricing` (admin keys): a partial update. A field
+    left out keeps its value; `"platform_fee_percent": null` goes back to the tier's rate."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"tier": "professional", "platform_fee_percent": "1.25"}]},
+    )
+
+    tier: Tier | None = Field(default=None, description="The fee tier; it cannot be null.")
+    platform_fee_percent: Percent | None = Field(
+        default=None, description="The merchant's own platform fee; null = the tier's rate."
+    )
+
+
+class MerchantPricingObject(BaseModel):
+    """What a merchant pays Payroute: its tier and the platform fee in force."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "object": "merchant_pricing",
+                    "merchant_id": "mch_3f9c",
+                    "tier": "professional",
+                    "platform_fee_percent": "1.25",
+                    "platform_fee_percent_override": "1.25",
+                }
+            ]
+        }
+    )
+
+    object: Literal["merchant_pricing"] = "merchant_pricing"
+    merchant_id: str
+    tier: Tier
+    platform_fee_percent: str = Field(description="The rate in force (override or tier).")
+    platform_fee_percent_override: str | None
+
+    @classmethod
+    def of(cls, settings: MerchantSettings) -> MerchantPricingObject:
+        override = settings.platform_fee_ppm_override
+        return cls(
+            merchant_id=settings.merchant_id,
+            tier=settings.tier,
+            platform_fee_percent=ppm_to_percent(settings.platform_fee_ppm),
+            platform_fee_percent_override=None if override is None else ppm_to_percent(override),
+        )

@@ -11,10 +11,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol, Self
 
-from sqlalchemy import bindparam, func, literal, select, tuple_, update
+from sqlalchemy import bindparam, func, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from gateway_api import pending_operations
 from gateway_api.domain import ApiKey, Merchant, Operation, Payment, Principal
 from gateway_api.idempotency_store import IdempotencyRepository, SqlIdempotencyRepository
 from gateway_api.payment_changes import announce
@@ -343,8 +344,9 @@ class SqlPaymentRepository:
     ) -> None:
         """Upsert each snapshot where it is newer than the row (at most one per payment).
 
-        A newer snapshot answers any operation in flight; so does an event in `answered`
-        (a refused operation), whatever its version.
+        The payments in `answered` have their operation in flight answered, whatever
+        the version; otherwise a newer snapshot keeps it only while it can still be
+        waiting (see `pending_operations`).
         """
         connection = await self._session.connection()
         if answered:
@@ -353,11 +355,12 @@ class SqlPaymentRepository:
                 .where(payments.c.id.in_(list(answered)))
                 .values(pending_operation=None)
             )
+            await announce(connection, answered)
         if not snapshots:
             return
         statement = insert(payments)
         set_: dict[str, Any] = {name: statement.excluded[name] for name in SNAPSHOT_COLUMNS}
-        set_["pending_operation"] = literal(None)
+        set_["pending_operation"] = pending_operations.kept_after(statement.excluded.status)
         statement = statement.on_conflict_do_update(
             index_elements=[payments.c.id],
             set_=set_,

@@ -42,7 +42,7 @@ api_keys = Table(
     Column("last4", Text, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("revoked_at", DateTime(timezone=True)),
-    CheckConstraint("role IN ('merchant', 'operator')", name="role"),
+    CheckConstraint("role IN ('merchant', 'operator', 'admin')", name="role"),
 )
 
 # A merchant's own terms (no row = every default); its fee tier stays on `merchants`.
@@ -91,7 +91,7 @@ payments = Table(
     Column("attempts", JSONB, nullable=False, server_default="[]"),
     Column("next_action", JSONB(none_as_null=True)),
     Column("verification_expires_at", DateTime(timezone=True)),
-    # A capture/cancel/verify sent and not yet answered (cleared by a newer snapshot).
+    # A capture/cancel/verify sent and not yet answered (see `pending_operations`).
     Column("pending_operation", Text),
     Column("dispute", JSONB(none_as_null=True)),
     Index("ix_payments_merchant_id_created_at", "merchant_id", "created_at"),
@@ -135,6 +135,7 @@ payment_events = Table(
     Column("refund_amount", BigInteger),
     Column("operation", Text),
     Column("failure", JSONB(none_as_null=True)),
+    Column("late_success", JSONB(none_as_null=True)),  # LateSuccess, for the late-success events
     Index("ix_payment_events_payment_id_version", "payment_id", "version"),
 )
 

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway_api.domain import TimelineEvent
 from gateway_api.tables import payment_events
-from payroute_common.messages import PaymentFailure
+from payroute_common.messages import LateSuccess, PaymentFailure
 
 
 def event_row(event: TimelineEvent, merchant_id: str) -> dict[str, Any]:
@@ -28,6 +28,9 @@ def event_row(event: TimelineEvent, merchant_id: str) -> dict[str, Any]:
         "refund_amount": event.refund_amount,
         "operation": event.operation,
         "failure": event.failure.model_dump(mode="json") if event.failure else None,
+        "late_success": (
+            event.late_success.model_dump(mode="json") if event.late_success else None
+        ),
     }
 
 
@@ -71,6 +74,9 @@ class SqlTimelineRepository:
                 refund_amount=row["refund_amount"],
                 operation=row["operation"],
                 failure=PaymentFailure.model_validate(row["failure"]) if row["failure"] else None,
+                late_success=(
+                    LateSuccess.model_validate(row["late_success"]) if row["late_success"] else None
+                ),
             )
             for row in result.mappings()
         ]

@@ -19,7 +19,7 @@ from fastapi import FastAPI
 from pydantic import SecretStr
 from sqlalchemy import text
 
-from gateway_api import handlers
+from gateway_api import api_keys
 from gateway_api.__main__ import MIGRATIONS
 from gateway_api.app import build_app
 from gateway_api.config import Settings
@@ -76,7 +76,7 @@ async def client(gateway: Gateway) -> AsyncIterator[httpx.AsyncClient]:
 
 async def new_merchant(gateway: Gateway) -> MerchantKey:
     async with gateway.unit_of_work() as uow:
-        merchant, issued = await handlers.create_merchant("Test Merchant", "starter", uow=uow)
+        merchant, issued = await api_keys.create_merchant("Test Merchant", "starter", uow=uow)
     return MerchantKey(merchant.id, issued.key.id, issued.secret)
 
 

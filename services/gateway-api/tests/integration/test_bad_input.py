@@ -121,9 +121,9 @@ async def test_unknown_currencies(
     ("metadata", "param"),
     [
         ({f"k{i}": "v" for i in range(51)}, "metadata"),
-        ({"k" * 41: "v"}, f"metadata[{'k' * 41}]"),  # names the offending key
-        ({"": "v"}, "metadata[]"),
-        ({"colour": "v" * 501}, "metadata[colour]"),
+        ({"k" * 41: "v"}, "metadata"),  # limits: see test_operation_outcomes for their codes
+        ({"": "v"}, "metadata"),
+        ({"colour": "v" * 501}, "metadata"),
         ({"colour": 1}, "metadata[colour]"),
         ({"colour": None}, "metadata[colour]"),
         ({"colour": {"nested": "x"}}, "metadata[colour]"),

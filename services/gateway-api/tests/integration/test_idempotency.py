@@ -10,10 +10,10 @@ import httpx
 import pytest
 from sqlalchemy import text
 
-from gateway_api import handlers
+from gateway_api import handlers, read_model
 from payroute_common.clock import utcnow
 from payroute_common.ids import new_id
-from payroute_common.messages import PaymentCaptured, PaymentSnapshot
+from payroute_common.messages import PaymentAuthorized, PaymentCaptured, PaymentSnapshot
 
 pytestmark = pytest.mark.integration
 
@@ -39,7 +39,7 @@ async def captured(client: httpx.AsyncClient, gateway: Any, merchant: Any, body:
         updated_at=payment["created_at"],
     )
     async with gateway.unit_of_work() as uow:
-        await handlers.apply_payment_events([PaymentCaptured(payment=state)], uow=uow)
+        await read_model.apply_payment_events([PaymentCaptured(payment=state)], uow=uow)
         await uow.commit()
     return payment
 
@@ -187,7 +187,7 @@ async def test_expired_keys_are_purged(
     assert fresh in left
 
 
-async def test_a_refusal_after_execution_started_is_replayed_too(
+async def test_a_conflict_is_not_kept_and_the_key_stays_free(
     client: httpx.AsyncClient, gateway: Any, merchant: Any, body: Any
 ) -> None:
     payment = await captured(client, gateway, merchant, body)
@@ -198,8 +198,53 @@ async def test_a_refusal_after_execution_started_is_replayed_too(
     again = await client.post("/v1/refunds", json=too_much, headers=keyed(merchant, key))
 
     assert (first.status_code, again.status_code) == (409, 409)
-    assert again.json() == first.json()
-    assert again.headers["Idempotent-Replayed"] == "true"
+    assert "Idempotent-Replayed" not in again.headers
+    assert await gateway.rows("SELECT 1 FROM idempotency_keys WHERE key = :key", key=key) == []
     assert (
         await gateway.rows("SELECT 1 FROM refunds WHERE payment_id = :id", id=payment["id"]) == []
     )
+
+
+async def test_a_capture_refused_while_the_read_model_lags_succeeds_under_the_same_key(
+    client: httpx.AsyncClient, gateway: Any, merchant: Any, body: Any
+) -> None:
+    created = await client.post(
+        "/v1/payments", json=body(capture_method="manual"), headers=merchant.headers
+    )
+    payment = created.json()
+    key = new_id("idem")
+    url = f"/v1/payments/{payment['id']}/capture"
+
+    early = await client.post(url, json={}, headers=keyed(merchant, key))
+    assert (early.status_code, early.json()["error"]["code"]) == (409, "payment_not_capturable")
+    state = PaymentSnapshot(
+        payment_id=payment["id"],
+        merchant_id=merchant.id,
+        version=2,
+        status="authorized",
+        amount=payment["amount"],
+        amount_capturable=payment["amount"],
+        amount_captured=0,
+        amount_refunded=0,
+        currency="PHP",
+        capture_method="manual",
+        payment_method_type="card",
+        provider="stripe",
+        provider_reference="pi_1",
+        failure=None,
+        created_at=payment["created_at"],
+        updated_at=payment["created_at"],
+    )
+    async with gateway.unit_of_work() as uow:
+        await read_model.apply_payment_events([PaymentAuthorized(payment=state)], uow=uow)
+        await uow.commit()
+
+    later = await client.post(url, json={}, headers=keyed(merchant, key))
+    replayed = await client.post(url, json={}, headers=keyed(merchant, key))
+
+    assert later.status_code == 200, later.text
+    assert "Idempotent-Replayed" not in later.headers
+    assert (replayed.status_code, replayed.headers["Idempotent-Replayed"]) == (200, "true")
+    assert replayed.json() == later.json()
+    outbox = await gateway.rows("SELECT value FROM outbox WHERE key = :id", id=payment["id"])
+    assert sum('"CapturePayment"' in row.value for row in outbox) == 1

@@ -6,7 +6,7 @@ from typing import Any
 import httpx
 import pytest
 
-from gateway_api import handlers
+from gateway_api import api_keys
 from gateway_api.merchant_settings import DEFAULT_VERIFICATION_TTL_SECONDS
 
 pytestmark = pytest.mark.integration
@@ -14,10 +14,19 @@ pytestmark = pytest.mark.integration
 SETTINGS = "/v1/merchant/settings"
 
 
-async def operator_headers(gateway: Any, merchant: Any) -> dict[str, str]:
+async def key_headers(gateway: Any, merchant: Any, role: Any) -> dict[str, str]:
     async with gateway.unit_of_work() as uow:
-        issued = await handlers.create_api_key(merchant.id, "operator", uow=uow)
+        issued = await api_keys.create_api_key(merchant.id, role, uow=uow)
     return {"Authorization": f"Bearer {issued.secret}"}
+
+
+async def pricing_row(gateway: Any, merchant_id: str) -> tuple[str, int | None]:
+    (row,) = await gateway.rows(
+        "SELECT m.tier, s.platform_fee_ppm FROM merchants m LEFT JOIN merchant_settings s "
+        "ON s.merchant_id = m.id WHERE m.id = :id",
+        id=merchant_id,
+    )
+    return row.tier, row.platform_fee_ppm
 
 
 async def test_a_new_merchant_sees_the_defaults(client: httpx.AsyncClient, merchant: Any) -> None:
@@ -165,38 +174,49 @@ async def test_concurrent_partial_updates_all_land(
     }
 
 
-async def test_only_an_operator_changes_tier_and_fee(
+async def test_only_an_admin_changes_tier_and_fee(
     client: httpx.AsyncClient, gateway: Any, merchant: Any
 ) -> None:
-    for change in ({"tier": "enterprise"}, {"platform_fee_percent": "0.5"}):
-        refused = await client.post(SETTINGS, json=change, headers=merchant.headers)
+    operator = await key_headers(gateway, merchant, "operator")
+    for headers in (merchant.headers, operator):
+        for change in ({"tier": "enterprise"}, {"platform_fee_percent": "0.1"}, {"tier": None}):
+            refused = await client.post(SETTINGS, json=change, headers=headers)
 
-        assert refused.status_code == 403
-        assert refused.json()["error"]["code"] == "permission_denied"
-    assert (await client.get(SETTINGS, headers=merchant.headers)).json()["tier"] == "starter"
+            assert refused.status_code == 403
+            assert refused.json()["error"]["code"] == "insufficient_role"
+    assert await pricing_row(gateway, merchant.id) == ("starter", None)
 
-    operator = await operator_headers(gateway, merchant)
+    admin = await key_headers(gateway, merchant, "admin")
     response = await client.post(
         SETTINGS,
         json={"tier": "professional", "platform_fee_percent": "1.2575"},
-        headers=operator,
+        headers=admin,
     )
 
     assert response.status_code == 200, response.text
     settings = (await client.get(SETTINGS, headers=merchant.headers)).json()
     assert settings["tier"] == "professional"
     assert settings["platform_fee_percent"] == settings["platform_fee_percent_override"] == "1.2575"
-    (row,) = await gateway.rows(
-        "SELECT m.tier, s.platform_fee_ppm FROM merchants m JOIN merchant_settings s "
-        "ON s.merchant_id = m.id WHERE m.id = :id",
-        id=merchant.id,
-    )
-    assert (row.tier, row.platform_fee_ppm) == ("professional", 12_575)
+    assert await pricing_row(gateway, merchant.id) == ("professional", 12_575)
 
-    cleared = await client.post(SETTINGS, json={"platform_fee_percent": None}, headers=operator)
+    cleared = await client.post(SETTINGS, json={"platform_fee_percent": None}, headers=admin)
+    null_tier = await client.post(SETTINGS, json={"tier": None}, headers=admin)
 
     assert cleared.json()["platform_fee_percent"] == "1.5"  # the professional tier's rate
     assert cleared.json()["platform_fee_percent_override"] is None
+    assert (null_tier.status_code, null_tier.json()["error"]["param"]) == (400, "tier")
+
+
+async def test_operators_still_set_routing_limits_and_window(
+    client: httpx.AsyncClient, gateway: Any, merchant: Any
+) -> None:
+    operator = await key_headers(gateway, merchant, "operator")
+    change = {"routing": {"max_attempts": 2}, "verification_ttl_seconds": 60}
+
+    response = await client.post(SETTINGS, json=change, headers=operator)
+
+    assert response.status_code == 200, response.text
+    assert response.json()["routing"]["max_attempts"] == 2
 
 
 async def test_settings_are_per_merchant(
@@ -231,7 +251,6 @@ async def test_settings_are_per_merchant(
         ({"limits": {"XXX": {"minimum": 1, "maximum": 200}}}, "limits[XXX]"),
         ({"verification_ttl_seconds": 0}, "verification_ttl_seconds"),
         ({"verification_ttl_seconds": 30 * 86_400 + 1}, "verification_ttl_seconds"),
-        ({"tier": None}, "tier"),
         ({"colour": "blue"}, "colour"),
     ],
 )
@@ -255,9 +274,9 @@ async def test_bad_settings_are_refused_and_change_nothing(
 async def test_bad_fee_percents_are_refused(
     client: httpx.AsyncClient, gateway: Any, merchant: Any, percent: Any
 ) -> None:
-    operator = await operator_headers(gateway, merchant)
+    admin = await key_headers(gateway, merchant, "admin")
 
-    response = await client.post(SETTINGS, json={"platform_fee_percent": percent}, headers=operator)
+    response = await client.post(SETTINGS, json={"platform_fee_percent": percent}, headers=admin)
 
     assert response.status_code == 400, response.text
     assert response.json()["error"]["param"] == "platform_fee_percent"
@@ -267,9 +286,9 @@ async def test_bad_fee_percents_are_refused(
 async def test_fee_percents_at_the_edges(
     client: httpx.AsyncClient, gateway: Any, merchant: Any, percent: str, shown: str
 ) -> None:
-    operator = await operator_headers(gateway, merchant)
+    admin = await key_headers(gateway, merchant, "admin")
 
-    response = await client.post(SETTINGS, json={"platform_fee_percent": percent}, headers=operator)
+    response = await client.post(SETTINGS, json={"platform_fee_percent": percent}, headers=admin)
 
     assert response.status_code == 200, response.text
     assert response.json()["platform_fee_percent"] == shown

@@ -6,7 +6,7 @@ from typing import Any
 import httpx
 import pytest
 
-from gateway_api import handlers
+from gateway_api import api_keys
 from payroute_common.fees import fees_for
 
 pytestmark = pytest.mark.integration
@@ -45,11 +45,12 @@ async def test_fees_follow_the_merchants_own_platform_rate(
     client: httpx.AsyncClient, gateway: Any, merchant: Any
 ) -> None:
     async with gateway.unit_of_work() as uow:
-        issued = await handlers.create_api_key(merchant.id, "operator", uow=uow)
-    operator = {"Authorization": f"Bearer {issued.secret}"}
-    await client.post(
-        "/v1/merchant/settings", json={"platform_fee_percent": "1.25"}, headers=operator
+        issued = await api_keys.create_api_key(merchant.id, "admin", uow=uow)
+    admin = {"Authorization": f"Bearer {issued.secret}"}
+    changed = await client.post(
+        f"/v1/merchants/{merchant.id}/pricing", json={"platform_fee_percent": "1.25"}, headers=admin
     )
+    assert changed.status_code == 200, changed.text
 
     response = await client.get(
         METHODS, params={"currency": "USD", "amount": 2_000}, headers=merchant.headers

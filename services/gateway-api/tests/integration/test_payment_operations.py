@@ -1,6 +1,6 @@
 """Capture, cancel, verify and refunds through the real app over a real database.
 
-The orchestrator is simulated by feeding events to `handlers.apply_payment_events`.
+The orchestrator is simulated by feeding events to `read_model.apply_payment_events`.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
-from gateway_api import handlers
+from gateway_api import api_keys, read_model
 from payroute_common.envelope import Envelope
 from payroute_common.messages import (
     PaymentAuthorized,
@@ -55,7 +55,7 @@ def snapshot(payment: dict[str, Any], version: int, status: str, **changes: Any)
 
 async def orchestrator_says(gateway: Any, *events: PaymentEvent) -> None:
     async with gateway.unit_of_work() as uow:
-        await handlers.apply_payment_events(events, uow=uow)
+        await read_model.apply_payment_events(events, uow=uow)
         await uow.commit()
 
 
@@ -91,7 +91,7 @@ async def commands(gateway: Any, payment_id: str) -> list[str]:
 
 async def operator_headers(gateway: Any, merchant: Any) -> dict[str, str]:
     async with gateway.unit_of_work() as uow:
-        issued = await handlers.create_api_key(merchant.id, "operator", uow=uow)
+        issued = await api_keys.create_api_key(merchant.id, "operator", uow=uow)
     return {"Authorization": f"Bearer {issued.secret}"}
 
 
@@ -228,7 +228,7 @@ async def test_only_operators_verify_and_only_payments_awaiting_verification(
     twice = await client.post(url, json={"decision": "reject"}, headers=operator)
 
     assert as_merchant.status_code == 403
-    assert as_merchant.json()["error"]["code"] == "permission_denied"
+    assert as_merchant.json()["error"]["code"] == "insufficient_role"
     assert as_operator.status_code == 200
     assert twice.json()["error"]["code"] == "payment_operation_in_progress"
     assert await commands(gateway, payment["id"]) == ["CreatePayment", "VerifyPayment"]
@@ -346,7 +346,7 @@ async def test_a_revoked_key_is_refused(
     client: httpx.AsyncClient, gateway: Any, merchant: Any, body: Any
 ) -> None:
     async with gateway.unit_of_work() as uow:
-        await handlers.revoke_api_key(merchant.key_id, uow=uow)
+        await api_keys.revoke_api_key(merchant.key_id, uow=uow)
 
     response = await client.post("/v1/payments", json=body(), headers=merchant.headers)
 

@@ -6,7 +6,7 @@ from typing import Any
 import httpx
 import pytest
 
-from gateway_api import handlers
+from gateway_api import api_keys
 from payroute_common.envelope import Envelope
 from payroute_common.messages import CreatePayment
 
@@ -129,7 +129,7 @@ async def test_a_revoked_key_is_401(
         await client.post("/v1/payments", json=body(), headers=merchant.headers)
     ).status_code == 201
     async with gateway.unit_of_work() as uow:
-        await handlers.revoke_api_key(merchant.key_id, uow=uow)
+        await api_keys.revoke_api_key(merchant.key_id, uow=uow)
     before = await gateway.count("outbox")
 
     response = await client.post("/v1/payments", json=body(), headers=merchant.headers)

@@ -31,7 +31,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from gateway_api import handlers
+from gateway_api import api_keys
 
 pytestmark = pytest.mark.integration
 
@@ -141,7 +141,7 @@ async def test_every_operation_conforms_to_the_schema(
     gateway: Any, client: httpx.AsyncClient, merchant: Any
 ) -> None:
     async with gateway.unit_of_work() as uow:
-        operator = await handlers.create_api_key(merchant.id, "operator", uow=uow)
+        operator = await api_keys.create_api_key(merchant.id, "operator", uow=uow)
     created = await client.post(
         "/v1/payments",
         json={"amount": 5_000, "currency": "PHP", "payment_method": {"type": "cash"}},

@@ -20,6 +20,7 @@ from gateway_api.domain import (
     Payment,
     Principal,
     Refund,
+    ResourceMissing,
     TimelineEvent,
     issue_key,
 )
@@ -47,6 +48,7 @@ class FakeStore:
     refunds: dict[str, Refund] = field(default_factory=dict)
     timeline: list[TimelineEvent] = field(default_factory=list)
     answers: dict[tuple[str, str], StoredAnswer] = field(default_factory=dict)
+    settings: dict[str, MerchantSettings] = field(default_factory=dict)
     published: list[OutgoingMessage] = field(default_factory=list)
     opened: int = 0
     fail_with: Exception | None = None
@@ -228,14 +230,19 @@ class FakeMerchantSettings:
     def __init__(self, uow: FakeUnitOfWork) -> None:
         self._uow = uow
 
-    async def get(self, merchant_id: str) -> MerchantSettings:
+    async def get(self, merchant_id: str, *, for_update: bool = False) -> MerchantSettings:
+        saved = self._uow.store.settings.get(merchant_id)
+        if saved is not None:
+            return saved
         merchant = self._uow.store.merchants.get(merchant_id)
+        if merchant is None and for_update:  # reads of unknown ids get defaults here
+            raise ResourceMissing("merchant", merchant_id)
         return MerchantSettings(
             merchant_id=merchant_id, tier=merchant.tier if merchant else "starter"
         )
 
     async def save(self, settings: MerchantSettings) -> None:
-        raise NotImplementedError
+        self._uow.staged_settings[settings.merchant_id] = settings
 
 
 class FakeUnitOfWork:
@@ -255,6 +262,7 @@ class FakeUnitOfWork:
         self.staged_merchants: dict[str, Merchant] = {}
         self.staged_keys: dict[str, ApiKey] = {}
         self.staged_payments: dict[str, Payment] = {}
+        self.staged_settings: dict[str, MerchantSettings] = {}
         self.outgoing: list[OutgoingMessage] = []
         self.applied: list[PaymentSnapshot] = []
         self.committed = False
@@ -282,6 +290,8 @@ class FakeUnitOfWork:
         self.store.payments.update(self.staged_payments)
         self.store.refunds.update(self.staged_refunds)
         self.store.answers.update(self.staged_answers)
+        self.store.settings.update(self.staged_settings)
+        self.staged_settings = {}
         self.staged_payments = {}
         self.staged_refunds = {}
         self.staged_answers = {}

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gateway_api import handlers
+from gateway_api import handlers, read_model
 from gateway_api.domain import Principal, ResourceMissing
 from gateway_api.schemas import CreatePaymentRequest
 from payroute_common.clock import utcnow
@@ -83,7 +83,7 @@ def test_a_batch_keeps_only_the_newest_snapshot_of_each_payment() -> None:
         PaymentCaptured(payment=snapshot("pay_a", 2)),
     ]
 
-    latest = {s.payment_id: s.version for s in handlers.latest_snapshots(events)}
+    latest = {s.payment_id: s.version for s in read_model.latest_snapshots(events)}
 
     assert latest == {"pay_a": 3, "pay_b": 1}
 
@@ -92,7 +92,7 @@ def test_a_batch_keeps_only_the_newest_snapshot_of_each_payment() -> None:
 def test_the_newest_version_wins_whatever_the_order(pairs: list[tuple[str, int]]) -> None:
     events = [PaymentCaptured(payment=snapshot(pid, version)) for pid, version in pairs]
 
-    latest = {s.payment_id: s.version for s in handlers.latest_snapshots(events)}
+    latest = {s.payment_id: s.version for s in read_model.latest_snapshots(events)}
 
     expected: dict[str, int] = {}
     for pid, version in pairs:

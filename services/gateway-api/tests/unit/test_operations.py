@@ -10,7 +10,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from gateway_api import handlers
+from gateway_api import handlers, read_model
 from gateway_api.domain import Conflict, Payment, PermissionDenied, Principal, Refund
 from gateway_api.idempotency import IdempotentRequest, Replay, StoredAnswer, answer_again
 from gateway_api.schemas import CapturePaymentRequest, CreateRefundRequest, VerifyPaymentRequest
@@ -215,7 +215,7 @@ async def test_events_feed_the_timeline_refunds_and_answer_refused_operations(
         failure=PaymentFailure(code="payment_not_cancelable", message="captured"),
     )
 
-    await handlers.apply_payment_events(
+    await read_model.apply_payment_events(
         [refused, RefundFailed(payment=state, refund=refund)], uow=uow
     )
 
@@ -226,5 +226,5 @@ async def test_events_feed_the_timeline_refunds_and_answer_refused_operations(
         ("RefundFailed", None, "re_1"),
     ]
     # The same event again gets the same id, so the timeline stores it once.
-    again = handlers.timeline_event(refused)
+    again = read_model.timeline_event(refused)
     assert again.event_id == store.timeline[0].event_id

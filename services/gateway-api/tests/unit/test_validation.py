@@ -5,7 +5,7 @@ from typing import Any
 import httpx
 import pytest
 
-from gateway_api.schemas import METADATA_MAX_KEYS
+from gateway_api.payment_rules import METADATA_MAX_KEYS
 
 METADATA_OVER_KEYS = {f"k{i}": "v" for i in range(METADATA_MAX_KEYS + 1)}
 
@@ -29,9 +29,15 @@ INVALID = [
         "payment_method[cvc]",
         "parameter_unknown",
     ),
-    ({"metadata": METADATA_OVER_KEYS}, "metadata", "parameter_invalid"),
-    ({"metadata": {"k" * 41: "v"}}, f"metadata[{'k' * 41}]", "parameter_invalid"),
-    ({"metadata": {"colour": "v" * 501}}, "metadata[colour]", "parameter_invalid"),
+    ({"metadata": METADATA_OVER_KEYS}, "metadata", "metadata_too_many_keys"),
+    ({"metadata": {"k" * 41: "v"}}, "metadata", "metadata_key_too_long"),
+    ({"metadata": {"colour": "v" * 501}}, "metadata", "metadata_value_too_long"),
+    ({"metadata": {"payment_id": "pay_1"}}, "metadata", "metadata_key_reserved"),
+    ({"metadata": {"attempt_id": "x"}}, "metadata", "metadata_key_reserved"),
+    ({"metadata": {"": "x"}}, "metadata", "metadata_key_invalid"),
+    ({"payment_method": {"type": "gcash"}}, "return_url", "parameter_missing"),
+    ({"payment_method": {"type": "maya"}}, "return_url", "parameter_missing"),
+    ({"payment_method": {"type": "paymongo"}}, "return_url", "parameter_missing"),
     ({"metadata": {"count": 3}}, "metadata[count]", "parameter_invalid"),
     ({"metadata": ["a"]}, "metadata", "parameter_invalid"),
     ({"return_url": "javascript:alert(1)"}, "return_url", "parameter_invalid"),
@@ -165,3 +171,15 @@ async def test_metadata_at_the_limits_is_accepted(
 
     assert response.status_code == 201
     assert response.json()["metadata"] == metadata
+    assert METADATA_MAX_KEYS == 48  # Stripe's 50 less Payroute's payment_id and attempt_id
+
+
+async def test_a_wallet_payment_with_a_return_url_is_accepted(
+    client: httpx.AsyncClient, headers: dict[str, str], body: Any, store: Any
+) -> None:
+    wallet = body(payment_method={"type": "gcash"}, return_url="https://shop.example/back")
+
+    response = await client.post("/v1/payments", json=wallet, headers=headers)
+
+    assert response.status_code == 201, response.text
+    assert response.json()["payment_method"]["type"] == "gcash"
