@@ -5,10 +5,11 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Any, Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
+from reconciliation.auth import admin_key
 from reconciliation.store import ReconciliationUnitOfWork
 
 
@@ -55,6 +56,11 @@ class ErrorOut(BaseModel):
 
 
 NOT_FOUND: dict[str, Any] = {"model": ErrorOut, "description": "No ledger entry for this payment"}
+UNAUTHENTICATED: dict[str, Any] = {
+    "model": ErrorOut,
+    "description": "Missing, unknown or revoked API key",
+}
+NOT_ADMIN: dict[str, Any] = {"model": ErrorOut, "description": "The key is not an admin key"}
 
 
 def error_response(status: int, code: str, message: str) -> JSONResponse:
@@ -63,15 +69,18 @@ def error_response(status: int, code: str, message: str) -> JSONResponse:
 
 
 def ledger_router(unit_of_work: Callable[[], ReconciliationUnitOfWork]) -> APIRouter:
-    router = APIRouter(prefix="/v1/ledger", tags=["ledger"])
+    router = APIRouter(
+        prefix="/v1/ledger",
+        tags=["ledger"],
+        dependencies=[Depends(admin_key(unit_of_work))],
+        responses={401: UNAUTHENTICATED, 403: NOT_ADMIN},
+    )
 
     @router.get("/{payment_id}", response_model=LedgerEntryOut, responses={404: NOT_FOUND})
     async def get_ledger_entry(payment_id: str) -> LedgerEntryOut | JSONResponse:
         """The ledger view of one payment: its latest state and the money it moved.
 
-        Internal/ops endpoint: it is not exposed to merchants, and it carries no
-        auth yet; operator authentication comes with the reconciliation issue
-        work (runs, issues, resolution), which adds the operator-facing API.
+        Platform admins only (`Authorization: Bearer <admin key>`).
         """
         async with unit_of_work() as uow:
             entry = await uow.ledger.get(payment_id)

@@ -1,5 +1,5 @@
 from payroute_common.runtime import ServiceRuntime
-from reconciliation import consumers
+from reconciliation import auth, consumers
 from reconciliation.api import ledger_router
 from reconciliation.config import Settings
 from reconciliation.store import ReconciliationUnitOfWork
@@ -14,4 +14,5 @@ def unit_of_work() -> ReconciliationUnitOfWork:
 
 
 app = runtime.create_app(title="Payroute reconciliation")
+auth.install(app)
 app.include_router(ledger_router(unit_of_work))

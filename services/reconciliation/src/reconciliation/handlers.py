@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Iterable, Sequence
 
 from payroute_common.envelope import Message
-from payroute_common.messages import PaymentEvent
+from payroute_common.messages import ApiKeyIssued, ApiKeyRevoked, PaymentEvent
 from reconciliation.ledger import fold
 from reconciliation.movements import movements_in
 from reconciliation.store import HandlerUnitOfWork
@@ -24,11 +24,23 @@ async def record_payment_events(messages: Iterable[Message], *, uow: HandlerUnit
     await uow.ledger.record(movements_in(events))
 
 
+async def record_access_keys(messages: Iterable[Message], *, uow: HandlerUnitOfWork) -> None:
+    """Keep reconciliation's copy of the API keys, in the order they were announced."""
+    for message in messages:
+        if isinstance(message, ApiKeyIssued):
+            await uow.api_keys.issued(message)
+        elif isinstance(message, ApiKeyRevoked):
+            await uow.api_keys.revoked(message)
+
+
 async def handle_batch(
     events: Sequence[tuple[uuid.UUID, Message]], *, uow: HandlerUnitOfWork
 ) -> None:
-    """One transaction: the inbox marks and the ledger changes of the events not seen before."""
+    """One transaction: the inbox marks, and the ledger and key changes of the events
+    not seen before."""
     async with uow:
         fresh = await uow.claim(CONSUMER, (event_id for event_id, _ in events))
-        await record_payment_events((m for event_id, m in events if event_id in fresh), uow=uow)
+        new = [m for event_id, m in events if event_id in fresh]
+        await record_payment_events(new, uow=uow)
+        await record_access_keys(new, uow=uow)
         await uow.commit()

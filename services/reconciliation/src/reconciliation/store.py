@@ -1,4 +1,5 @@
-"""The ledger view in Postgres, and reconciliation's unit of work (ledger + inbox, one commit)."""
+"""The ledger view in Postgres, and reconciliation's unit of work (ledger, API keys and
+inbox, one commit)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,10 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from payroute_common.messages import ApiKeyIssued, ApiKeyRevoked
 from payroute_common.uow import UnitOfWork, UnitOfWorkInterface
+from reconciliation.access import KeyHolder
+from reconciliation.key_store import SqlApiKeyRepository
 from reconciliation.ledger import LedgerEntry
 from reconciliation.movements import Movement
 from reconciliation.tables import ledger_entries, ledger_movements
@@ -25,9 +29,18 @@ class LedgerRepository(Protocol):
     async def movements(self, payment_id: str) -> list[Movement]: ...
 
 
+class ApiKeyRepository(Protocol):
+    async def issued(self, key: ApiKeyIssued) -> None: ...
+    async def revoked(self, key: ApiKeyRevoked) -> None: ...
+    async def holder(self, key_hash: str) -> KeyHolder | None: ...
+
+
 class HandlerUnitOfWork(UnitOfWorkInterface, Protocol):
     @property
     def ledger(self) -> LedgerRepository: ...
+
+    @property
+    def api_keys(self) -> ApiKeyRepository: ...
 
 
 class SqlLedgerRepository:
@@ -92,8 +105,10 @@ class SqlLedgerRepository:
 
 class ReconciliationUnitOfWork(UnitOfWork):
     ledger: SqlLedgerRepository
+    api_keys: SqlApiKeyRepository
 
     async def __aenter__(self) -> Self:
         await super().__aenter__()
         self.ledger = SqlLedgerRepository(self.session)
+        self.api_keys = SqlApiKeyRepository(self.session)
         return self

@@ -1,4 +1,5 @@
-"""reconciliation's own tables: its ledger view of payments, the money moved, and the inbox."""
+"""reconciliation's own tables: its ledger view of payments, the money moved, the API
+keys allowed to read them, and the inbox."""
 
 from sqlalchemy import BigInteger, Column, DateTime, Index, Integer, Table, Text
 
@@ -47,6 +48,20 @@ ledger_movements = Table(
     Index("ix_ledger_movements_payment_id", "payment_id"),
     # Settlement lines are matched by provider reference.
     Index("ix_ledger_movements_provider_reference", "provider", "provider_reference"),
+)
+
+# API keys as announced on `access.keys` (key_store.py). `role` and `key_hash` are
+# empty only for a key whose revocation arrived before its issue.
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("key_id", Text, primary_key=True),
+    Column("merchant_id", Text, nullable=False),
+    Column("role", Text),
+    Column("key_hash", Text),
+    Column("created_at", DateTime(timezone=True)),
+    Column("revoked_at", DateTime(timezone=True)),
+    Index("uq_api_keys_key_hash", "key_hash", unique=True),
 )
 
 inbox = define_inbox(metadata)

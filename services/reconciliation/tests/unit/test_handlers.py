@@ -15,6 +15,7 @@ from reconciliation import handlers
 from reconciliation.ledger import LedgerEntry
 from reconciliation.movements import Movement, merge
 
+from .fake_keys import FakeApiKeys
 from .snapshots import T0, refund, snapshot
 
 
@@ -46,6 +47,7 @@ class FakeLedger:
 class FakeUnitOfWork:
     def __init__(self) -> None:
         self.ledger = FakeLedger()
+        self.api_keys = FakeApiKeys()
         self.claimed: set[uuid.UUID] = set()
         self.commits = 0
 

@@ -1,8 +1,10 @@
 """`POST /webhooks/{provider}`: the edge checks (rate, size, source), then the handler.
 
-Order matters: the rate limit comes first and stores nothing (see rate_limit);
-an oversized body or a source outside the provider's allowlist is stored as
-rejected (the audit log shows who tried) and has no effect.
+Order matters: the client address is resolved (sources.py: forwarding headers
+only from trusted proxies), then the rate limit comes first and stores nothing
+(see rate_limit); an unknown provider, an oversized body or a source outside the
+provider's allowlist is stored as rejected (the audit log shows who tried, with
+at most the first `unverified_body_bytes` of the body) and has no effect.
 """
 
 from __future__ import annotations
@@ -10,32 +12,46 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from payroute_common.clock import utcnow
 from webhook_ingest import handlers
-from webhook_ingest.domain import IncomingWebhook, Outcome
+from webhook_ingest.domain import UNVERIFIED_BODY_BYTES, IncomingWebhook, Outcome
 from webhook_ingest.group_commit import StoreUnavailableError
 from webhook_ingest.metrics import count, observe_processing
 from webhook_ingest.providers import WebhookProvider
 from webhook_ingest.rate_limit import TokenBuckets
-from webhook_ingest.sources import Allowlist, client_address
+from webhook_ingest.sources import Allowlist, ClientAddresses
+
+# Requests for a provider that is not configured share this name in the rate limit
+# and the metrics (so callers cannot grow either); the audit log keeps the name asked.
+UNKNOWN_PROVIDER = "unknown"
+STORED_NAME_MAX = 64
 
 
 class BodyTooLargeError(Exception):
-    pass
+    """The body exceeds the limit: `head` is its first bytes, `size` its declared size
+    (or, sent without a length, the bytes seen before reading stopped)."""
+
+    def __init__(self, head: bytes, size: int) -> None:
+        super().__init__(f"body of {size} bytes")
+        self.head = head
+        self.size = size
 
 
 @dataclass(frozen=True)
 class EdgePolicy:
-    """What the edge enforces before a request reaches its provider's scheme."""
+    """What the edge enforces before a request reaches its provider's scheme, and how
+    much of a body that proves nothing it keeps (`unverified_body_bytes`)."""
 
     max_body_bytes: int
     limiter: TokenBuckets
     allowlist: Allowlist
+    unverified_body_bytes: int = UNVERIFIED_BODY_BYTES
+    clients: ClientAddresses = field(default_factory=ClientAddresses)
 
 
 def error_response(
@@ -50,19 +66,24 @@ def error_response(
     return JSONResponse({"error": error}, status_code=status, headers=headers)
 
 
-async def read_body(request: Request, limit: int) -> bytes:
-    """The raw body; BodyTooLargeError as soon as it is known to exceed `limit` bytes."""
+async def read_body(request: Request, limit: int, keep: int = UNVERIFIED_BODY_BYTES) -> bytes:
+    """The raw body; BodyTooLargeError (with the body's first `keep` bytes) as soon as
+    it is known to exceed `limit` bytes. An oversized body is read no further than
+    that: at most `keep` bytes when it declared its size, else just past `limit`."""
     declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
-        raise BodyTooLargeError
+    declared_size = int(declared) if declared.isdigit() else None
+    too_large = declared_size is not None and declared_size > limit
     chunks: list[bytes] = []
     size = 0
     async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise BodyTooLargeError
         chunks.append(chunk)
-    return b"".join(chunks)
+        size += len(chunk)
+        too_large = too_large or size > limit
+        if too_large and size >= keep:
+            break
+    if not too_large:
+        return b"".join(chunks)
+    raise BodyTooLargeError(b"".join(chunks)[:keep], max(declared_size or 0, size))
 
 
 def rate_limited(wait_s: float) -> JSONResponse:
@@ -98,26 +119,46 @@ async def take(
     journal: handlers.Journal,
 ) -> tuple[str, JSONResponse]:
     """Read, check and hand over one request; (status for the metrics, response)."""
+    keep = policy.unverified_body_bytes
+    webhook, too_large = await _read(request, name, policy)
+    if too_large:
+        limit = policy.max_body_bytes
+        error = f"body larger than {limit} bytes"
+        await handlers.reject(webhook, error, journal=journal, body_max=keep)
+        message = f"The body exceeds the limit of {limit} bytes."
+        return "too_large", error_response(413, "payload_too_large", message)
+    if not policy.allowlist.allows(name, source):
+        error = f"source {source} not allowed"
+        await handlers.reject(webhook, error, journal=journal, body_max=keep)
+        message = "This address may not send webhooks for this provider."
+        return "forbidden", error_response(403, "source_not_allowed", message)
+    outcome = await handlers.receive(webhook, provider=provider, journal=journal, body_max=keep)
+    return outcome.status, answer(outcome)
+
+
+async def refuse_unknown(
+    request: Request, name: str, *, policy: EdgePolicy, journal: handlers.Journal
+) -> tuple[str, JSONResponse]:
+    """A provider that is not configured: stored as rejected (a misconfigured provider
+    shows up in the audit log), answered 404."""
+    webhook, _ = await _read(request, name[:STORED_NAME_MAX], policy)
+    error = "unknown provider"
+    await handlers.reject(webhook, error, journal=journal, body_max=policy.unverified_body_bytes)
+    message = "No webhook endpoint for this provider."
+    return "unknown_provider", error_response(404, "unknown_provider", message)
+
+
+async def _read(request: Request, name: str, policy: EdgePolicy) -> tuple[IncomingWebhook, bool]:
+    """The request as read, and whether its body was too large to read whole."""
     # ASGI header names arrive lower-cased; decoding the raw pairs once is cheaper
     # than Starlette's Headers view.
     headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in request.scope["headers"]}
     received_at = utcnow()
-    limit = policy.max_body_bytes
     try:
-        body = await read_body(request, limit)
-    except BodyTooLargeError:
-        webhook = IncomingWebhook(name, b"", headers, received_at)
-        error = f"body larger than {limit} bytes"
-        await handlers.reject(webhook, error, journal=journal, keep_body=False)
-        message = f"The body exceeds the limit of {limit} bytes."
-        return "too_large", error_response(413, "payload_too_large", message)
-    webhook = IncomingWebhook(name, body, headers, received_at)
-    if not policy.allowlist.allows(name, source):
-        await handlers.reject(webhook, f"source {source} not allowed", journal=journal)
-        message = "This address may not send webhooks for this provider."
-        return "forbidden", error_response(403, "source_not_allowed", message)
-    outcome = await handlers.receive(webhook, provider=provider, journal=journal)
-    return outcome.status, answer(outcome)
+        body = await read_body(request, policy.max_body_bytes, policy.unverified_body_bytes)
+    except BodyTooLargeError as error:
+        return IncomingWebhook(name, error.head, headers, received_at, size=error.size), True
+    return IncomingWebhook(name, body, headers, received_at), False
 
 
 Endpoint = Callable[[Request], Awaitable[JSONResponse]]
@@ -129,26 +170,30 @@ def webhook_endpoint(
     """The handler of `POST /webhooks/{provider}`, on a plain Starlette request."""
 
     async def receive_webhook(request: Request) -> JSONResponse:
-        provider: str = request.path_params["provider"]
-        chosen = providers.get(provider)
-        if chosen is None:
-            return error_response(404, "unknown_provider", "No webhook endpoint for this provider.")
-        source = client_address(request)
-        wait_s = policy.limiter.take((provider, source))
+        name: str = request.path_params["provider"]
+        chosen = providers.get(name)
+        label = name if chosen is not None else UNKNOWN_PROVIDER
+        source = policy.clients.of(request.scope)
+        wait_s = policy.limiter.take((label, source))
         if wait_s > 0:
-            count(provider, "rate_limited")
+            count(label, "rate_limited")
             return rate_limited(wait_s)
         started = time.perf_counter()
         try:
-            status, response = await take(
-                request, provider, chosen, source, policy=policy, journal=journal
-            )
+            if chosen is None:
+                status, response = await refuse_unknown(
+                    request, name, policy=policy, journal=journal
+                )
+            else:
+                status, response = await take(
+                    request, name, chosen, source, policy=policy, journal=journal
+                )
         except StoreUnavailableError:
             status = "error"
             message = "The webhook could not be stored; retry later."
             response = error_response(503, "store_unavailable", message, kind="api_error")
-        observe_processing(provider, time.perf_counter() - started)
-        count(provider, status)
+        observe_processing(label, time.perf_counter() - started)
+        count(label, status)
         return response
 
     return receive_webhook

@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from payroute_common.metrics_route import metrics_router
 from payroute_common.runtime import ServiceRuntime
 from webhook_ingest.api import EdgePolicy, webhook_endpoint, webhook_router
@@ -6,7 +8,8 @@ from webhook_ingest.fast_path import WebhookFastPath
 from webhook_ingest.group_commit import GroupCommitWriter
 from webhook_ingest.providers import build_providers
 from webhook_ingest.rate_limit import TokenBuckets
-from webhook_ingest.sources import Allowlist
+from webhook_ingest.retention import AuditPruner
+from webhook_ingest.sources import Allowlist, ClientAddresses
 from webhook_ingest.store import SqlWebhookStore
 from webhook_ingest.tables import metadata, outbox
 
@@ -22,6 +25,13 @@ store = SqlWebhookStore(
 )
 writer = GroupCommitWriter(store, max_batch=settings.write_batch_max)
 runtime.run_in_background(writer.run)
+pruner = AuditPruner(
+    runtime.engine,
+    retention=timedelta(days=settings.retention_days),
+    interval_s=settings.prune_interval_s,
+    batch_size=settings.prune_batch_size,
+)
+runtime.run_in_background(pruner.run)
 policy = EdgePolicy(
     max_body_bytes=settings.max_body_bytes,
     limiter=TokenBuckets(
@@ -30,6 +40,8 @@ policy = EdgePolicy(
         max_sources=settings.rate_limit_sources,
     ),
     allowlist=Allowlist(settings.allowed_sources),
+    unverified_body_bytes=settings.rejected_body_max_bytes,
+    clients=ClientAddresses(settings.trusted_proxies, settings.forwarded_header),
 )
 
 endpoint = webhook_endpoint(build_providers(settings), writer, policy=policy)

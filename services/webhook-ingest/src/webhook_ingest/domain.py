@@ -6,18 +6,30 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
+from webhook_ingest.redaction import audit_headers
+
 Status = Literal["accepted", "rejected", "duplicate"]
 
-# Credentials a caller might send along; never written to the audit log.
-DROPPED_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie"})
+# How much of a body that proved nothing is stored, unless configured otherwise.
+UNVERIFIED_BODY_BYTES = 4096
+# What a body claims about itself before it is verified is stored at most this long.
+CLAIM_MAX_CHARS = 255
 
 
 @dataclass(frozen=True)
 class IncomingWebhook:
+    """One request as read. `body` may be only the head of a body too large to read
+    whole; `size` is then the size it declared (or the bytes seen before giving up)."""
+
     provider: str
     body: bytes
     headers: Mapping[str, str]  # lower-case names
     received_at: datetime
+    size: int | None = None
+
+    @property
+    def body_size(self) -> int:
+        return len(self.body) if self.size is None else self.size
 
 
 @dataclass(frozen=True)
@@ -25,10 +37,6 @@ class Outcome:
     status: Status
     error_code: str | None = None
     error_message: str | None = None
-
-
-def audit_headers(headers: Mapping[str, str]) -> dict[str, str]:
-    return {k: v for k, v in headers.items() if k not in DROPPED_HEADERS}
 
 
 def body_text(body: bytes) -> str:
@@ -51,6 +59,10 @@ def claimed_identity(body: bytes) -> tuple[str | None, str | None]:
     )
 
 
+def _claim(value: str | None) -> str | None:
+    return value[:CLAIM_MAX_CHARS] if value is not None else None
+
+
 def request_row(
     webhook: IncomingWebhook,
     *,
@@ -59,14 +71,26 @@ def request_row(
     event_id: str | None,
     event_type: str | None,
     error: str | None = None,
-    keep_body: bool = True,
+    unverified_body_max: int | None = None,
 ) -> dict[str, Any]:
+    """The audit row of one request; credentials redacted.
+
+    A body that proved nothing (refused before or by its signature) is kept only
+    up to `unverified_body_max` bytes, with its full size beside it: the log shows
+    what was tried without handing its space to whoever tries. Verified bodies
+    (accepted, duplicate, or signed but unreadable) are kept whole.
+    """
+    body = webhook.body
+    if not verified and unverified_body_max is not None:
+        body = body[:unverified_body_max]
+        event_id, event_type = _claim(event_id), _claim(event_type)
     return {
         "provider": webhook.provider,
         "provider_event_id": event_id,
         "provider_event_type": event_type,
         "headers": audit_headers(webhook.headers),
-        "body": body_text(webhook.body) if keep_body else "",
+        "body": body_text(body),
+        "body_size": webhook.body_size,
         "verified": verified,
         "status": status,
         "error": error,

@@ -9,7 +9,14 @@ import structlog
 from payroute_common.envelope import Envelope
 from payroute_common.messages import ProviderWebhookReceived
 from payroute_common.tracing import current_trace_headers
-from webhook_ingest.domain import IncomingWebhook, Outcome, Status, claimed_identity, request_row
+from webhook_ingest.domain import (
+    UNVERIFIED_BODY_BYTES,
+    IncomingWebhook,
+    Outcome,
+    Status,
+    claimed_identity,
+    request_row,
+)
 from webhook_ingest.errors import InvalidPayloadError, InvalidSignatureError
 from webhook_ingest.group_commit import Entry
 from webhook_ingest.providers import WebhookProvider
@@ -39,11 +46,12 @@ async def reject(
     *,
     journal: Journal,
     verified: bool = False,
-    keep_body: bool = True,
     provider: WebhookProvider | None = None,
+    body_max: int = UNVERIFIED_BODY_BYTES,
 ) -> None:
-    """Store a request that will not be acted on (bad signature, too large, not allowed)."""
-    event_id, event_type = _claimed(webhook, provider) if keep_body else (None, None)
+    """Store a request that will not be acted on (bad signature, too large, not allowed,
+    unknown provider); an unverified body only up to `body_max` bytes."""
+    event_id, event_type = _claimed(webhook, provider)
     row = request_row(
         webhook,
         status="rejected",
@@ -51,7 +59,7 @@ async def reject(
         event_id=event_id,
         event_type=event_type,
         error=error,
-        keep_body=keep_body,
+        unverified_body_max=body_max,
     )
     await journal.write(Entry(row))
     log.warning("webhook_rejected", provider=webhook.provider, error=error[:200])
@@ -79,12 +87,17 @@ def _event(message: ProviderWebhookReceived) -> tuple[str, Envelope]:
 
 
 async def receive(
-    webhook: IncomingWebhook, *, provider: WebhookProvider, journal: Journal
+    webhook: IncomingWebhook,
+    *,
+    provider: WebhookProvider,
+    journal: Journal,
+    body_max: int = UNVERIFIED_BODY_BYTES,
 ) -> Outcome:
     try:
         provider.verify(webhook.body, webhook.headers)
     except InvalidSignatureError as error:
-        await reject(webhook, f"invalid signature: {error}", journal=journal, provider=provider)
+        error_text = f"invalid signature: {error}"
+        await reject(webhook, error_text, journal=journal, provider=provider, body_max=body_max)
         return INVALID_SIGNATURE
     try:
         message = provider.parse(webhook.body, webhook.received_at)

@@ -1,9 +1,10 @@
 """webhook-ingest's Prometheus metrics, served at `/metrics` (payroute_common.metrics_route).
 
 `status` is what became of the request: accepted, duplicate, rejected (bad
-signature or payload), too_large, forbidden (allowlist), rate_limited, or
-error (storage failed; the provider will retry). `provider` takes only the
-names of configured providers, so callers cannot grow the label set.
+signature or payload), too_large, forbidden (allowlist), rate_limited,
+unknown_provider, or error (storage failed; the provider will retry).
+`provider` takes only the names of configured providers, or `unknown` for any
+other name, so callers cannot grow the label set.
 """
 
 from __future__ import annotations

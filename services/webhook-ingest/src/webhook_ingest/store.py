@@ -25,6 +25,7 @@ COLUMNS = (
     "provider_event_type",
     "headers",
     "body",
+    "body_size",
     "verified",
     "status",
     "error",
@@ -37,23 +38,25 @@ COLUMNS = (
 _STORE = """
 WITH incoming AS (
     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
-                         $6::bool[], $7::text[], $8::text[], $9::timestamptz[], $10::int[])
-        AS u(p, e, t, h, b, v, s, err, r, n)
+                         $6::int8[], $7::bool[], $8::text[], $9::text[], $10::timestamptz[],
+                         $11::int[])
+        AS u(p, e, t, h, b, z, v, s, err, r, n)
 ), claimed AS (
     INSERT INTO webhook_requests ({columns})
-    SELECT p, e, t, h::jsonb, b, v, s, err, r FROM incoming WHERE s = 'accepted'
+    SELECT p, e, t, h::jsonb, b, z, v, s, err, r FROM incoming WHERE s = 'accepted'
     ON CONFLICT (provider, provider_event_id) WHERE status = 'accepted' DO NOTHING
     RETURNING provider, provider_event_id
 ), others AS (
     INSERT INTO webhook_requests ({columns})
-    SELECT p, e, t, h::jsonb, b, v, CASE s WHEN 'accepted' THEN 'duplicate' ELSE s END, err, r
+    SELECT p, e, t, h::jsonb, b, z, v, CASE s WHEN 'accepted' THEN 'duplicate' ELSE s END,
+           err, r
     FROM incoming i
     WHERE s <> 'accepted'
        OR NOT EXISTS (SELECT FROM claimed c WHERE c.provider = i.p AND c.provider_event_id = i.e)
 ), published AS (
     INSERT INTO {outbox} (topic, key, value, headers)
     SELECT m.topic, m.key, m.value, m.headers::jsonb
-    FROM unnest($11::int[], $12::text[], $13::text[], $14::text[], $15::text[])
+    FROM unnest($12::int[], $13::text[], $14::text[], $15::text[], $16::text[])
         AS m(n, topic, key, value, headers)
     JOIN incoming i USING (n)
     JOIN claimed c ON c.provider = i.p AND c.provider_event_id = i.e

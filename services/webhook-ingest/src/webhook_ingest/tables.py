@@ -2,7 +2,8 @@
 
 Every request is a row, whatever its fate. The partial unique index is the
 dedupe: at most one `accepted` row per provider event id; later deliveries of
-the same event are stored as `duplicate`.
+the same event are stored as `duplicate`. Rows older than the retention are
+pruned (retention.py), and with them the dedupe of their events.
 """
 
 from sqlalchemy import (
@@ -33,6 +34,9 @@ webhook_requests = Table(
     Column("provider_event_type", Text),
     Column("headers", JSONB, nullable=False),
     Column("body", Text, nullable=False),
+    # The body's size as received: larger than `body` when a refused body was cut
+    # short (domain.request_row); NULL on rows stored before it was recorded.
+    Column("body_size", BigInteger),
     Column("verified", Boolean, nullable=False),
     Column("status", Text, nullable=False),
     Column("error", Text),

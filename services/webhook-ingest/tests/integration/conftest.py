@@ -33,6 +33,8 @@ from webhook_ingest.store import SqlWebhookStore
 from webhook_ingest.tables import metadata, outbox
 
 SECRET = "whsec_integration"
+PAYMONGO_SECRET = "whsk_integration_paymongo_secret"
+XENDIT_TOKEN = "xnd_callback_token_integration"
 MIGRATIONS = Path(main_module.__file__).parent / "migrations"
 
 
@@ -51,7 +53,14 @@ class Ingest:
 @pytest_asyncio.fixture(scope="session", loop_scope="session")
 async def ingest(database_url_factory: Any) -> AsyncIterator[Ingest]:
     url = await migrated_database(database_url_factory, MIGRATIONS, "webhook_ingest")
-    settings = Settings(database_url=url, STRIPE_WEBHOOK_SECRET=SECRET, max_body_bytes=4096)
+    settings = Settings(
+        database_url=url,
+        STRIPE_WEBHOOK_SECRET=SECRET,
+        PAYMONGO_WEBHOOK_SECRET=PAYMONGO_SECRET,
+        XENDIT_CALLBACK_TOKEN=XENDIT_TOKEN,
+        max_body_bytes=4096,
+        rejected_body_max_bytes=1024,
+    )
     runtime = ServiceRuntime(settings, metadata)
 
     store = SqlWebhookStore(
@@ -61,7 +70,12 @@ async def ingest(database_url_factory: Any) -> AsyncIterator[Ingest]:
         after_commit=runtime.wake_outbox_relay,
     )
     writer = GroupCommitWriter(store)
-    policy = EdgePolicy(4096, TokenBuckets(1e6, 10**6, max_sources=100), Allowlist({}))
+    policy = EdgePolicy(
+        4096,
+        TokenBuckets(1e6, 10**6, max_sources=100),
+        Allowlist({}),
+        unverified_body_bytes=settings.rejected_body_max_bytes,
+    )
     app = runtime.create_app()
     app.include_router(
         webhook_router(webhook_endpoint(build_providers(settings), writer, policy=policy))

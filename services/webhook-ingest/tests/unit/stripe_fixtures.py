@@ -24,6 +24,7 @@ def payment_intent_event(
     amount: int = 2500,
     amount_received: int = 2500,
     currency: str = "php",
+    description: str | None = None,
 ) -> dict[str, Any]:
     metadata = {"payment_id": payment_id} if payment_id else {}
     return {
@@ -40,6 +41,7 @@ def payment_intent_event(
                 "currency": currency,
                 "metadata": metadata,
                 "status": "succeeded",
+                "description": description,
             }
         },
     }

@@ -14,6 +14,7 @@ from .fakes import FakeStore, FakeWebhookStore
 from .stripe_fixtures import SECRET, encode, payment_intent_event, signature_header
 
 LIMIT = 2048
+KEEP = 512
 
 
 @pytest.fixture
@@ -27,6 +28,7 @@ async def client(store: FakeStore) -> AsyncIterator[httpx.AsyncClient]:
         max_body_bytes=LIMIT,
         limiter=TokenBuckets(100.0, 100, max_sources=10),
         allowlist=Allowlist({}),
+        unverified_body_bytes=KEEP,
     )
     endpoint = webhook_endpoint({"stripe": StripeProvider(SECRET)}, store.writer, policy=policy)
     api = FastAPI()
@@ -67,16 +69,23 @@ async def test_missing_signature_is_a_400_error_object(client: httpx.AsyncClient
     assert error["message"]
 
 
-async def test_unknown_provider_is_404_and_not_stored(
+async def test_unknown_provider_is_404_and_stored_rejected_with_its_body_cut(
     client: httpx.AsyncClient, db: FakeWebhookStore
 ) -> None:
-    response = await client.post("/webhooks/acme", content=b"{}")
+    body = b"y" * (KEEP + 500)
+    response = await client.post("/webhooks/acme", content=body)
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "unknown_provider"
-    assert db.rows == []
+    (row,) = db.rows
+    assert (row["provider"], row["status"], row["error"]) == (
+        "acme",
+        "rejected",
+        "unknown provider",
+    )
+    assert (row["body"], row["body_size"]) == ("y" * KEEP, KEEP + 500)
 
 
-async def test_oversized_body_is_413_and_stored_without_body(
+async def test_oversized_body_is_413_and_stored_cut_with_its_size(
     client: httpx.AsyncClient, db: FakeWebhookStore
 ) -> None:
     body = b'{"pad": "' + b"x" * LIMIT + b'"}'
@@ -84,16 +93,42 @@ async def test_oversized_body_is_413_and_stored_without_body(
     assert response.status_code == 413
     assert response.json()["error"]["code"] == "payload_too_large"
     (row,) = db.rows
-    assert (row["status"], row["body"]) == ("rejected", "")
+    assert (row["status"], row["body"]) == ("rejected", body[:KEEP].decode())
+    assert row["body_size"] == len(body)
 
 
-async def test_oversized_streamed_body_without_length_is_413(client: httpx.AsyncClient) -> None:
+async def test_oversized_streamed_body_without_length_is_413(
+    client: httpx.AsyncClient, db: FakeWebhookStore
+) -> None:
     async def chunks() -> AsyncIterator[bytes]:
         for _ in range(4):
             yield b"x" * 1000
 
     response = await client.post("/webhooks/stripe", content=chunks())
     assert response.status_code == 413
+    (row,) = db.rows
+    assert row["body"] == "x" * KEEP
+    assert row["body_size"] > LIMIT  # as far as it was read
+
+
+async def test_a_badly_signed_body_is_cut_and_an_accepted_one_kept_whole(
+    client: httpx.AsyncClient, db: FakeWebhookStore
+) -> None:
+    body = encode(payment_intent_event(description="d" * 1500))
+    assert len(body) > KEEP
+    assert (await post(client, body, "t=1,v1=00")).status_code == 400
+    assert (await post(client, body, signature_header(body))).status_code == 200
+    refused, accepted = db.rows
+    assert (refused["status"], len(refused["body"]), refused["body_size"]) == (
+        "rejected",
+        KEEP,
+        len(body),
+    )
+    assert (accepted["status"], accepted["body"], accepted["body_size"]) == (
+        "accepted",
+        body.decode(),
+        len(body),
+    )
 
 
 async def test_webhooks_carry_a_request_id_and_other_routes_reach_the_app(

@@ -175,3 +175,67 @@ def test_paymongo_is_taken_only_when_its_secret_is_set(monkeypatch: pytest.Monke
     assert "paymongo" not in build_providers(Settings())
     monkeypatch.setenv("PAYMONGO_WEBHOOK_SECRET", SECRET)
     assert isinstance(build_providers(Settings())["paymongo"], PaymongoProvider)
+
+
+def paymongo_refund(status: str) -> dict[str, Any]:
+    """A Refund resource as PayMongo documents it (reference/refund-resource)."""
+    return {
+        "id": "ref_vPSq",
+        "type": "refund",
+        "attributes": {
+            "amount": 5_000,
+            "balance_transaction_id": "bal_txn_1",
+            "currency": "PHP",
+            "livemode": False,
+            "metadata": {"payment_id": "pay_payroute_1", "refund_id": "re_payroute_1"},
+            "notes": None,
+            "payment_id": "pay_abc",
+            "payout_id": None,
+            "reason": "requested_by_customer",
+            "status": status,
+            "available_at": NOW,
+            "created_at": NOW,
+            "refunded_at": NOW if status == "succeeded" else None,
+            "updated_at": NOW,
+        },
+    }
+
+
+@pytest.mark.parametrize(
+    ("status", "outcome"),
+    [
+        ("succeeded", "refunded"),
+        ("failed", "failed"),
+        ("pending", "other"),
+        ("processing", "other"),
+    ],
+)
+def test_a_refund_update_names_payroutes_refund_and_payment(
+    provider: PaymongoProvider, status: str, outcome: str
+) -> None:
+    message = provider.parse(event("payment.refund.updated", paymongo_refund(status)), RECEIVED)
+    assert (message.subject, message.outcome) == ("refund", outcome)
+    assert (message.refund_id, message.payment_id) == ("re_payroute_1", "pay_payroute_1")
+    assert (message.provider_reference, message.amount) == ("ref_vPSq", 5_000)
+
+
+def test_a_refunded_payment_tells_the_total_its_succeeded_refunds_took(
+    provider: PaymongoProvider,
+) -> None:
+    refunds = [
+        paymongo_refund("succeeded"),
+        paymongo_refund("succeeded"),
+        paymongo_refund("failed"),
+    ]
+    message = provider.parse(event("payment.refunded", payment(refunds=refunds)), RECEIVED)
+    assert (message.subject, message.outcome) == ("refund", "refunded")
+    assert (message.amount_refunded, message.provider_reference) == (10_000, "pi_xyz")
+    assert message.payment_id == "pay_payroute_1"
+
+
+def test_a_refunded_payment_whose_refunds_are_all_pending_has_no_effect(
+    provider: PaymongoProvider,
+) -> None:
+    refunds = [paymongo_refund("pending")]
+    message = provider.parse(event("payment.refunded", payment(refunds=refunds)), RECEIVED)
+    assert (message.outcome, message.amount_refunded) == ("other", 0)

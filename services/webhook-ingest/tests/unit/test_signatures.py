@@ -54,3 +54,25 @@ def test_body_that_is_not_utf8_is_rejected() -> None:
     body = b"\xff\xfe" + BODY
     with pytest.raises(InvalidSignatureError):
         verify(body, signature_header(body))
+
+
+def test_signature_dated_within_tolerance_in_the_future_is_accepted() -> None:
+    verify(BODY, signature_header(BODY, timestamp=int(time.time()) + 240))
+
+
+@pytest.mark.parametrize("ahead_s", [301, 600, 86_400])
+def test_signature_dated_beyond_tolerance_in_the_future_is_rejected(ahead_s: int) -> None:
+    now = 1_800_000_000
+    provider = StripeProvider(SECRET, clock=lambda: now)
+    header = signature_header(BODY, timestamp=now + ahead_s)
+    # The SDK's own check (past only) passes: the SDK reads the real clock, which is
+    # behind `now`; the refusal is the future-dated check's.
+    with pytest.raises(InvalidSignatureError, match="future"):
+        provider.verify(BODY, {"stripe-signature": header})
+
+
+def test_signature_exactly_at_the_tolerance_in_the_future_is_accepted() -> None:
+    now = time.time()
+    provider = StripeProvider(SECRET, clock=lambda: now)
+    header = signature_header(BODY, timestamp=int(now) + 300)
+    provider.verify(BODY, {"stripe-signature": header})

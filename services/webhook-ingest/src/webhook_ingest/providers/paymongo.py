@@ -11,8 +11,15 @@ Event (https://developers.paymongo.com/docs/webhooks):
 `{"data": {"id": "evt_…", "type": "event", "attributes": {"type", "livemode",
 "data": <resource>}}}`. A payment resource names its intent (`payment_intent_id`),
 which is the adapter's reference for the attempt; `metadata.payment_id` names
-Payroute's payment. A refund resource carries neither intent nor metadata of the
-payment, so it is routed by its own id.
+Payroute's payment.
+
+Refunds (https://developers.paymongo.com/reference/refund-resource): a refund
+resource (`payment.refund.updated`, or any event carrying one) is routed by its
+own id or the `payment_id`/`refund_id` Payroute put in its metadata; its
+`status` decides: `succeeded` → refunded, `failed` → failed, `pending` and
+`processing` → other (no effect yet). `payment.refunded` carries the payment,
+whose `refunds` tell the total refunded so far (the succeeded ones); when they
+list none succeeded it is `other`.
 """
 
 import hashlib
@@ -44,13 +51,39 @@ REFUND_STATUSES: dict[str, WebhookOutcome] = {"succeeded": "refunded", "failed":
 
 
 def classify(event_type: str, resource: Mapping[str, Any]) -> tuple[WebhookSubject, WebhookOutcome]:
+    if resource.get("type") == "refund":  # the refund's own status, whatever the event
+        status = _attributes(resource).get("status")
+        return "refund", REFUND_STATUSES.get(status if isinstance(status, str) else "", "other")
     known = EVENT_TYPES.get(event_type)
     if known is not None:
         return known
-    if event_type == "payment.refund.updated":
-        status = _attributes(resource).get("status")
-        return "refund", REFUND_STATUSES.get(status if isinstance(status, str) else "", "other")
-    return ("refund" if resource.get("type") == "refund" else "payment"), "other"
+    return "payment", "other"
+
+
+def refunded_total(payment_attrs: Mapping[str, Any]) -> int | None:
+    """The sum of a payment's succeeded refunds; None if it lists none."""
+    refunds = payment_attrs.get("refunds")
+    if not isinstance(refunds, list):
+        return None
+    total = 0
+    for refund in refunds:
+        attrs = _attributes(refund) if isinstance(refund, Mapping) else {}
+        amount = attrs.get("amount")
+        if attrs.get("status") == "succeeded" and type(amount) is int and amount > 0:
+            total += amount
+    return total
+
+
+def _refund_details(resource: Mapping[str, Any], outcome: WebhookOutcome) -> dict[str, Any]:
+    """`refund_id` of a refund resource; `amount_refunded` of a refunded payment."""
+    attrs = _attributes(resource)
+    if resource.get("type") == "refund":
+        metadata = attrs.get("metadata")
+        refund_id = metadata.get("refund_id") if isinstance(metadata, Mapping) else None
+        return {"refund_id": refund_id if isinstance(refund_id, str) and refund_id else None}
+    if outcome == "refunded":
+        return {"amount_refunded": refunded_total(attrs)}
+    return {}
 
 
 def parse_signature(header: str | None) -> tuple[int, str, str]:
@@ -103,6 +136,9 @@ def normalize(event: Any, received_at: datetime) -> ProviderWebhookReceived:
     if not isinstance(resource, Mapping):
         raise InvalidPayloadError("data.attributes.data is missing")
     subject, outcome = classify(event_type, resource)
+    details = _refund_details(resource, outcome)
+    if details.get("amount_refunded") == 0:
+        outcome = "other"  # the payment lists no succeeded refund yet
     resource_attrs = _attributes(resource)
     reference = resource_attrs.get("payment_intent_id") or resource.get("id")
     amount, currency = _money(resource_attrs)
@@ -118,6 +154,7 @@ def normalize(event: Any, received_at: datetime) -> ProviderWebhookReceived:
             amount=amount,
             currency=currency,
             received_at=received_at,
+            **details,
         )
     except ValidationError as error:
         raise InvalidPayloadError(f"unreadable event: {error.errors()[0]['msg']}") from error

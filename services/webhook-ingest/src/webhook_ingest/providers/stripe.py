@@ -15,13 +15,23 @@ Disputes (https://docs.stripe.com/api/disputes/object): `id`, `amount`, `reason`
 and `status` (`needs_response`, ..., `won`, `lost`) travel as `dispute_id`,
 `amount`, `reason` and `dispute_status`. Refunds
 (https://docs.stripe.com/api/refunds/object): the outcome follows the refund's
-`status`; `metadata.refund_id` names Payroute's refund and `failure_reason` says
-why one failed. A refunded charge (https://docs.stripe.com/api/charges/object)
-tells the total refunded on it so far (`amount_refunded`).
+`status` (`succeeded` → refunded; `failed` or `canceled` → failed; `pending` and
+`requires_action` → other, no effect yet), whatever the event
+(`refund.created`, `refund.updated`, `refund.failed`, `charge.refund.updated`);
+`metadata.refund_id` names Payroute's refund and `failure_reason` says why one
+failed. A refunded charge (https://docs.stripe.com/api/charges/object) tells the
+total refunded on it so far: `amount_refunded` less what a partial capture
+released (`amount - amount_captured`), which Stripe counts as refunded too
+(capturing 1,500 of 2,000 leaves `amount_refunded: 500` with nothing refunded);
+`charge.refunded` with nothing refunded by that measure is `other`.
+
+Signatures dated more than the tolerance away from now, in the past or in the
+future, are refused (the SDK checks only the past).
 """
 
 import json
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -67,11 +77,11 @@ REFUND_STATUSES: dict[str, WebhookOutcome] = {
 def classify(
     event_type: str, object_type: object = None, status: object = None
 ) -> tuple[WebhookSubject, WebhookOutcome]:
+    if object_type == "refund":  # refund.*, charge.refund.updated: the refund's own status
+        return "refund", REFUND_STATUSES.get(status if isinstance(status, str) else "", "other")
     known = EVENT_TYPES.get(event_type)
     if known is not None:
         return known
-    if object_type == "refund" and event_type.startswith("refund."):
-        return "refund", REFUND_STATUSES.get(status if isinstance(status, str) else "", "other")
     subject = OBJECT_SUBJECTS.get(object_type) if isinstance(object_type, str) else None
     return (subject or "payment", "other")
 
@@ -80,6 +90,22 @@ def _text(value: Any, what: str) -> str:
     if not isinstance(value, str) or not value:
         raise InvalidPayloadError(f"{what} is missing or not a string")
     return value
+
+
+def _integer(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def refunded_by_refunds(charge: Mapping[str, Any]) -> int | None:
+    """What refunds took back from a charge: `amount_refunded` without the part of the
+    authorization a partial capture released (Stripe counts that as refunded)."""
+    refunded = _integer(charge.get("amount_refunded"))
+    if refunded is None:
+        return None
+    amount, captured = _integer(charge.get("amount")), _integer(charge.get("amount_captured"))
+    if amount is None or captured is None or charge.get("captured") is False:
+        return refunded
+    return max(0, refunded - max(0, amount - captured))
 
 
 def _amount(obj: Mapping[str, Any]) -> int | None:
@@ -135,10 +161,8 @@ def _details(obj: Mapping[str, Any]) -> dict[str, Any]:
             "refund_id": _metadata(obj, "refund_id"),
             "reason": _optional_text(obj.get("failure_reason")),
         }
-    refunded = obj.get("amount_refunded")
-    if kind == "charge" and isinstance(refunded, int) and not isinstance(refunded, bool):
-        return {"amount_refunded": refunded}
-    return {}
+    refunded = refunded_by_refunds(obj) if kind == "charge" else None
+    return {"amount_refunded": refunded} if refunded is not None else {}
 
 
 def normalize(event: Any, received_at: datetime) -> ProviderWebhookReceived:
@@ -151,6 +175,9 @@ def normalize(event: Any, received_at: datetime) -> ProviderWebhookReceived:
     if not isinstance(obj, Mapping):
         raise InvalidPayloadError("data.object is missing")
     subject, outcome = classify(event_type, obj.get("object"), obj.get("status"))
+    details = _details(obj)
+    if event_type == "charge.refunded" and details.get("amount_refunded") == 0:
+        outcome = "other"  # only a partial capture's release: nothing was refunded
     amount, currency = _money(obj)
     try:
         return ProviderWebhookReceived(
@@ -164,30 +191,55 @@ def normalize(event: Any, received_at: datetime) -> ProviderWebhookReceived:
             amount=amount,
             currency=currency,
             received_at=received_at,
-            **_details(obj),
+            **details,
         )
     except ValidationError as error:
         raise InvalidPayloadError(f"unreadable event: {error.errors()[0]['msg']}") from error
 
 
+def signed_at(header: str) -> int | None:
+    """The `t=` timestamp of a `Stripe-Signature` header, read as the SDK reads it
+    (the first `t` item); None if it has none."""
+    for part in header.split(","):
+        name, _, value = part.partition("=")
+        if name == "t":
+            try:
+                return int(value)
+            except ValueError:
+                return None
+    return None
+
+
 class StripeProvider:
-    """`Stripe-Signature`: HMAC-SHA256 over `t.body`, checked by the official SDK."""
+    """`Stripe-Signature`: HMAC-SHA256 over `t.body`, checked by the official SDK; the
+    timestamp within the tolerance on both sides of now."""
 
     name = PROVIDER
 
-    def __init__(self, secret: str, *, tolerance_s: int = TOLERANCE_S) -> None:
+    def __init__(
+        self,
+        secret: str,
+        *,
+        tolerance_s: int = TOLERANCE_S,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self._secret = secret
         self._tolerance_s = tolerance_s
+        self._clock = clock
 
     def verify(self, body: bytes, headers: Mapping[str, str]) -> None:
+        header = headers.get("stripe-signature")
         try:
             stripe.WebhookSignature.verify_header(
-                body, headers.get("stripe-signature"), self._secret, tolerance=self._tolerance_s
+                body, header, self._secret, tolerance=self._tolerance_s
             )
         except stripe.SignatureVerificationError as error:
             raise InvalidSignatureError(str(error)) from None
         except UnicodeDecodeError:
             raise InvalidSignatureError("the body is not UTF-8") from None
+        timestamp = signed_at(header or "")
+        if timestamp is None or timestamp - self._clock() > self._tolerance_s:
+            raise InvalidSignatureError("Timestamp outside the tolerance zone (in the future)")
 
     def parse(self, body: bytes, received_at: datetime) -> ProviderWebhookReceived:
         try:
