@@ -21,6 +21,11 @@ class Settings(ServiceSettings):
         default=(2.0, 5.0, 15.0, 30.0, 60.0, 120.0, 300.0), min_length=1
     )
     status_not_found_grace_s: float = Field(default=90.0, ge=0)
+    # An attempt, capture, void or refund without any answer this long is treated as
+    # undetermined: the attempt is asked about, the operation sent again.
+    answer_deadline_s: float = Field(default=60.0, gt=0, le=3600)
+    # A payment waiting for its customer (`requires_action`) fails this long after.
+    action_ttl_s: float = Field(default=3600.0, gt=0, le=7 * 24 * 3600)
     # The next provider after a retryable failure: exponential backoff, full jitter, a cap.
     retry_base_s: float = Field(default=0.5, gt=0, le=60)
     retry_cap_s: float = Field(default=30.0, gt=0, le=3600)

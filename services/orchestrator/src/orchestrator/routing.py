@@ -17,7 +17,9 @@ capabilities and what the orchestrator knows of the providers right now
    lately, so a provider that has recovered gets traffic back.
 6. Health overrides all of that: degraded providers follow the healthy ones,
    and providers whose circuit is open go last, tried only when nothing else
-   is left.
+   is left. Misconfigured providers (they refused Payroute's credentials) are
+   left out altogether: every request to them would be refused the same way,
+   until a health check is answered with the credentials again.
 
 Without fallback only the first candidate is kept; otherwise at most
 `max_attempts`.
@@ -35,9 +37,9 @@ from payroute_common.catalog import PROVIDERS, providers_for
 from payroute_common.fees import PROVIDER_FEES, FeeRule, NoFeeScheduleError, provider_rule
 from payroute_common.messages.values import CaptureMethod, PaymentMethodType, RoutingPreferences
 
-Health = Literal["healthy", "degraded", "unhealthy"]
+Health = Literal["healthy", "degraded", "unhealthy", "misconfigured"]
 EXPLORATION = 0.1  # share of success-rate routed payments that explore
-_HEALTH_RANK: dict[Health, int] = {"healthy": 0, "degraded": 1, "unhealthy": 2}
+_HEALTH_RANK: dict[Health, int] = {"healthy": 0, "degraded": 1, "unhealthy": 2, "misconfigured": 3}
 
 
 @dataclass(frozen=True)
@@ -131,6 +133,14 @@ def route_payment(request: RouteRequest, conditions: Conditions) -> Route:
     able = _able(request)
     if not able:
         return Route((), _refusal(request))
+    usable = [p for p in able if conditions.health.get(p) != "misconfigured"]
+    if not usable:
+        return Route(
+            (),
+            f"every provider of {request.method} in {request.currency} is "
+            "misconfigured (it refused Payroute's credentials)",
+        )
+    able = usable
     reasons: dict[str, list[str]] = {provider: [] for provider in able}
     ordered = _preferred(request, able, reasons)
     ordered += _split(request, able, ordered, reasons)

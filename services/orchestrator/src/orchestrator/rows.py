@@ -8,6 +8,7 @@ from pydantic import TypeAdapter
 from sqlalchemy import Row
 
 from orchestrator.domain import Attempt, Operation, Payment, Refund
+from orchestrator.domain.attempts import Reversal
 from payroute_common.messages import PaymentFailure, PaymentMethod
 from payroute_common.messages.values import (
     DisputeSummary,
@@ -18,6 +19,7 @@ from payroute_common.messages.values import (
 
 _attempts = TypeAdapter(list[Attempt])
 _operation = TypeAdapter(Operation | None)
+_reversals = TypeAdapter(list[Reversal])
 
 
 def _dump(
@@ -54,6 +56,7 @@ def payment_row(payment: Payment) -> dict[str, Any]:
         "attempts": _attempts.dump_python(payment.attempts, mode="json"),
         "operation": _operation.dump_python(payment.operation, mode="json"),
         "dispute": _dump(payment.dispute),
+        "late_successes": _reversals.dump_python(payment.reversals, mode="json"),
         "version": payment.version,
         "created_at": payment.created_at,
         "updated_at": payment.updated_at,
@@ -88,6 +91,7 @@ def payment_from(row: Row[Any]) -> Payment:
         attempts=_attempts.validate_python(row.attempts),
         operation=_operation.validate_python(row.operation),
         dispute=DisputeSummary.model_validate(row.dispute) if row.dispute else None,
+        reversals=_reversals.validate_python(row.late_successes),
         version=row.version,
         created_at=row.created_at,
         updated_at=row.updated_at,
@@ -106,6 +110,7 @@ def refund_row(refund: Refund) -> dict[str, Any]:
         "provider": refund.provider,
         "provider_reference": refund.provider_reference,
         "failure": _dump(refund.failure),
+        "provider_answer": refund.answer,
         "created_at": refund.created_at,
         "updated_at": refund.updated_at,
     }
@@ -123,6 +128,7 @@ def refund_from(row: Row[Any]) -> Refund:
         provider=row.provider,
         provider_reference=row.provider_reference,
         failure=PaymentFailure.model_validate(row.failure) if row.failure else None,
+        answer=row.provider_answer,
         created_at=row.created_at,
         updated_at=row.updated_at,
     )

@@ -40,6 +40,8 @@ payments = Table(
     Column("attempts", JSONB, nullable=False),
     Column("operation", JSONB),
     Column("dispute", JSONB),
+    # Successes the payment no longer needed, and their voids or refunds (migration 0005).
+    Column("late_successes", JSONB, nullable=False, server_default="[]"),
     Column("version", Integer, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
@@ -65,6 +67,8 @@ refunds = Table(
     Column("provider", Text),
     Column("provider_reference", Text, index=True),
     Column("failure", JSONB),
+    # What the provider said so far: none, undetermined, accepted (settles by webhook).
+    Column("provider_answer", Text, nullable=False, server_default="none"),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
 )

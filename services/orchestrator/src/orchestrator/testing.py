@@ -203,7 +203,12 @@ def status_report(
 
 
 def health_changed(provider: str, health: ProviderHealth) -> ProviderHealthChanged:
-    circuit = {"healthy": "closed", "degraded": "half_open", "unhealthy": "open"}[health]
+    circuit = {
+        "healthy": "closed",
+        "degraded": "half_open",
+        "unhealthy": "open",
+        "misconfigured": "closed",
+    }[health]
     return ProviderHealthChanged(
         provider=provider,
         health=health,

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from orchestrator.domain import Payment
-from orchestrator.handlers import HANDLERS
+from orchestrator.handlers import handlers
 from orchestrator.handlers.timers import fire
+from orchestrator.recovery import DEFAULT_POLICY, RecoveryPolicy
 from orchestrator.testing import PAY, run, wrap
 from payroute_common.envelope import Envelope, Message
 
@@ -14,18 +15,21 @@ from .fakes import FakeUnitOfWork
 
 
 class Flow:
-    def __init__(self) -> None:
+    def __init__(self, policy: RecoveryPolicy = DEFAULT_POLICY) -> None:
         self.uow = FakeUnitOfWork()
+        self.policy = policy
+        self.handlers = handlers(policy=policy)
 
     def send(self, message: Message) -> list[Envelope]:
         """Handle `message`; what it published."""
         before = len(self.uow.published)
-        run(HANDLERS[type(message)](message, wrap(message), uow=self.uow))  # type: ignore[arg-type]
+        handler = self.handlers[type(message)]
+        run(handler(message, wrap(message), uow=self.uow))  # type: ignore[arg-type]
         return [envelope for _, _, envelope in self.uow.published[before:]]
 
     def fire_timers(self) -> list[Envelope]:
         before = len(self.uow.published)
-        run(fire(self.uow.timers.scheduled, uow=self.uow))  # type: ignore[arg-type]
+        run(fire(self.uow.timers.scheduled, uow=self.uow, policy=self.policy))  # type: ignore[arg-type]
         return [envelope for _, _, envelope in self.uow.published[before:]]
 
     def fire_scheduled(self, kind: str | None = None) -> list[Envelope]:
@@ -34,7 +38,7 @@ class Flow:
         due = [t for t in scheduled if kind is None or t.kind == kind]
         self.uow.timers.scheduled = [t for t in scheduled if all(t is not d for d in due)]
         before = len(self.uow.published)
-        run(fire(due, uow=self.uow))  # type: ignore[arg-type]
+        run(fire(due, uow=self.uow, policy=self.policy))  # type: ignore[arg-type]
         return [envelope for _, _, envelope in self.uow.published[before:]]
 
     @property

@@ -42,13 +42,15 @@ def test_a_failed_webhook_fails_the_payment() -> None:
     assert types(flow.send(webhook("failed"))) == ["PaymentFailed"]
 
 
-def test_news_after_a_final_status_is_ignored() -> None:
+def test_a_success_after_a_final_failure_is_given_back_not_kept() -> None:
     flow = needing_action()
     flow.send(webhook("failed"))
+    assert types(flow.send(webhook("succeeded"))) == ["LateSuccessFound", "RefundCharge"]
     version = flow.payment.version
     assert flow.send(webhook("succeeded")) == []
     assert flow.send(webhook("authorized")) == []
     assert (flow.payment.status, flow.payment.version) == ("failed", version)
+    assert flow.payment.amount_captured == 0
 
 
 def test_a_late_decline_after_capture_is_ignored() -> None:

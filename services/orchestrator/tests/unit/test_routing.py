@@ -221,3 +221,18 @@ def test_candidates_are_able_distinct_bounded_and_explained(
         for p in found.providers
     ]
     assert ranks == sorted(ranks)
+
+
+def test_misconfigured_providers_are_left_out_even_when_preferred() -> None:
+    health: dict[str, Health] = {"stripe": "misconfigured"}
+    conditions = Conditions(today=TODAY.today, health=health)
+    route = route_payment(request(preference="stripe"), conditions)
+    assert "stripe" not in route.providers
+    assert route.first == "paymongo"
+
+
+def test_nothing_left_when_every_able_provider_is_misconfigured() -> None:
+    health: dict[str, Health] = {"stripe": "misconfigured"}
+    route = route_payment(request(currency="USD"), Conditions(today=TODAY.today, health=health))
+    assert route.first is None
+    assert "misconfigured" in route.reason

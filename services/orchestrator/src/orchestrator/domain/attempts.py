@@ -1,4 +1,5 @@
-"""Attempts (one try at one provider) and operations (capture or void in flight)."""
+"""Attempts (one try at one provider), operations (capture or void in flight) and
+reversals (money a provider took for an attempt the payment no longer needed)."""
 
 from __future__ import annotations
 
@@ -6,11 +7,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
+from orchestrator.domain.resend import ProviderAnswer
 from orchestrator.domain.states import AttemptStatus
-from payroute_common.messages import ProviderError
-from payroute_common.messages.values import AttemptSummary
+from payroute_common.messages import LateSuccess, ProviderError
+from payroute_common.messages.values import AttemptSummary, LateSuccessReversal
 
 OperationKind = Literal["capture", "void"]
+# sent: no answer yet; reversed/failed: the provider's definite answer.
+ReversalStatus = Literal["sent", "undetermined", "accepted", "reversed", "failed"]
 
 
 @dataclass(frozen=True)
@@ -39,11 +43,52 @@ class Attempt:
 class Operation:
     """A capture or void sent to the provider and not answered yet.
 
-    `unknown` after a timeout: the provider may have done it, so no other
-    operation may start until its truth arrives.
+    `unknown` after an undetermined answer (or none by the deadline): the
+    provider may have done it, so no other operation may start until its truth
+    arrives; the same command is sent again until it does (`resends`).
     """
 
     operation_id: str
     kind: OperationKind
     amount: int
     status: Literal["pending", "unknown"] = "pending"
+    sent_at: datetime | None = None
+    resends: int = 0
+
+
+@dataclass(frozen=True)
+class Reversal:
+    """A late success being given back: a void of what `provider` holds, or a refund
+    of what it captured, sent as `operation_id` (the provider's idempotency key)."""
+
+    attempt_id: str
+    provider: str
+    provider_reference: str
+    amount: int
+    currency: str
+    kind: LateSuccessReversal
+    operation_id: str
+    sent_at: datetime
+    status: ReversalStatus = "sent"
+    resends: int = 0
+
+    @property
+    def open(self) -> bool:
+        return self.status not in ("reversed", "failed")
+
+    @property
+    def answer(self) -> ProviderAnswer:
+        if self.status == "sent":
+            return "none"
+        return "accepted" if self.status == "accepted" else "undetermined"
+
+    def late_success(self) -> LateSuccess:
+        return LateSuccess(
+            attempt_id=self.attempt_id,
+            provider=self.provider,
+            provider_reference=self.provider_reference,
+            amount=self.amount,
+            currency=self.currency,
+            kind=self.kind,
+            operation_id=self.operation_id,
+        )

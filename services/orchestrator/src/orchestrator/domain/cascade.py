@@ -1,7 +1,8 @@
 """When a failed attempt is followed by another provider, and when the payment gives up.
 
-SPEC.md section 4: a retryable failure (the provider is down, timed out - once
-its status query has settled that it took nothing - or declined softly) moves
+SPEC.md section 4: a retryable failure (the provider is down, refused our
+credentials, timed out - once it has told that it took nothing - or declined
+softly) moves
 to the next candidate while the merchant's routing allows (fallback on, fewer
 than `max_attempts` attempts); any other failure fails the payment. Pure.
 """
@@ -14,7 +15,9 @@ from orchestrator.domain.payment import Payment
 from payroute_common.messages import PaymentFailure, ProviderError
 from payroute_common.messages.values import ErrorCategory
 
-RETRYABLE: frozenset[ErrorCategory] = frozenset({"provider_unavailable", "timeout", "soft_decline"})
+RETRYABLE: frozenset[ErrorCategory] = frozenset(
+    {"provider_unavailable", "authentication", "timeout", "soft_decline"}
+)
 
 
 def may_retry(payment: Payment, error: ProviderError) -> bool:

@@ -1,4 +1,5 @@
-"""Provider news by webhook: applied when it moves the payment forward, else ignored."""
+"""Provider news by webhook: applied when it moves the payment forward, else ignored;
+a success the payment no longer needs is given back (see `late`)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from datetime import datetime
 
 from orchestrator.domain.payment import Payment
 from orchestrator.domain.states import OPEN_ATTEMPTS
+from orchestrator.domain.successes import Applied, SuccessNews, apply_success
 from payroute_common.messages import ProviderError
 from payroute_common.messages.provider_webhooks import WebhookOutcome
 
@@ -31,23 +33,27 @@ def apply_webhook(
     provider_reference: str,
     outcome: WebhookOutcome,
     amount: int | None,
+    reversal_id: str,
     now: datetime,
-) -> str | None:
+) -> Applied:
     if (
         payment.status == "authorized"
         and outcome in {"succeeded", "canceled"}
         and (provider, provider_reference) == (payment.provider, payment.provider_reference)
     ):
-        return _settle_authorization(payment, outcome, amount, now)
+        return Applied(_settle_authorization(payment, outcome, amount, now))
     attempt = payment.attempt_for_reference(provider, provider_reference)
     if attempt is None:
-        return None
-    if outcome == "succeeded":
-        reason = payment.record_capture(attempt.attempt_id, provider_reference, None, now)
-        return reason and f"{reason} (provider news)"
-    if outcome == "authorized":
-        reason = payment.record_authorization(attempt.attempt_id, provider_reference, None, now)
-        return reason and f"{reason} (provider news)"
+        return Applied()
+    if outcome in ("succeeded", "authorized"):
+        news = SuccessNews(
+            attempt_id=attempt.attempt_id,
+            outcome="captured" if outcome == "succeeded" else "authorized",
+            provider_reference=provider_reference,
+            amount=amount,
+        )
+        applied = apply_success(payment, news, reversal_id, now)
+        return Applied(applied.reason and f"{applied.reason} (provider news)", applied.reversal)
     # A refusal by webhook carries no decline code: while the synchronous answer
     # (with the provider's codes) is still due, wait for it. The webhook decides
     # only when nothing else will: the customer was sent away, or the call timed out.
@@ -59,5 +65,5 @@ def apply_webhook(
             code=code,
             message=f"{provider} reports the payment {outcome}",
         )
-        return payment.record_attempt_failure(attempt.attempt_id, error, 0, now)
-    return None
+        return Applied(payment.record_attempt_failure(attempt.attempt_id, error, 0, now))
+    return Applied()

@@ -20,6 +20,7 @@ from orchestrator.domain.errors import (
     OperationInProgress,
 )
 from orchestrator.domain.payment import Payment
+from orchestrator.domain.resend import NOT_DEFINITE
 from payroute_common.catalog import MANUAL_PROVIDER
 from payroute_common.messages import PaymentFailure, ProviderError
 from payroute_common.messages.values import PaymentStatus
@@ -33,7 +34,9 @@ def _no_operation_open(payment: Payment) -> None:
         )
 
 
-def request_capture(payment: Payment, operation_id: str, amount: int | None) -> Operation:
+def request_capture(
+    payment: Payment, operation_id: str, amount: int | None, now: datetime | None = None
+) -> Operation:
     """Start capturing `amount` (None: all capturable); the rest will be released."""
     if payment.status != "authorized":
         raise NotCapturable(payment.payment_id, payment.status, "captured")
@@ -43,16 +46,34 @@ def request_capture(payment: Payment, operation_id: str, amount: int | None) -> 
         raise AmountExceedsCapturable(
             f"cannot capture {wanted}: {payment.amount_capturable} is capturable"
         )
-    payment.operation = Operation(operation_id=operation_id, kind="capture", amount=wanted)
+    payment.operation = Operation(
+        operation_id=operation_id, kind="capture", amount=wanted, sent_at=now
+    )
     return payment.operation
 
 
-def request_void(payment: Payment, operation_id: str) -> Operation:
+def request_void(payment: Payment, operation_id: str, now: datetime | None = None) -> Operation:
     if payment.status != "authorized":
         raise NotCancelable(payment.payment_id, payment.status, "canceled")
     _no_operation_open(payment)
-    payment.operation = Operation(operation_id=operation_id, kind="void", amount=0)
+    payment.operation = Operation(operation_id=operation_id, kind="void", amount=0, sent_at=now)
     return payment.operation
+
+
+def operation_resent(payment: Payment) -> Operation | None:
+    """The open capture or void goes to the provider again, under the same id."""
+    op = payment.operation
+    if op is None:
+        return None
+    payment.operation = replace(op, status="unknown", resends=op.resends + 1)
+    return payment.operation
+
+
+def _after_resends(op: Operation) -> str:
+    if not op.resends:
+        return ""
+    times = "once" if op.resends == 1 else f"{op.resends} times"
+    return f" (sent again {times}: an answer was undetermined or lost)"
 
 
 def _open_operation(payment: Payment, operation_id: str, kind: OperationKind) -> Operation | None:
@@ -76,15 +97,14 @@ def operation_succeeded(
         released = payment.amount_capturable
         payment.amount_capturable = 0
         payment.move_to("canceled", now)
-        return f"authorization voided; {released} released"
+        return f"authorization voided; {released} released{_after_resends(op)}"
     if not payment.can_move_to("captured"):
         return None
     authorized = payment.amount_capturable
     payment.capture(op.amount, now)
     released = authorized - op.amount
-    return f"captured {op.amount} of {authorized} authorized" + (
-        f"; {released} released" if released else ""
-    )
+    rest = f"; {released} released" if released else ""
+    return f"captured {op.amount} of {authorized} authorized{rest}{_after_resends(op)}"
 
 
 def operation_failed(
@@ -92,8 +112,10 @@ def operation_failed(
 ) -> str | None:
     """The provider refused (or did not answer) the capture or void `operation_id`.
 
-    A refusal closes the operation; the payment stays `authorized`. A timeout
-    leaves it open (`unknown`): the provider may have done it.
+    A refusal closes the operation; the payment stays `authorized`. An
+    undetermined answer (`timeout`) leaves it open (`unknown`): the provider may
+    have done it, and the same command is sent again until it says; answers
+    that tell nothing of it (`NOT_DEFINITE`) then leave it unknown.
     """
     op = _open_operation(payment, operation_id, kind)
     if op is None:
@@ -101,9 +123,14 @@ def operation_failed(
     if error.category == "timeout":
         payment.operation = replace(op, status="unknown")
         return None
+    if op.status == "unknown" and error.category in NOT_DEFINITE:
+        return None  # the first request may have done it: only a definite answer tells
     payment.operation = None
     payment.touch(now)
-    return f"{payment.provider} refused the {kind}: {error.code} ({error.category})"
+    return (
+        f"{payment.provider} refused the {kind}: {error.code} ({error.category}); "
+        "the payment stays authorized"
+    )
 
 
 def refuse(payment: Payment, now: datetime) -> None:

@@ -11,8 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from orchestrator.domain.attempts import Attempt, Operation
+from orchestrator.domain.attempts import Attempt, Operation, Reversal
 from orchestrator.domain.errors import AttemptStillOpen, IllegalTransition, UnknownAttempt
+from orchestrator.domain.resend import NOT_DEFINITE
 from orchestrator.domain.states import OPEN_ATTEMPTS, TRANSITIONS
 from payroute_common.fees import fees_for
 from payroute_common.messages import PaymentFailure, PaymentMethod, PaymentSnapshot, ProviderError
@@ -57,6 +58,8 @@ class Payment:
     attempts: list[Attempt] = field(default_factory=list)
     operation: Operation | None = None
     dispute: DisputeSummary | None = None
+    # Late successes given back at their providers (one per attempt at most).
+    reversals: list[Reversal] = field(default_factory=list)
     version: int = 0
 
     # -- moves -------------------------------------------------------------
@@ -131,29 +134,21 @@ class Payment:
     def _settle_attempt(
         self, attempt: Attempt, provider_reference: str, latency_ms: int | None
     ) -> None:
-        if attempt.status == "succeeded":
-            return
-        self.attempts = [
-            replace(
-                a,
-                status="succeeded",
-                provider_reference=provider_reference,
-                latency_ms=latency_ms if latency_ms is not None else a.latency_ms,
+        if attempt.status != "succeeded":
+            latency = latency_ms if latency_ms is not None else attempt.latency_ms
+            self._replace_attempt(
+                replace(
+                    attempt,
+                    status="succeeded",
+                    provider_reference=provider_reference,
+                    latency_ms=latency,
+                )
             )
-            if a.attempt_id == attempt.attempt_id
-            else a
-            for a in self.attempts
-        ]
 
     def _note_attempt(self, attempt: Attempt, provider_reference: str | None) -> None:
-        """Remember the provider's reference of a still-open attempt."""
+        """Remember the provider's reference of an attempt (so its news finds it)."""
         if provider_reference and attempt.provider_reference != provider_reference:
-            self.attempts = [
-                replace(a, provider_reference=provider_reference)
-                if a.attempt_id == attempt.attempt_id
-                else a
-                for a in self.attempts
-            ]
+            self._replace_attempt(replace(attempt, provider_reference=provider_reference))
 
     def record_capture(
         self,
@@ -199,7 +194,13 @@ class Payment:
     ) -> str | None:
         """The customer must act (3-D Secure, wallet); a webhook will tell the outcome."""
         attempt = self.attempt(attempt_id)
-        if attempt.status not in OPEN_ATTEMPTS or not self.can_move_to("requires_action"):
+        if attempt.status not in OPEN_ATTEMPTS:
+            return None
+        if attempt.status == "unknown":
+            # Known now: the provider waits for the customer, who may take a while.
+            self._replace_attempt(replace(attempt, status="pending", error=None))
+            attempt = self.attempt(attempt_id)
+        if not self.can_move_to("requires_action"):
             return None
         self._note_attempt(attempt, provider_reference)
         self.provider_reference = provider_reference
@@ -221,12 +222,16 @@ class Payment:
 
         A timeout is not a refusal: the provider may have taken the money. The
         attempt becomes `unknown` and the payment stays `processing` until the
-        provider's truth arrives (webhook, or a status query), never `failed` -
-        unless the timeout is `resolved`: the provider was asked and took nothing.
-        With `retry` the payment stays `processing` for the next provider.
+        provider's truth arrives (webhook, the same request sent again, or a status
+        query), never `failed` - unless the timeout is `resolved`: the provider was
+        asked and took nothing. An unknown attempt stays unknown on any answer that
+        is not definite (`NOT_DEFINITE`). With `retry` the payment stays
+        `processing` for the next provider.
         """
         attempt = self.attempt(attempt_id)
         if attempt.status in ("succeeded", "failed") or not self.can_move_to("failed"):
+            return None
+        if attempt.status == "unknown" and error.category in NOT_DEFINITE and not resolved:
             return None
         if error.category == "timeout" and not resolved:
             if attempt.status == "unknown":
@@ -263,13 +268,22 @@ class Payment:
         )
 
     def attempt_for_reference(self, provider: str, provider_reference: str) -> Attempt | None:
-        for attempt in self.attempts:
-            if attempt.provider == provider and attempt.provider_reference == provider_reference:
+        """The attempt news about `provider_reference` is about: the one with that
+        reference, else the open one at `provider`, else the one there whose reference
+        was never learnt (given up unanswered; a payment tries a provider once)."""
+        at_provider = [a for a in self.attempts if a.provider == provider]
+        for attempt in at_provider:
+            if attempt.provider_reference == provider_reference:
                 return attempt
-        open_attempts = [
-            a for a in self.attempts if a.provider == provider and a.status in OPEN_ATTEMPTS
-        ]
-        return open_attempts[-1] if open_attempts else None
+        open_attempts = [a for a in at_provider if a.status in OPEN_ATTEMPTS]
+        if open_attempts:
+            return open_attempts[-1]
+        unnamed = [a for a in at_provider if a.provider_reference is None]
+        return unnamed[-1] if unnamed else None
+
+    def note_reference(self, attempt_id: str, provider_reference: str) -> None:
+        """Remember the provider's reference of `attempt_id`, so its news finds it."""
+        self._note_attempt(self.attempt(attempt_id), provider_reference)
 
     # -- the view ----------------------------------------------------------
 

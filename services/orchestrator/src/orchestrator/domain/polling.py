@@ -1,12 +1,16 @@
 """What a provider's answer to a status query means for an attempt whose outcome is unknown.
 
-An attempt becomes `unknown` when its call timed out or lost its connection
-after it was sent: the provider may have taken the money. The orchestrator asks
-the provider (`QueryProviderStatus`) until it knows; until then no other attempt
-starts. `not_found` is believed only once the attempt is older than a grace
-period: a provider's search lags behind its writes (Stripe: "under normal
-operating conditions, data is searchable in under 1 minute", longer during an
-outage; https://docs.stripe.com/search#data-freshness). Pure.
+An attempt becomes `unknown` when its answer was undetermined (no answer in time,
+a 5xx or 429 after sending, a lost connection, an unparseable body) or never
+came: the provider may have taken the money. Providers with idempotency keys are
+sent the same request again (see `recovery`); the others are asked
+(`QueryProviderStatus`) until they tell. Until then no other attempt starts.
+Successes go through `successes`; this module reads the rest. `not_found` is
+believed only once the attempt is older than a grace period: a provider's search
+lags behind its writes (Stripe: "under normal operating conditions, data is
+searchable in under 1 minute", longer during an outage;
+https://docs.stripe.com/search#data-freshness). Should the payment turn up after
+all, its success is late and is given back. Pure.
 """
 
 from __future__ import annotations
@@ -33,11 +37,17 @@ def unknown_attempt(payment: Payment, attempt_id: str) -> Attempt | None:
     return found if found is not None and found.status == "unknown" else None
 
 
-def note_query(payment: Payment, attempt: Attempt, now: datetime) -> str:
-    """The provider is asked once more about `attempt`."""
+def note_query(payment: Payment, attempt: Attempt, now: datetime, *, resent: bool) -> str:
+    """The provider is asked once more about `attempt`: the same request sent again
+    (`resent`), or a status query."""
     asked = replace(attempt, queries=attempt.queries + 1)
     payment.attempts = [asked if a.attempt_id == asked.attempt_id else a for a in payment.attempts]
     payment.touch(now)
+    if resent:
+        return (
+            f"sent attempt {attempt.attempt_id} to {attempt.provider} again under the same "
+            f"idempotency key (try {asked.queries}), so that it tells what it did with it"
+        )
     return (
         f"asked {attempt.provider} for the status of attempt {attempt.attempt_id} "
         f"(query {asked.queries})"
@@ -47,21 +57,11 @@ def note_query(payment: Payment, attempt: Attempt, now: datetime) -> str:
 def answer(
     payment: Payment, report: ProviderStatusReported, now: datetime, grace: timedelta
 ) -> Answer | None:
-    """Apply `report`; None when the attempt is no longer unknown (other news settled it)."""
+    """Apply a report that is no success; None when the attempt is no longer unknown."""
     attempt = unknown_attempt(payment, report.attempt_id)
     if attempt is None:
         return None
     said = f"{attempt.provider} reports {report.outcome}"
-    reference = report.provider_reference or ""
-    if report.outcome == "captured":
-        reason = payment.record_capture(attempt.attempt_id, reference, None, now, report.amount)
-        return Answer(reason and f"{said}: {reason}")
-    if report.outcome == "authorized":
-        reason = payment.record_authorization(attempt.attempt_id, reference, None, now)
-        return Answer(reason and f"{said}: {reason}")
-    if report.outcome == "requires_action":
-        reason = payment.record_action_required(attempt.attempt_id, reference, None, None, now)
-        return Answer(reason and f"{said}: {reason}")
     if report.outcome in ("failed", "canceled"):
         return Answer(None, report.error or _canceled(attempt))
     if report.outcome == "not_found" and _older_than(attempt, now, grace):

@@ -4,6 +4,11 @@ Invariant: succeeded + pending refunds never exceed the captured amount. A
 pending refund reserves its amount on the payment (`amount_refund_pending`);
 success moves it to `amount_refunded`, failure releases it. Every refund event
 carries the payment too, so each one bumps the payment's version.
+
+A refund stays pending while the provider has not answered definitely
+(`answer`): after an undetermined answer, or none, it is sent again with the same
+id; after the provider accepted it for later (Stripe's and PayMongo's `pending`),
+its webhook settles it.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from orchestrator.domain.errors import (
     PaymentError,
 )
 from orchestrator.domain.payment import Payment
+from orchestrator.domain.resend import ProviderAnswer
 from orchestrator.domain.states import REFUNDABLE
 from payroute_common.messages import PaymentFailure
 from payroute_common.messages.values import RefundSnapshot, RefundStatus
@@ -37,6 +43,7 @@ class Refund:
     provider: str | None = None
     provider_reference: str | None = None
     failure: PaymentFailure | None = None
+    answer: ProviderAnswer = "none"
 
     def snapshot(self) -> RefundSnapshot:
         return RefundSnapshot(
@@ -131,4 +138,31 @@ def refund_failed(
     refund.updated_at = now
     payment.amount_refund_pending -= refund.amount
     payment.touch(now)
-    return f"refund {refund.refund_id} of {refund.amount} failed: {failure.code}"
+    return (
+        f"refund {refund.refund_id} of {refund.amount} failed ({failure.code}: "
+        f"{failure.message}); the {refund.amount} is refundable again"
+    )
+
+
+def refund_accepted(
+    payment: Payment, refund: Refund, provider_reference: str | None, now: datetime
+) -> str | None:
+    """The provider took the refund and settles it later; its amount stays held."""
+    if refund.status != "pending" or refund.answer == "accepted":
+        return None
+    refund.answer = "accepted"
+    refund.provider_reference = provider_reference or refund.provider_reference
+    refund.updated_at = now
+    payment.touch(now)
+    return (
+        f"refund {refund.refund_id} of {refund.amount}: {refund.provider} accepted it and "
+        f"settles it later; the {refund.amount} stays held until it says"
+    )
+
+
+def refund_undetermined(refund: Refund) -> bool:
+    """The provider's answer told nothing; the refund will be sent again. False if settled."""
+    if refund.status != "pending" or refund.answer == "accepted":
+        return False
+    refund.answer = "undetermined"
+    return True

@@ -43,18 +43,18 @@ def handlers(
     policy: RecoveryPolicy = DEFAULT_POLICY,
 ) -> dict[type[Message], Handler]:
     return {
-        CreatePayment: partial(create_payment, verification_ttl=verification_ttl),
-        CapturePayment: capture_payment,
-        CancelPayment: cancel_payment,
+        CreatePayment: partial(create_payment, verification_ttl=verification_ttl, policy=policy),
+        CapturePayment: partial(capture_payment, policy=policy),
+        CancelPayment: partial(cancel_payment, policy=policy),
         VerifyPayment: verify_payment,
-        RefundPayment: refund_payment,
-        ProviderAttemptSucceeded: attempt_succeeded,
+        RefundPayment: partial(refund_payment, policy=policy),
+        ProviderAttemptSucceeded: partial(attempt_succeeded, policy=policy),
         ProviderAttemptFailed: partial(attempt_failed, policy=policy),
         ProviderStatusReported: partial(status_reported, policy=policy),
         ProviderHealthChanged: provider_health_changed,
         ProviderOperationSucceeded: operation_succeeded,
         ProviderOperationFailed: operation_failed,
-        ProviderWebhookReceived: webhook_received,
+        ProviderWebhookReceived: partial(webhook_received, policy=policy),
     }
 
 

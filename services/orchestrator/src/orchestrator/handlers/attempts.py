@@ -1,10 +1,12 @@
-"""The provider's answers to AuthorizePayment."""
+"""The provider's answers to AuthorizePayment (the first one, or the same one sent again)."""
 
 from __future__ import annotations
 
 from orchestrator.domain import OPEN_ATTEMPTS
+from orchestrator.domain.successes import SuccessNews
 from orchestrator.handlers.cascade import attempt_refused
-from orchestrator.handlers.emit import announce, payment_of
+from orchestrator.handlers.emit import payment_of
+from orchestrator.handlers.successes import succeeded
 from orchestrator.recovery import DEFAULT_POLICY, RecoveryPolicy
 from orchestrator.store import HandlerUnitOfWork
 from payroute_common.clock import utcnow
@@ -16,23 +18,24 @@ from payroute_common.messages import (
 
 
 async def attempt_succeeded(
-    msg: ProviderAttemptSucceeded, cause: Envelope, *, uow: HandlerUnitOfWork
+    msg: ProviderAttemptSucceeded,
+    cause: Envelope,
+    *,
+    uow: HandlerUnitOfWork,
+    policy: RecoveryPolicy = DEFAULT_POLICY,
 ) -> None:
     payment = payment_of(uow, msg.payment_id)
-    now = utcnow()
     if payment.attempt(msg.attempt_id).status in OPEN_ATTEMPTS:
-        uow.providers.record_result(msg.provider, True, now)
-    if msg.outcome == "captured":
-        reason = payment.record_capture(msg.attempt_id, msg.provider_reference, msg.latency_ms, now)
-    elif msg.outcome == "authorized":
-        reason = payment.record_authorization(
-            msg.attempt_id, msg.provider_reference, msg.latency_ms, now
-        )
-    else:
-        reason = payment.record_action_required(
-            msg.attempt_id, msg.provider_reference, msg.redirect_url, msg.latency_ms, now
-        )
-    announce(uow, payment, reason, cause)
+        uow.providers.record_result(msg.provider, True, utcnow())
+    news = SuccessNews(
+        attempt_id=msg.attempt_id,
+        outcome=msg.outcome,
+        provider_reference=msg.provider_reference,
+        amount=msg.amount,
+        latency_ms=msg.latency_ms,
+        redirect_url=msg.redirect_url,
+    )
+    succeeded(uow, payment, news, cause, policy)
 
 
 async def attempt_failed(
@@ -42,7 +45,8 @@ async def attempt_failed(
     uow: HandlerUnitOfWork,
     policy: RecoveryPolicy = DEFAULT_POLICY,
 ) -> None:
-    """A refusal may move the payment to the next provider; a timeout starts status queries."""
+    """A refusal may move the payment to the next provider; a timeout makes the attempt
+    unknown, and it is asked about until the provider tells."""
     payment = payment_of(uow, msg.payment_id)
     await attempt_refused(
         uow,

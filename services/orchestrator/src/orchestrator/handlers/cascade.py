@@ -13,7 +13,8 @@ from datetime import datetime
 
 from orchestrator.domain import Payment
 from orchestrator.domain.cascade import RETRYABLE, awaiting_retry, give_up, may_retry, tried
-from orchestrator.handlers.authorize import authorize, route_of
+from orchestrator.domain.resend import NOT_DEFINITE
+from orchestrator.handlers.authorize import route_of, send_attempt
 from orchestrator.handlers.emit import announce, progress
 from orchestrator.handlers.watch import watch
 from orchestrator.recovery import RecoveryPolicy
@@ -42,6 +43,8 @@ async def attempt_refused(
     attempt = payment.attempt(attempt_id)
     if attempt.status not in ("pending", "unknown"):
         return
+    if attempt.status == "unknown" and error.category in NOT_DEFINITE and not resolved:
+        return  # still unknown: the provider is asked again on schedule
     final = error.category == "timeout" and not resolved
     route = None
     if not final and may_retry(payment, error):
@@ -76,7 +79,9 @@ def _why_not_retried(payment: Payment, error: ProviderError) -> str:
     return "no other provider can take it"
 
 
-async def retry_due(uow: HandlerUnitOfWork, payment: Payment, after: str, now: datetime) -> None:
+async def retry_due(
+    uow: HandlerUnitOfWork, payment: Payment, after: str, now: datetime, policy: RecoveryPolicy
+) -> None:
     """The backoff after attempt `after` is over: route again and start the next attempt."""
     if not awaiting_retry(payment, after):
         return  # settled meanwhile, or a timer fired twice
@@ -91,12 +96,13 @@ async def retry_due(uow: HandlerUnitOfWork, payment: Payment, after: str, now: d
     attempt = payment.start_attempt(new_id("att"), route.first, now)
     reason = f"{previous.provider} {_said(category)} ({category}: {why}); next: {route.describe()}"
     progress(uow, payment, reason, None)
-    authorize(uow, payment, attempt, None)
+    send_attempt(uow, payment, attempt, None, now, policy)
 
 
 def _said(category: str) -> str:
     return {
         "provider_unavailable": "unavailable",
+        "authentication": "refused our credentials",
         "timeout": "took nothing before timing out",
         "soft_decline": "declined softly",
     }.get(category, "failed")

@@ -6,8 +6,9 @@ from datetime import timedelta
 
 from orchestrator.domain import Payment
 from orchestrator.domain.operations import await_verification
-from orchestrator.handlers.authorize import authorize
+from orchestrator.handlers.authorize import send_attempt
 from orchestrator.handlers.emit import announce, emit
+from orchestrator.recovery import DEFAULT_POLICY, RecoveryPolicy
 from orchestrator.routing import RouteRequest, route_payment
 from orchestrator.store import HandlerUnitOfWork
 from payroute_common.catalog import MANUAL_PROVIDER
@@ -27,6 +28,7 @@ async def create_payment(
     *,
     uow: HandlerUnitOfWork,
     verification_ttl: timedelta = DEFAULT_VERIFICATION_TTL,
+    policy: RecoveryPolicy = DEFAULT_POLICY,
 ) -> None:
     if uow.payments.get(cmd.payment_id) is not None:
         return  # the same command sent twice under two event ids
@@ -79,4 +81,4 @@ async def create_payment(
     attempt = payment.start_attempt(new_id("att"), route.first, now)
     reason = f"routed to {route.describe()}"
     emit(uow, PaymentCreated(payment=payment.snapshot(), reason=reason), payment, cause)
-    authorize(uow, payment, attempt, cause)
+    send_attempt(uow, payment, attempt, cause, now, policy)

@@ -2,6 +2,10 @@
 
 A command the payment refuses is answered with `PaymentOperationFailed`
 (status unchanged, newer version), so the gateway always learns the outcome.
+A capture or void sent to the provider ends in `PaymentCaptured`,
+`PaymentCanceled` or `PaymentOperationFailed`: until the provider answers
+definitely it is sent again (`resend`). Answers about reversals of late
+successes and about refunds go to their own handlers.
 """
 
 from __future__ import annotations
@@ -10,22 +14,24 @@ from typing import Literal
 
 from orchestrator.domain import Payment, PaymentError
 from orchestrator.domain import operations as ops
+from orchestrator.handlers.commands import operation_command
 from orchestrator.handlers.emit import announce, emit, payment_of
 from orchestrator.handlers.refunds import refund_failed, refund_succeeded
+from orchestrator.handlers.resend import watch_operation
+from orchestrator.handlers.reversals import is_reversal, reversal_failed, reversal_succeeded
+from orchestrator.recovery import DEFAULT_POLICY, RecoveryPolicy
 from orchestrator.store import HandlerUnitOfWork
 from payroute_common.clock import utcnow
 from payroute_common.envelope import Envelope
 from payroute_common.ids import new_id
 from payroute_common.messages import (
     CancelPayment,
-    CaptureAuthorization,
     CapturePayment,
     PaymentFailure,
     PaymentOperationFailed,
     ProviderOperationFailed,
     ProviderOperationSucceeded,
     VerifyPayment,
-    VoidAuthorization,
 )
 
 Operation = Literal["capture", "cancel", "verify"]
@@ -56,42 +62,40 @@ def _refuse(
     _refused(uow, payment, operation, error.failure(), f"{operation} refused: {error}", cause)
 
 
-async def capture_payment(cmd: CapturePayment, cause: Envelope, *, uow: HandlerUnitOfWork) -> None:
+async def capture_payment(
+    cmd: CapturePayment,
+    cause: Envelope,
+    *,
+    uow: HandlerUnitOfWork,
+    policy: RecoveryPolicy = DEFAULT_POLICY,
+) -> None:
     payment = payment_of(uow, cmd.payment_id)
+    now = utcnow()
     try:
-        op = ops.request_capture(payment, new_id("op"), cmd.amount)
+        op = ops.request_capture(payment, new_id("op"), cmd.amount, now)
     except PaymentError as error:
         _refuse(uow, payment, "capture", error, cause)
         return
-    assert payment.provider is not None
-    assert payment.provider_reference is not None
-    command = CaptureAuthorization(
-        payment_id=payment.payment_id,
-        operation_id=op.operation_id,
-        provider=payment.provider,
-        provider_reference=payment.provider_reference,
-        amount=op.amount,
-        currency=payment.currency,
-    )
-    emit(uow, command, payment, cause)
+    emit(uow, operation_command(payment, op), payment, cause)
+    watch_operation(uow, payment, op.operation_id, now, policy)
 
 
-async def cancel_payment(cmd: CancelPayment, cause: Envelope, *, uow: HandlerUnitOfWork) -> None:
+async def cancel_payment(
+    cmd: CancelPayment,
+    cause: Envelope,
+    *,
+    uow: HandlerUnitOfWork,
+    policy: RecoveryPolicy = DEFAULT_POLICY,
+) -> None:
     payment = payment_of(uow, cmd.payment_id)
+    now = utcnow()
     try:
-        op = ops.request_void(payment, new_id("op"))
+        op = ops.request_void(payment, new_id("op"), now)
     except PaymentError as error:
         _refuse(uow, payment, "cancel", error, cause)
         return
-    assert payment.provider is not None
-    assert payment.provider_reference is not None
-    command = VoidAuthorization(
-        payment_id=payment.payment_id,
-        operation_id=op.operation_id,
-        provider=payment.provider,
-        provider_reference=payment.provider_reference,
-    )
-    emit(uow, command, payment, cause)
+    emit(uow, operation_command(payment, op), payment, cause)
+    watch_operation(uow, payment, op.operation_id, now, policy)
 
 
 async def verify_payment(cmd: VerifyPayment, cause: Envelope, *, uow: HandlerUnitOfWork) -> None:
@@ -107,10 +111,14 @@ async def verify_payment(cmd: VerifyPayment, cause: Envelope, *, uow: HandlerUni
 async def operation_succeeded(
     msg: ProviderOperationSucceeded, cause: Envelope, *, uow: HandlerUnitOfWork
 ) -> None:
+    payment = payment_of(uow, msg.payment_id)
+    if is_reversal(payment, msg.operation_id):
+        pending = msg.outcome == "pending"
+        reversal_succeeded(uow, payment, msg.operation_id, pending, cause, utcnow())
+        return
     if msg.operation == "refund":
         await refund_succeeded(msg, cause, uow=uow)
         return
-    payment = payment_of(uow, msg.payment_id)
     reason = ops.operation_succeeded(payment, msg.operation_id, msg.operation, utcnow())
     announce(uow, payment, reason, cause)
 
@@ -118,10 +126,13 @@ async def operation_succeeded(
 async def operation_failed(
     msg: ProviderOperationFailed, cause: Envelope, *, uow: HandlerUnitOfWork
 ) -> None:
+    payment = payment_of(uow, msg.payment_id)
+    if is_reversal(payment, msg.operation_id):
+        reversal_failed(uow, payment, msg.operation_id, msg.error, cause, utcnow())
+        return
     if msg.operation == "refund":
         await refund_failed(msg, cause, uow=uow)
         return
-    payment = payment_of(uow, msg.payment_id)
     reason = ops.operation_failed(payment, msg.operation_id, msg.operation, msg.error, utcnow())
     if reason is not None:
         error = msg.error

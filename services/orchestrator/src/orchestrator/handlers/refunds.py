@@ -1,4 +1,9 @@
-"""Refunds: requested by the merchant, done by the provider (or at once for manual methods)."""
+"""Refunds: requested by the merchant, done by the provider (or at once for manual methods).
+
+A refund sent to the provider is sent again (same refund id, the provider's
+idempotency key) until a definite answer: succeeded, refused, or accepted to be
+settled later by the provider's webhook (`pending`, its amount still held).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,11 @@ import structlog
 
 from orchestrator.domain import Payment, Refund
 from orchestrator.domain import refunds as rules
-from orchestrator.handlers.emit import emit, payment_of
+from orchestrator.domain.resend import NOT_DEFINITE
+from orchestrator.handlers.commands import refund_command
+from orchestrator.handlers.emit import emit, payment_of, progress
+from orchestrator.handlers.resend import watch_operation
+from orchestrator.recovery import DEFAULT_POLICY, RecoveryPolicy
 from orchestrator.store import HandlerUnitOfWork
 from payroute_common.catalog import MANUAL_PROVIDER
 from payroute_common.clock import utcnow
@@ -15,7 +24,6 @@ from payroute_common.messages import (
     PaymentFailure,
     ProviderOperationFailed,
     ProviderOperationSucceeded,
-    RefundCharge,
     RefundCreated,
     RefundFailed,
     RefundPayment,
@@ -38,7 +46,13 @@ def emit_refund(
     emit(uow, event, payment, cause)
 
 
-async def refund_payment(cmd: RefundPayment, cause: Envelope, *, uow: HandlerUnitOfWork) -> None:
+async def refund_payment(
+    cmd: RefundPayment,
+    cause: Envelope,
+    *,
+    uow: HandlerUnitOfWork,
+    policy: RecoveryPolicy = DEFAULT_POLICY,
+) -> None:
     if uow.refunds.get(cmd.refund_id) is not None:
         return  # the same command sent twice under two event ids
     payment = payment_of(uow, cmd.payment_id)
@@ -58,19 +72,8 @@ async def refund_payment(cmd: RefundPayment, cause: Envelope, *, uow: HandlerUni
             uow, RefundSucceeded, payment, refund, f"{done}: paid back by the merchant", cause
         )
         return
-    assert payment.provider is not None
-    assert payment.provider_reference is not None
-    command = RefundCharge(
-        payment_id=payment.payment_id,
-        operation_id=refund.refund_id,
-        provider=payment.provider,
-        provider_reference=payment.provider_reference,
-        amount=refund.amount,
-        currency=refund.currency,
-        reason=refund.reason,
-        metadata={"payment_id": payment.payment_id, "refund_id": refund.refund_id},
-    )
-    emit(uow, command, payment, cause)
+    emit(uow, refund_command(payment, refund), payment, cause)
+    watch_operation(uow, payment, refund.refund_id, now, policy)
 
 
 def _refund_of(uow: HandlerUnitOfWork, payment_id: str, refund_id: str) -> Refund | None:
@@ -88,7 +91,13 @@ async def refund_succeeded(
     refund = _refund_of(uow, msg.payment_id, msg.operation_id)
     if refund is None:
         return
-    reason = rules.refund_succeeded(payment, refund, msg.provider_reference, utcnow())
+    now = utcnow()
+    if msg.outcome == "pending":
+        note = rules.refund_accepted(payment, refund, msg.provider_reference, now)
+        if note is not None:
+            progress(uow, payment, note, cause)
+        return
+    reason = rules.refund_succeeded(payment, refund, msg.provider_reference, now)
     if reason is not None:
         emit_refund(uow, RefundSucceeded, payment, refund, reason, cause)
 
@@ -96,11 +105,14 @@ async def refund_succeeded(
 async def refund_failed(
     msg: ProviderOperationFailed, cause: Envelope, *, uow: HandlerUnitOfWork
 ) -> None:
-    if msg.error.category == "timeout":
-        return  # the provider may have refunded: the refund stays pending until it tells
     payment = payment_of(uow, msg.payment_id)
     refund = _refund_of(uow, msg.payment_id, msg.operation_id)
     if refund is None:
+        return
+    undetermined = refund.answer != "none" and msg.error.category in NOT_DEFINITE
+    if msg.error.category == "timeout" or undetermined:
+        # The provider may have refunded: the refund stays pending and is sent again.
+        rules.refund_undetermined(refund)
         return
     error = msg.error
     failure = PaymentFailure(

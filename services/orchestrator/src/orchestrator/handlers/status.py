@@ -1,12 +1,17 @@
-"""The provider's answer to a status query about an attempt whose outcome was unknown."""
+"""The provider's answer to a status query about an attempt whose outcome was unknown
+(or, once, about an attempt whose customer never finished)."""
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 import structlog
 
 from orchestrator.domain.polling import answer
+from orchestrator.domain.successes import SuccessNews
 from orchestrator.handlers.cascade import attempt_refused
 from orchestrator.handlers.emit import announce, payment_of, progress
+from orchestrator.handlers.successes import succeeded
 from orchestrator.recovery import DEFAULT_POLICY, RecoveryPolicy
 from orchestrator.store import HandlerUnitOfWork
 from payroute_common.clock import utcnow
@@ -14,8 +19,6 @@ from payroute_common.envelope import Envelope
 from payroute_common.messages import ProviderStatusReported
 
 log = structlog.get_logger(__name__)
-
-TOOK_MONEY = frozenset({"captured", "authorized", "requires_action"})
 
 
 async def status_reported(
@@ -27,7 +30,23 @@ async def status_reported(
 ) -> None:
     payment = payment_of(uow, msg.payment_id)
     now = utcnow()
-    result = answer(payment, msg, now, policy.not_found_grace)
+    if msg.outcome in ("captured", "authorized", "requires_action"):
+        assert msg.provider_reference is not None
+        was_open = payment.attempt(msg.attempt_id).status in ("pending", "unknown")
+        news = SuccessNews(
+            attempt_id=msg.attempt_id,
+            outcome=msg.outcome,
+            provider_reference=msg.provider_reference,
+            amount=msg.amount,
+        )
+        said = f"{msg.provider} reports {msg.outcome}: "
+        if succeeded(uow, payment, news, cause, policy, prefix=said) and was_open:
+            uow.providers.record_result(msg.provider, True, now)
+        return
+    # A provider that takes idempotency keys never gives up on `not_found`: the same
+    # request is sent again, and that answer is definite.
+    grace = timedelta.max if policy.resends(msg.provider) else policy.not_found_grace
+    result = answer(payment, msg, now, grace)
     if result is None:
         log.info("status_answer_ignored", payment_id=msg.payment_id, attempt_id=msg.attempt_id)
         return
@@ -38,8 +57,6 @@ async def status_reported(
         return
     if result.reason is None:
         return
-    if msg.outcome in TOOK_MONEY:
-        uow.providers.record_result(msg.provider, True, now)
     if payment.status == "processing":
         progress(uow, payment, result.reason, cause)
     else:

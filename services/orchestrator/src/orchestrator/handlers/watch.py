@@ -1,9 +1,12 @@
 """Attempts whose outcome is unknown: the provider is asked, again and again, until it tells.
 
-A durable STATUS_QUERY timer per unknown attempt: each firing sends one
-`QueryProviderStatus` and sets the next firing further out (`RecoveryPolicy`),
-so a lost or late answer is asked again; once the attempt is settled (by the
-answer, or by a webhook) the next firing does nothing.
+A durable STATUS_QUERY timer per unknown attempt: each firing asks once and sets
+the next firing further out (`RecoveryPolicy`), so a lost or late answer is
+asked again; once the attempt is settled (by the answer, or by a webhook) the
+next firing does nothing. Providers with idempotency keys (`RESENDABLE`) are
+asked by sending the same AuthorizePayment again: they answer with what the
+first request did, or do it now; either way the answer is definite. The others
+get a `QueryProviderStatus`.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from datetime import datetime
 
 from orchestrator.domain import Payment
 from orchestrator.domain.polling import note_query, unknown_attempt
+from orchestrator.handlers.authorize import authorize
 from orchestrator.handlers.emit import emit, progress
 from orchestrator.recovery import RecoveryPolicy
 from orchestrator.store import HandlerUnitOfWork
@@ -29,6 +33,8 @@ def watch(
     uow.timers.schedule(
         Timer(STATUS_QUERY, payment.payment_id, now + delay, {"attempt_id": attempt_id})
     )
+    if policy.resends(payment.attempt(attempt_id).provider):
+        return f"sending the same request again in {_seconds(delay.total_seconds())}"
     return f"asking for its status in {_seconds(delay.total_seconds())}"
 
 
@@ -42,18 +48,22 @@ def query_due(
     attempt = unknown_attempt(payment, attempt_id)
     if attempt is None:
         return  # settled since
-    reason = note_query(payment, attempt, now)
+    resend = policy.resends(attempt.provider)
+    reason = note_query(payment, attempt, now, resent=resend)
+    delay = policy.query_delay(attempt.queries + 1)
+    uow.timers.schedule(
+        Timer(STATUS_QUERY, payment.payment_id, now + delay, {"attempt_id": attempt_id})
+    )
+    progress(uow, payment, f"{reason}; asking again in {_seconds(delay.total_seconds())}", None)
+    if resend:
+        authorize(uow, payment, attempt, None)
+        return
     query = QueryProviderStatus(
         payment_id=payment.payment_id,
         attempt_id=attempt.attempt_id,
         provider=attempt.provider,
         provider_reference=attempt.provider_reference,
     )
-    delay = policy.query_delay(attempt.queries + 1)
-    uow.timers.schedule(
-        Timer(STATUS_QUERY, payment.payment_id, now + delay, {"attempt_id": attempt_id})
-    )
-    progress(uow, payment, f"{reason}; asking again in {_seconds(delay.total_seconds())}", None)
     emit(uow, query, payment, None)
 
 

@@ -3,7 +3,9 @@
 News names its payment by id (provider metadata) or by a provider reference
 (the payment's, an attempt's or a refund's; the consumer resolves those before
 it locks the batch's payments). News about nothing Payroute knows is logged and
-dropped: providers send news about objects made outside Payroute too.
+dropped: providers send news about objects made outside Payroute too. A success
+the payment no longer needs is given back (`reversals`); refund news naming the
+refund of such a reversal settles the reversal.
 """
 
 from __future__ import annotations
@@ -16,9 +18,12 @@ from orchestrator.domain.news import apply_webhook
 from orchestrator.domain.refund_news import RefundNews, refunds_news
 from orchestrator.handlers.emit import announce, emit
 from orchestrator.handlers.refunds import emit_refund
+from orchestrator.handlers.reversals import is_reversal, late_success_found, reversal_news
+from orchestrator.recovery import DEFAULT_POLICY, RecoveryPolicy
 from orchestrator.store import HandlerUnitOfWork
 from payroute_common.clock import utcnow
 from payroute_common.envelope import Envelope, Message
+from payroute_common.ids import new_id
 from payroute_common.messages import (
     PaymentDisputeClosed,
     PaymentDisputed,
@@ -45,7 +50,11 @@ def _payment_for(uow: HandlerUnitOfWork, msg: ProviderWebhookReceived) -> Paymen
 
 
 async def webhook_received(
-    msg: ProviderWebhookReceived, cause: Envelope, *, uow: HandlerUnitOfWork
+    msg: ProviderWebhookReceived,
+    cause: Envelope,
+    *,
+    uow: HandlerUnitOfWork,
+    policy: RecoveryPolicy = DEFAULT_POLICY,
 ) -> None:
     """Applied when it moves the payment (or a refund) forward, else ignored."""
     payment = _payment_for(uow, msg)
@@ -59,7 +68,7 @@ async def webhook_received(
         )
         return
     if msg.subject == "payment":
-        _payment_news(uow, payment, msg, cause)
+        _payment_news(uow, payment, msg, cause, policy)
     elif msg.subject == "refund" and msg.outcome in {"refunded", "failed"}:
         _refund_news(uow, payment, msg, cause)
     elif msg.subject == "dispute" and msg.outcome in {"opened", "closed"}:
@@ -73,19 +82,31 @@ async def webhook_received(
 
 
 def _payment_news(
-    uow: HandlerUnitOfWork, payment: Payment, msg: ProviderWebhookReceived, cause: Envelope
+    uow: HandlerUnitOfWork,
+    payment: Payment,
+    msg: ProviderWebhookReceived,
+    cause: Envelope,
+    policy: RecoveryPolicy,
 ) -> None:
-    reason = apply_webhook(
-        payment, msg.provider, msg.provider_reference, msg.outcome, msg.amount, utcnow()
+    now = utcnow()
+    applied = apply_webhook(
+        payment, msg.provider, msg.provider_reference, msg.outcome, msg.amount, new_id("op"), now
     )
-    if reason is None:
+    if applied.reason is None:
         log.info("webhook_without_effect", payment_id=payment.payment_id, outcome=msg.outcome)
-    announce(uow, payment, reason, cause)
+    elif applied.reversal is not None:
+        late_success_found(uow, payment, applied.reversal, applied.reason, cause, now, policy)
+    else:
+        announce(uow, payment, applied.reason, cause)
 
 
 def _refund_news(
     uow: HandlerUnitOfWork, payment: Payment, msg: ProviderWebhookReceived, cause: Envelope
 ) -> None:
+    if msg.refund_id is not None and is_reversal(payment, msg.refund_id):
+        refunded = msg.outcome == "refunded"
+        reversal_news(uow, payment, msg.refund_id, refunded, msg.reason, cause, utcnow())
+        return
     news = RefundNews(
         provider=msg.provider,
         provider_reference=msg.provider_reference,
