@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from .helpers import CARD, api, ledger, query, wait_for
-from .test_payment_lifecycle import payroute
+from .test_payment_lifecycle import configure, payroute
 
 pytestmark = pytest.mark.integration
 
@@ -140,11 +140,8 @@ async def test_a_volume_split_spreads_gcash_and_falls_over_when_its_pick_is_down
 
         return await wait_for(waiting, timeout=20, what=f"{payment_id} to need the customer")
 
+    await configure(stack, merchant, {"routing": {"volume_split": {"paymongo": 70, "xendit": 30}}})
     async with api(stack, merchant["api_key"]) as client:
-        split = {"routing": {"volume_split": {"paymongo": 70, "xendit": 30}}}
-        answer = await client.post("/v1/merchant/settings", json=split)
-        assert answer.status_code == 200, answer.text
-
         spread = Counter(p["provider"] for p in await create_many(client, 60))
         assert set(spread) == {"paymongo", "xendit"}
         assert spread["paymongo"] > spread["xendit"], spread
@@ -166,10 +163,8 @@ async def test_a_70_30_volume_split_holds_over_a_thousand_payments(stack, simula
         "payment_method": {"type": "gcash"},
         "return_url": "https://shop.example/back",
     }
+    await configure(stack, merchant, {"routing": {"volume_split": {"paymongo": 70, "xendit": 30}}})
     async with api(stack, merchant["api_key"]) as client:
-        split = {"routing": {"volume_split": {"paymongo": 70, "xendit": 30}}}
-        answer = await client.post("/v1/merchant/settings", json=split)
-        assert answer.status_code == 200, answer.text
         for _ in range(SPLIT_PAYMENTS // 20):
             answers = await asyncio.gather(
                 *(client.post("/v1/payments", json=body) for _ in range(20))

@@ -35,6 +35,14 @@ async def payroute(stack: Any, *args: str) -> dict:
     return dict(json.loads(out))
 
 
+async def configure(stack: Any, merchant: dict, settings: dict) -> None:
+    """Set a merchant's settings the way its back office does: with an operator key."""
+    operator = await payroute(stack, "keys", "create", merchant["id"], "--role", "operator")
+    async with api(stack, operator["api_key"]) as office:
+        answer = await office.post("/v1/merchant/settings", json=settings)
+    assert answer.status_code == 200, answer.text
+
+
 async def post(client: httpx.AsyncClient, path: str, body: dict, **headers: str) -> httpx.Response:
     return await client.post(path, json=body, headers={**WAIT, **headers})
 
@@ -137,9 +145,8 @@ async def test_an_operator_verifies_a_cash_payment(stack) -> None:
 
 async def test_an_unverified_manual_payment_expires_to_failed(stack) -> None:
     merchant = await payroute(stack, "merchants", "create", "Expiring Merchant")
+    await configure(stack, merchant, {"verification_ttl_seconds": 1})
     async with api(stack, merchant["api_key"]) as client:
-        answer = await client.post("/v1/merchant/settings", json={"verification_ttl_seconds": 1})
-        assert answer.status_code == 200, answer.text
         body = {"amount": 2_000, "currency": "PHP", "payment_method": {"type": "cheque"}}
         payment = (await post(client, "/v1/payments", body)).json()
         assert payment["status"] == "pending_verification"

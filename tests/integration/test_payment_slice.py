@@ -41,7 +41,10 @@ async def test_a_card_payment_is_captured_counted_reconciled_and_confirmed_by_we
 
     async def reconciled() -> dict | None:
         async with httpx.AsyncClient() as client:
-            answer = await client.get(f"{stack.url('reconciliation')}/v1/ledger/{payment['id']}")
+            answer = await client.get(
+                f"{stack.url('reconciliation')}/v1/ledger/{payment['id']}",
+                headers={"Authorization": f"Bearer {stack.admin_key}"},
+            )
         entry = answer.json() if answer.status_code == 200 else {}
         return entry if entry.get("status") == "captured" else None
 

@@ -3,9 +3,10 @@
 Roles are ordered, each doing everything the one before it does, always for the
 key's own merchant:
 
-- `merchant`: its own payments and refunds, its routing preferences, amount
-  limits and verification window;
-- `operator`: the merchant's back office: also approves or rejects manual payments;
+- `merchant`: its own payments and refunds, and reading its settings;
+- `operator`: the merchant's back office: also approves or rejects manual
+  payments and sets routing preferences, amount limits (within the platform's)
+  and the verification window;
 - `admin`: the platform: also the fee tier and platform fee of ANY merchant
   (`/v1/merchants/{id}/pricing`, or its own through `/v1/merchant/settings`).
 

@@ -58,8 +58,11 @@ def settings_change(request: UpdateSettingsRequest) -> SettingsChange:
 async def update_settings(
     request: UpdateSettingsRequest, *, principal: Principal, uow: HandlerUnitOfWork
 ) -> MerchantSettings:
-    """Apply a partial update; what the merchant pays (tier, fee) is the platform's: admin keys."""
+    """Apply a partial update. Routing, limits and the verification window are the
+    merchant's back office (operator keys); what the merchant pays (tier, fee) is the
+    platform's (admin keys)."""
     change = settings_change(request)
+    require_role(principal, "operator", "change the merchant's settings")
     if change.pricing:
         require_role(principal, "admin", f"change {' or '.join(sorted(change.pricing))}")
     if "tier" in change.fields and change.tier is None:

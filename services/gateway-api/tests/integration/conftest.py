@@ -85,6 +85,19 @@ async def merchant(gateway: Gateway) -> MerchantKey:
     return await new_merchant(gateway)
 
 
+async def key_of(gateway: Gateway, merchant: MerchantKey, role: Any) -> MerchantKey:
+    """Another key of `merchant`'s, with `role`."""
+    async with gateway.unit_of_work() as uow:
+        issued = await api_keys.create_api_key(merchant.id, role, uow=uow)
+    return MerchantKey(merchant.id, issued.key.id, issued.secret)
+
+
+@pytest.fixture
+async def office(gateway: Gateway, merchant: MerchantKey) -> MerchantKey:
+    """An operator key of `merchant`: its back office (settings, verification)."""
+    return await key_of(gateway, merchant, "operator")
+
+
 @pytest.fixture
 async def other_merchant(gateway: Gateway) -> MerchantKey:
     return await new_merchant(gateway)

@@ -9,9 +9,17 @@ import pytest
 from gateway_api import api_keys
 from gateway_api.merchant_settings import DEFAULT_VERIFICATION_TTL_SECONDS
 
+from .conftest import key_of, new_merchant
+
 pytestmark = pytest.mark.integration
 
 SETTINGS = "/v1/merchant/settings"
+
+
+@pytest.fixture
+async def merchant(gateway: Any) -> Any:
+    """Here the merchant acts through its back office: an operator key (settings need one)."""
+    return await key_of(gateway, await new_merchant(gateway), "operator")
 
 
 async def key_headers(gateway: Any, merchant: Any, role: Any) -> dict[str, str]:
@@ -315,3 +323,17 @@ async def test_payments_are_checked_against_the_merchants_own_limits(
     settings.check_payment(150, "PHP", "card")  # under the default floor, inside its own
     with pytest.raises(Exception, match="at most"):
         settings.check_payment(5_001, "PHP", "card")
+
+
+async def test_a_merchant_key_may_read_settings_but_not_change_them(
+    client: httpx.AsyncClient, gateway: Any
+) -> None:
+    plain = await new_merchant(gateway)
+    before = (await client.get(SETTINGS, headers=plain.headers)).json()
+    change = {"routing": {"max_attempts": 1}, "limits": {"PHP": {"minimum": 100, "maximum": 500}}}
+
+    refused = await client.post(SETTINGS, json=change, headers=plain.headers)
+
+    assert refused.status_code == 403, refused.text
+    assert refused.json()["error"]["code"] == "insufficient_role"
+    assert (await client.get(SETTINGS, headers=plain.headers)).json() == before

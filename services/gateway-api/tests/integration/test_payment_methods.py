@@ -89,11 +89,13 @@ async def test_an_amount_outside_the_limits_is_refused(
     assert response.json()["error"]["param"] == "amount"
 
 
-async def test_the_merchants_own_limits_decide(client: httpx.AsyncClient, merchant: Any) -> None:
+async def test_the_merchants_own_limits_decide(
+    client: httpx.AsyncClient, merchant: Any, office: Any
+) -> None:
     await client.post(
         "/v1/merchant/settings",
         json={"limits": {"PHP": {"minimum": 100, "maximum": 1_000}}},
-        headers=merchant.headers,
+        headers=office.headers,
     )
 
     small = await client.get(
