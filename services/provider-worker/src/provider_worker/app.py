@@ -8,6 +8,7 @@ from provider_worker.adapters.registry import build_adapters
 from provider_worker.config import Settings
 from provider_worker.guard import Providers
 from provider_worker.health import HealthChecker, HealthReporter
+from provider_worker.health_route import add_provider_health
 from provider_worker.tables import metadata
 
 
@@ -22,6 +23,7 @@ def create_app(settings: Settings) -> FastAPI:
     runtime.run_in_background(reporter.run)
     runtime.run_in_background(checker.run)
     app = runtime.create_app(title="Payroute provider-worker")
+    add_provider_health(app, runtime, providers)
     app.include_router(metrics_router())
     return app
 

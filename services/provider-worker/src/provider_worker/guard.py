@@ -9,6 +9,12 @@ for the breaker: failures in SICK say the provider is unwell; an invalid request
 says nothing either way (adapters refuse some without calling the provider); any
 other answer, declines included, shows it is up. The health check's request is
 built so that every answer, a refusal included, shows the provider up.
+
+Credentials are judged apart from the breaker: an `authentication` answer (401/403)
+marks the provider `misconfigured` (it is up, but refuses our key: nothing we send
+can succeed); the next answer that shows the key accepted (a success, a decline, the
+health check's refusal) clears it. Calls still go while it is misconfigured, so any
+of them, or the scheduled health check, shows the fix.
 """
 
 from __future__ import annotations
@@ -33,8 +39,11 @@ T = TypeVar("T")
 SICK: frozenset[ErrorCategory] = frozenset({"provider_unavailable", "timeout"})
 HEALTH_CHECK = "health_check"
 
-# Called with the breaker and the change, after each change of a breaker's state.
-OnChange = Callable[[CircuitBreaker, Transition], None]
+# Called after each change of a provider's state: with the breaker's transition, or
+# with None when the provider became misconfigured or recovered from it.
+OnChange = Callable[["ProviderGuard", Transition | None], None]
+# Answers that show the provider accepted our credentials.
+KEY_ACCEPTED: frozenset[ErrorCategory] = frozenset({"hard_decline", "soft_decline"})
 
 
 class ProviderGuard:
@@ -45,10 +54,13 @@ class ProviderGuard:
         adapter: ProviderAdapter,
         policy: ProviderPolicy,
         *,
-        on_change: OnChange = lambda _breaker, _change: None,
+        on_change: OnChange = lambda _guard, _change: None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.name = adapter.name
+        # The provider's refusal of our credentials (`authentication: <code>`) while it
+        # lasts; None while they are accepted (or not yet tried).
+        self.misconfigured: str | None = None
         self.adapter = adapter
         self.policy = policy
         self._on_change = on_change
@@ -64,7 +76,7 @@ class ProviderGuard:
         # period grows instead (0.5/s is 1 call per 2 s).
         burst = max(1.0, policy.rate_per_s)
         self._rate = AsyncLimiter(burst, burst / policy.rate_per_s)
-        metrics.show_circuit(self.name, "closed", 0)
+        self._show()
 
     async def call(
         self, operation: str, send: Callable[[], Awaitable[T]], *, refusable: bool = True
@@ -104,10 +116,15 @@ class ProviderGuard:
                 self.name, operation, failure.error.category, time.perf_counter() - started
             )
             raise
+        except Exception:
+            self.breaker.abandoned(ticket)
+            metrics.count_call(self.name, operation, "adapter_error", time.perf_counter() - started)
+            raise
         except BaseException:
             self.breaker.abandoned(ticket)
             raise
         self.breaker.answered(ticket)
+        self._credentials_accepted()
         metrics.count_call(self.name, operation, "succeeded", time.perf_counter() - started)
         self._show()
         return answer
@@ -124,15 +141,36 @@ class ProviderGuard:
             self.breaker.abandoned(ticket)
         else:
             self.breaker.answered(ticket)
+        if error.category == "authentication":
+            self._credentials_refused(error)
+        elif error.category in KEY_ACCEPTED or (
+            error.category == "invalid_request" and operation == HEALTH_CHECK
+        ):
+            self._credentials_accepted()
         self._show()
 
+    def _credentials_refused(self, error: ProviderError) -> None:
+        first = self.misconfigured is None
+        self.misconfigured = f"authentication: {error.code}"[:200]
+        if first:
+            self._show()
+            self._on_change(self, None)
+
+    def _credentials_accepted(self) -> None:
+        if self.misconfigured is not None:
+            self.misconfigured = None
+            self._show()
+            self._on_change(self, None)
+
     def _show(self) -> None:
-        metrics.show_circuit(self.name, self.breaker.state, self.breaker.consecutive_failures)
+        breaker = self.breaker
+        metrics.show_circuit(self.name, breaker.state, breaker.consecutive_failures)
+        metrics.show_up(self.name, self.misconfigured is None and breaker.state != "open")
 
     def _changed(self, transition: Transition) -> None:
         metrics.CIRCUIT_TRANSITIONS.labels(provider=self.name, state=transition.state).inc()
         self._show()
-        self._on_change(self.breaker, transition)
+        self._on_change(self, transition)
 
     def _circuit_open(self) -> ProviderError:
         breaker = self.breaker
@@ -164,7 +202,7 @@ class Providers:
         adapters: dict[str, ProviderAdapter],
         policy: ProviderPolicy | Callable[[str], ProviderPolicy],
         *,
-        on_change: OnChange = lambda _breaker, _change: None,
+        on_change: OnChange = lambda _guard, _change: None,
         clock: Callable[[], float] = time.monotonic,
     ) -> Providers:
         def policy_of(name: str) -> ProviderPolicy:

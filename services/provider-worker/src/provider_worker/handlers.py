@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import time
 
+import structlog
+
 from payroute_common.envelope import Message
 from payroute_common.messages import (
     AuthorizePayment,
@@ -36,6 +38,9 @@ from provider_worker.adapters.base import (
     ProviderStatus,
 )
 from provider_worker.guard import Providers
+from provider_worker.unexpected import adapter_error, redacted, redacted_traceback
+
+log = structlog.get_logger(__name__)
 
 AttemptResult = ProviderAttemptSucceeded | ProviderAttemptFailed
 OperationCommand = CaptureAuthorization | VoidAuthorization | RefundCharge
@@ -57,7 +62,27 @@ def handles(message: Message) -> bool:
 
 
 async def call(command: Message, providers: Providers) -> Result:
-    """Send one command to its provider; the answer as a result event, failures included."""
+    """Send one command to its provider; the answer as a result event, failures included.
+
+    Never raises but for cancellation: an exception from the adapter (anything but
+    ProviderFailure) is this command's undetermined answer (`timeout` /
+    `adapter_error`), logged with its traceback, so it cannot fail the batch the
+    command came in and have every other command in it sent again."""
+    try:
+        return await _send(command, providers)
+    except Exception as error:
+        log.error(
+            "provider_call_raised",
+            event_type=command.event_type,
+            provider=getattr(command, "provider", None),
+            payment_id=getattr(command, "payment_id", None),
+            error=redacted(f"{type(error).__name__}: {error}"),
+            traceback=redacted_traceback(error),
+        )
+        return undetermined(command, adapter_error(error))
+
+
+async def _send(command: Message, providers: Providers) -> Result:
     if isinstance(command, AuthorizePayment):
         return await authorize(command, providers)
     if isinstance(command, CaptureAuthorization | VoidAuthorization | RefundCharge):
@@ -113,6 +138,7 @@ async def operate(command: OperationCommand, providers: Providers) -> OperationA
         amount=answer.amount,
         currency=answer.currency,
         latency_ms=_ms_since(started),
+        outcome=answer.outcome,
     )
 
 
@@ -152,6 +178,17 @@ async def _perform(adapter: ProviderAdapter, command: OperationCommand) -> Opera
     if isinstance(command, VoidAuthorization):
         return await adapter.void(command)
     return await adapter.refund(command)
+
+
+def undetermined(command: Message, error: ProviderError) -> Result:
+    """`command`'s failed answer carrying `error`, whatever kind of command it is."""
+    if isinstance(command, AuthorizePayment):
+        return _failed(command, error, None, 0)
+    if isinstance(command, CaptureAuthorization | VoidAuthorization | RefundCharge):
+        return _operation_failed(command, OPERATIONS[type(command)], error, 0)
+    if isinstance(command, QueryProviderStatus):
+        return _unknown(command, error, 0)
+    raise TypeError(f"provider-worker does not handle {command.event_type}")
 
 
 def _not_configured(provider: str) -> ProviderError:

@@ -7,6 +7,11 @@ keyed by provider, so they reach Kafka in the order they happened. Every
 guard (so it feeds the breaker, and is the half-open probe when no traffic comes:
 routing sends little to an unhealthy provider), then reports every provider's
 state. A report lost to a database failure is made good by the next check.
+
+A provider that answers 401/403 is `misconfigured` (guard.py) whatever its circuit:
+reported at once (`state_change`, reason `authentication: <code>`) and on every
+check until an answer shows the credentials accepted again (reason
+`credentials accepted`).
 """
 
 from __future__ import annotations
@@ -24,8 +29,8 @@ from payroute_common.messages import ProviderHealthChanged
 from payroute_common.messages.provider_health import ProviderHealth
 from payroute_common.topics import PROVIDER_HEALTH
 from payroute_common.uow import UnitOfWork
-from provider_worker.breaker import CircuitBreaker, Transition
-from provider_worker.guard import Providers
+from provider_worker.breaker import Transition
+from provider_worker.guard import ProviderGuard, Providers
 
 log = structlog.get_logger(__name__)
 
@@ -33,11 +38,18 @@ PRODUCER = "provider-worker"
 # Provider health belongs to no merchant.
 PLATFORM_TENANT = "payroute"
 RETRY_AFTER_S = 1.0
+# The reason of the report that a misconfigured provider accepts our credentials again.
+CREDENTIALS_ACCEPTED = "credentials accepted"
 
 Trigger = Literal["state_change", "health_check"]
 
 
-def health_of(breaker: CircuitBreaker) -> ProviderHealth:
+def health_of(guard: ProviderGuard) -> ProviderHealth:
+    """Misconfigured while the provider refuses our credentials, whatever its circuit;
+    else by the circuit (module docstring of payroute_common's provider_health)."""
+    breaker = guard.breaker
+    if guard.misconfigured is not None:
+        return "misconfigured"
     if breaker.state == "open":
         return "unhealthy"
     if breaker.state == "half_open" or breaker.consecutive_failures:
@@ -46,17 +58,23 @@ def health_of(breaker: CircuitBreaker) -> ProviderHealth:
 
 
 def report(
-    breaker: CircuitBreaker, trigger: Trigger, transition: Transition | None = None
+    guard: ProviderGuard, trigger: Trigger, transition: Transition | None = None
 ) -> ProviderHealthChanged:
-    """The breaker's state now, as the event routing reads."""
+    """The provider's state now, as the event routing reads."""
+    breaker = guard.breaker
     now = utcnow()
     open_for_s = breaker.open_for_s()
+    reason = transition.reason if transition else breaker.reason
+    if transition is None and trigger == "state_change":
+        reason = guard.misconfigured or CREDENTIALS_ACCEPTED
+    elif guard.misconfigured is not None:
+        reason = guard.misconfigured
     return ProviderHealthChanged(
         provider=breaker.provider,
-        health=health_of(breaker),
+        health=health_of(guard),
         circuit=breaker.state,
         previous_circuit=transition.previous if transition else None,
-        reason=(transition.reason if transition else breaker.reason)[:500],
+        reason=reason[:500],
         consecutive_failures=breaker.consecutive_failures,
         trigger=trigger,
         at=now,
@@ -74,9 +92,9 @@ class HealthReporter:
     def offer(self, event: ProviderHealthChanged) -> None:
         self._queue.put_nowait(event)
 
-    def changed(self, breaker: CircuitBreaker, transition: Transition) -> None:
-        """The guards' `on_change`: report the state a breaker entered."""
-        self.offer(report(breaker, "state_change", transition))
+    def changed(self, guard: ProviderGuard, transition: Transition | None) -> None:
+        """The guards' `on_change`: report the state a provider entered."""
+        self.offer(report(guard, "state_change", transition))
 
     def take(self) -> list[ProviderHealthChanged]:
         """Every event offered and not yet taken, oldest first."""
@@ -123,7 +141,7 @@ class HealthChecker:
         for guard, outcome in zip(guards, outcomes, strict=True):
             if isinstance(outcome, Exception):
                 log.error("health_check_failed", provider=guard.name, error=repr(outcome))
-            self._reporter.offer(report(guard.breaker, "health_check"))
+            self._reporter.offer(report(guard, "health_check"))
 
     async def run(self) -> None:
         while True:

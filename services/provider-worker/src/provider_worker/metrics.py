@@ -3,7 +3,8 @@
 `operation`: authorize, capture, void, refund, status or health_check.
 `outcome`: succeeded, the error category of a failure (hard_decline,
 soft_decline, provider_unavailable, timeout, invalid_request, authentication),
-or circuit_open (refused without calling the provider). `provider` takes only
+circuit_open (refused without calling the provider), or adapter_error (the adapter
+raised something it should not; answered `timeout` / `adapter_error`). `provider` takes only
 the names of configured providers, so callers cannot grow the label set.
 """
 
@@ -27,6 +28,12 @@ CALL_SECONDS = Histogram(
 CIRCUIT_STATE = Gauge(
     "payroute_provider_circuit_state",
     "Circuit breaker state per provider: 0 closed, 1 half-open, 2 open.",
+    ["provider"],
+)
+UP = Gauge(
+    "payroute_provider_up",
+    "1 while the provider can take payments; 0 while its circuit is open or it refuses "
+    "Payroute's credentials (misconfigured).",
     ["provider"],
 )
 CONSECUTIVE_FAILURES = Gauge(
@@ -53,6 +60,10 @@ def count_call(provider: str, operation: str, outcome: str, seconds: float | Non
     CALLS.labels(provider=provider, operation=operation, outcome=outcome).inc()
     if seconds is not None:
         CALL_SECONDS.labels(provider=provider, operation=operation).observe(seconds)
+
+
+def show_up(provider: str, up: bool) -> None:
+    UP.labels(provider=provider).set(1 if up else 0)
 
 
 def show_circuit(provider: str, state: CircuitState, consecutive_failures: int) -> None:

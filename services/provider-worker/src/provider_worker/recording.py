@@ -68,9 +68,7 @@ def _log_row(result: Result) -> dict[str, object]:
         row |= {"attempt_id": result.operation_id, "operation": result.operation}
     if isinstance(result, ProviderAttemptSucceeded | ProviderOperationSucceeded):
         row |= {
-            "outcome": (
-                result.outcome if isinstance(result, ProviderAttemptSucceeded) else "succeeded"
-            ),
+            "outcome": result.outcome,
             "provider_reference": result.provider_reference,
             "amount": result.amount,
             "currency": result.currency,

@@ -12,7 +12,8 @@ metadata = new_metadata()
 # One row per provider call: an authorization attempt (`operation` authorize,
 # keyed by attempt id), a capture, void or refund (keyed by operation id), or the
 # latest status query of an attempt (`operation` status, keyed by attempt id).
-# `outcome`: captured | authorized | requires_action | succeeded | failed, and for
+# `outcome`: captured | authorized | requires_action | succeeded | pending (a refund the
+# provider settles later) | failed, and for
 # status queries also pending | canceled | not_found | unknown;
 # `amount`/`currency`: what the provider confirmed moving (or holds, for status).
 attempt_log = Table(

@@ -123,12 +123,10 @@ class Running:
             )
             response.raise_for_status()
 
-    async def circuit_gauge(self) -> str:
+    async def circuit_gauge(self, name: str = "payroute_provider_circuit_state") -> str:
         text = (await self.metrics.get("/metrics")).text
         (line,) = [
-            line
-            for line in text.splitlines()
-            if line.startswith('payroute_provider_circuit_state{provider="stripe"}')
+            line for line in text.splitlines() if line.startswith(f'{name}{{provider="stripe"}}')
         ]
         return line.rsplit(" ", 1)[1]
 
@@ -196,7 +194,10 @@ async def test_an_outage_opens_the_circuit_and_recovery_closes_it(running: Runni
     await topics.until("the circuit opened", lambda: ("closed", "open") in topics.changes())
 
     assert {e["event_type"] for e in failed} == {"ProviderAttemptFailed"}
-    assert {e["payload"]["error"]["category"] for e in failed} == {"provider_unavailable"}
+    errors = {(e["payload"]["error"]["category"], e["payload"]["error"]["code"]) for e in failed}
+    # A 503 leaves the outcome undetermined; once open, the circuit refuses unseen.
+    assert ("timeout", "http_503") in errors
+    assert errors <= {("timeout", "http_503"), ("provider_unavailable", "circuit_open")}
     opened = next(e for e in topics.health() if e["circuit"] == "open")
     assert (opened["provider"], opened["health"], opened["consecutive_failures"]) == (
         "stripe",
@@ -204,6 +205,7 @@ async def test_an_outage_opens_the_circuit_and_recovery_closes_it(running: Runni
         3,
     )
     assert await running.circuit_gauge() == "2.0"
+    assert await running.circuit_gauge("payroute_provider_up") == "0.0"
 
     creates_before = running.creates()
     refused = await running.answered(await running.authorize(3))
@@ -220,3 +222,4 @@ async def test_an_outage_opens_the_circuit_and_recovery_closes_it(running: Runni
     assert recovered[0]["event_type"] == "ProviderAttemptSucceeded"
     assert topics.health()[-1]["health"] == "healthy"
     assert await running.circuit_gauge() == "0.0"
+    assert await running.circuit_gauge("payroute_provider_up") == "1.0"

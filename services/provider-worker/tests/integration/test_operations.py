@@ -153,3 +153,67 @@ async def test_a_void_that_times_out_is_answered_failed_timeout_then_succeeds_wh
         p=payment_id,
     )
     assert row.outcome == "succeeded"
+
+
+async def test_a_refund_stripe_answers_pending_is_answered_pending_and_logged_so(
+    worker: Worker,
+) -> None:
+    payment_id = new_payment_id()
+    reference = await authorized(worker, payment_id)
+    capture = CaptureAuthorization(
+        payment_id=payment_id,
+        operation_id="op_capture",
+        provider="stripe",
+        provider_reference=reference,
+        amount=2500,
+        currency="PHP",
+    )
+    await worker.handle(envelope(capture, payment_id))
+    await worker.configure(refunds="pending_then_succeeded", refund_settle_s=60)
+    try:
+        await worker.handle(envelope(refund(payment_id, reference, "ref_p", 900), payment_id))
+    finally:
+        await worker.configure(refunds="immediate")
+
+    answer = (await worker.results(payment_id))[-1]
+    assert answer["event_type"] == "ProviderOperationSucceeded"
+    assert (answer["payload"]["outcome"], answer["payload"]["amount"]) == ("pending", 900)
+    (row,) = await worker.rows(
+        "SELECT outcome FROM attempt_log WHERE attempt_id = 'ref_p' AND payment_id = :p",
+        p=payment_id,
+    )
+    assert row.outcome == "pending"
+
+
+async def test_a_capture_answered_500_after_effect_is_undetermined_and_the_resend_settles_it(
+    worker: Worker,
+) -> None:
+    payment_id = new_payment_id()
+    reference = await authorized(worker, payment_id)
+    capture = CaptureAuthorization(
+        payment_id=payment_id,
+        operation_id="op_capture",
+        provider="stripe",
+        provider_reference=reference,
+        amount=1500,
+        currency="PHP",
+    )
+    await worker.configure(mode="error_after_effect")
+    try:
+        await worker.handle(envelope(capture, payment_id))
+    finally:
+        await worker.configure(mode="normal")
+    # The orchestrator sends it again: a new message, the same operation id.
+    await worker.handle(envelope(capture, payment_id))
+
+    undetermined, settled = [r["payload"] for r in (await worker.results(payment_id))[1:]]
+    assert (undetermined["error"]["category"], undetermined["error"]["code"]) == (
+        "timeout",
+        "http_500",
+    )
+    assert (settled["operation_id"], settled["amount"], settled["outcome"]) == (
+        "op_capture",
+        1500,
+        "succeeded",
+    )
+    assert await worker.moves(payment_id) == [("authorization", 2500), ("capture", 1500)]

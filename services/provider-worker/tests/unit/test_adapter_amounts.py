@@ -32,6 +32,6 @@ def test_an_amount_that_is_not_whole_minor_units_is_refused_not_rounded(amount: 
     with pytest.raises(ProviderFailure) as raised:
         to_minor(amount, "PHP")
     assert (raised.value.error.category, raised.value.error.code) == (
-        "provider_unavailable",
-        "unexpected_answer",
+        "timeout",
+        "malformed_answer",
     )

@@ -6,7 +6,7 @@ import pytest
 from prometheus_client import REGISTRY
 
 from provider_worker.adapters.base import ProviderFailure
-from provider_worker.breaker import CircuitBreaker, Transition
+from provider_worker.breaker import Transition
 from provider_worker.guard import ProviderGuard
 
 from .fakes import DECLINED, POLICY, UNAVAILABLE, FakeAdapter, FakeClock, error
@@ -77,8 +77,9 @@ async def test_sick_failures_open_the_circuit_and_then_the_provider_is_not_calle
     adapter = FakeAdapter("sick", failure=UNAVAILABLE)
     changes: list[tuple[str, str]] = []
 
-    def changed(breaker: CircuitBreaker, change: Transition) -> None:
-        changes.append((breaker.provider, change.state))
+    def changed(guard: ProviderGuard, change: Transition | None) -> None:
+        assert change is not None
+        changes.append((guard.name, change.state))
 
     g = ProviderGuard(adapter, POLICY, on_change=changed, clock=FakeClock())
     for _ in range(3):
@@ -95,6 +96,7 @@ async def test_sick_failures_open_the_circuit_and_then_the_provider_is_not_calle
     assert len(adapter.sent) == 3
     assert changes == [("sick", "open")]
     assert sample("payroute_provider_circuit_state", provider="sick") == 2
+    assert sample("payroute_provider_up", provider="sick") == 0
     assert calls("sick", "authorize", "circuit_open") == 1
 
 

@@ -184,14 +184,18 @@ async def test_unpaid_endings_are_normalized(
     assert await sim.moves() == []
 
 
-@pytest.mark.parametrize("scenario", [{"mode": "outage"}, {"error_rate": 1.0}])
-async def test_5xx_and_outages_are_provider_unavailable(
-    adapter: MayaAdapter, sim: Sim, scenario: dict[str, object]
+@pytest.mark.parametrize(
+    ("scenario", "code", "raw"),
+    [({"mode": "outage"}, "http_503", "PY0001"), ({"error_rate": 1.0}, "http_500", "1996")],
+)
+async def test_5xx_are_undetermined_with_the_status_and_mayas_code(
+    adapter: MayaAdapter, sim: Sim, scenario: dict[str, object], code: str, raw: str
 ) -> None:
     await sim.configure(**scenario)
     with pytest.raises(ProviderFailure) as raised:
         await adapter.authorize(authorize())
-    assert raised.value.error.category == "provider_unavailable"
+    assert (raised.value.error.category, raised.value.error.code) == ("timeout", code)
+    assert raised.value.error.message.startswith(f"{raw}: ")
 
 
 async def test_a_hang_is_a_timeout(sim: Sim) -> None:

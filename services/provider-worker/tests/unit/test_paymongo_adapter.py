@@ -170,13 +170,15 @@ async def test_declines_keep_paymongos_failed_code(
     ("scenario", "code"),
     [({"mode": "outage"}, "service_unavailable"), ({"error_rate": 1.0}, "internal_server_error")],
 )
-async def test_5xx_and_outages_are_provider_unavailable(
+async def test_5xx_are_undetermined_with_the_status_and_paymongos_code(
     adapter: PaymongoAdapter, sim: Sim, scenario: dict[str, object], code: str
 ) -> None:
     await sim.configure(**scenario)
     with pytest.raises(ProviderFailure) as raised:
         await adapter.authorize(command())
-    assert (raised.value.error.category, raised.value.error.code) == ("provider_unavailable", code)
+    status = 503 if code == "service_unavailable" else 500
+    assert (raised.value.error.category, raised.value.error.code) == ("timeout", f"http_{status}")
+    assert raised.value.error.message.startswith(f"{code}: ")
     assert await sim.ledger() == []
 
 

@@ -79,15 +79,18 @@ async def test_declines_are_normalized_with_the_raw_codes(
     assert await ledger(simulator) == []
 
 
-@pytest.mark.parametrize("scenario", [{"mode": "outage"}, {"error_rate": 1.0}])
-async def test_5xx_and_outages_are_provider_unavailable(
-    adapter: StripeAdapter, simulator: str, scenario: dict[str, object]
+@pytest.mark.parametrize(
+    ("scenario", "code"), [({"mode": "outage"}, "http_503"), ({"error_rate": 1.0}, "http_500")]
+)
+async def test_5xx_are_undetermined_with_the_status_and_stripes_code(
+    adapter: StripeAdapter, simulator: str, scenario: dict[str, object], code: str
 ) -> None:
     async with httpx.AsyncClient() as client:
         await client.put(f"{simulator}/_sim/providers/stripe", json=scenario)
     with pytest.raises(ProviderFailure) as raised:
         await adapter.authorize(command("pm_card_visa"))
-    assert raised.value.error.category == "provider_unavailable"
+    assert (raised.value.error.category, raised.value.error.code) == ("timeout", code)
+    assert raised.value.error.message.startswith("api_error: ")
     assert await ledger(simulator) == []
 
 

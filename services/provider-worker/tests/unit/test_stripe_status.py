@@ -14,13 +14,14 @@ import stripe
 
 from payroute_common.messages import (
     AuthorizePayment,
+    CaptureAuthorization,
     PaymentMethod,
     RefundCharge,
     VoidAuthorization,
 )
 from provider_worker.adapters.base import ProviderFailure
 from provider_worker.adapters.stripe import StripeAdapter
-from provider_worker.adapters.stripe_status import search_query, status_of
+from provider_worker.adapters.stripe_status import refunds_of, search_query, status_of
 
 from .conftest import API_KEY, Simulator
 
@@ -190,7 +191,7 @@ async def test_an_outage_is_a_failure_not_a_missing_payment(
     with pytest.raises(ProviderFailure) as raised:
         await adapter.get_status("pay_1", "att_1", None)
 
-    assert raised.value.error.category == "provider_unavailable"
+    assert (raised.value.error.category, raised.value.error.code) == ("timeout", "http_503")
 
 
 @pytest.mark.parametrize(
@@ -234,3 +235,52 @@ async def _wait_for_a_move(sim: Simulator, timeout_s: float = 10.0) -> None:
         if loop.time() > deadline:
             raise AssertionError("the timed-out create never moved money")
         await asyncio.sleep(0.05)
+
+
+async def test_the_remainder_a_partial_capture_released_is_not_a_refund(
+    adapter: StripeAdapter,
+) -> None:
+    """Stripe shows capturing 1,500 of 2,500 as `amount_refunded: 1000` on the Charge."""
+    reference = await reference_of(adapter, authorize(capture="manual"))
+    await adapter.capture(
+        CaptureAuthorization(
+            payment_id="pay_1",
+            operation_id="op_c",
+            provider="stripe",
+            provider_reference=reference,
+            amount=1500,
+            currency="PHP",
+        )
+    )
+    captured = await adapter.get_status("pay_1", "att_1", reference)
+    await adapter.refund(
+        RefundCharge(
+            payment_id="pay_1",
+            operation_id="op_r",
+            provider="stripe",
+            provider_reference=reference,
+            amount=400,
+            currency="PHP",
+        )
+    )
+    refunded = await adapter.get_status("pay_1", "att_1", reference)
+
+    assert captured is not None
+    assert refunded is not None
+    assert (captured.outcome, captured.amount, captured.amount_refunded) == ("captured", 1500, 0)
+    assert (refunded.amount, refunded.amount_refunded) == (1500, 400)
+
+
+@pytest.mark.parametrize(
+    ("charge", "refunds"),
+    [
+        ({"amount": 2000, "amount_captured": 1500, "amount_refunded": 500, "captured": True}, 0),
+        ({"amount": 2000, "amount_captured": 1500, "amount_refunded": 800, "captured": True}, 300),
+        ({"amount": 2000, "amount_captured": 2000, "amount_refunded": 700, "captured": True}, 700),
+        ({"amount": 2000, "amount_captured": 0, "amount_refunded": 0, "captured": False}, 0),
+    ],
+)
+def test_refunds_are_amount_refunded_less_what_the_capture_released(
+    charge: dict[str, object], refunds: int
+) -> None:
+    assert refunds_of(stripe.Charge.construct_from({"id": "ch_1", **charge}, "sk")) == refunds

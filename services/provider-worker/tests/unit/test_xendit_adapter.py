@@ -209,14 +209,21 @@ async def test_a_wallet_the_customer_declines_fails_hard(adapter: XenditAdapter)
     assert (status.outcome, status.error.category) == ("failed", "hard_decline")
 
 
-@pytest.mark.parametrize("scenario", [{"mode": "outage"}, {"error_rate": 1.0}])
-async def test_5xx_and_outages_are_provider_unavailable(
-    adapter: XenditAdapter, sim: Sim, scenario: dict[str, object]
+@pytest.mark.parametrize(
+    ("scenario", "code", "raw"),
+    [
+        ({"mode": "outage"}, "http_503", "CHANNEL_UNAVAILABLE"),
+        ({"error_rate": 1.0}, "http_500", "SERVER_ERROR"),
+    ],
+)
+async def test_5xx_are_undetermined_with_the_status_and_xendits_code(
+    adapter: XenditAdapter, sim: Sim, scenario: dict[str, object], code: str, raw: str
 ) -> None:
     await sim.configure(**scenario)
     with pytest.raises(ProviderFailure) as raised:
         await adapter.authorize(authorize("card", "pm_card_visa"))
-    assert raised.value.error.category == "provider_unavailable"
+    assert (raised.value.error.category, raised.value.error.code) == ("timeout", code)
+    assert raised.value.error.message.startswith(f"{raw}: ")
     assert await sim.moves() == []
 
 

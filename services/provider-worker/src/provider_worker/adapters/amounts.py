@@ -9,7 +9,7 @@ finer than the currency's minor unit is refused, never rounded.
 from decimal import Decimal, InvalidOperation
 
 from payroute_common.money import currency_exponent
-from provider_worker.adapters.failures import unexpected
+from provider_worker.adapters.failures import malformed
 
 
 def to_major(amount: int, currency: str) -> int | float:
@@ -25,5 +25,5 @@ def to_minor(amount: object, currency: str) -> int:
     except InvalidOperation:
         scaled = Decimal("NaN")
     if isinstance(amount, bool) or not scaled.is_finite() or scaled != scaled.to_integral_value():
-        raise unexpected(f"{amount!r} is not a whole number of {currency} minor units")
+        raise malformed(f"{amount!r} is not a whole number of {currency} minor units")
     return int(scaled)

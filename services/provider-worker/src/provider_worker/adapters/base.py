@@ -28,12 +28,15 @@ class OperationResult:
     """A capture, void or refund the provider confirmed.
 
     `provider_reference` is the provider's object: the payment (capture, void) or
-    the refund; `amount` is what was captured, released or refunded.
+    the refund; `amount` is what was captured, released or refunded. `outcome`
+    `pending`: the provider accepted a refund it settles later (its end comes by
+    webhook or status query); a refund it answered failed is a ProviderFailure.
     """
 
     provider_reference: str
     amount: int
     currency: str
+    outcome: Literal["succeeded", "pending"] = "succeeded"
 
 
 StatusOutcome = Literal[

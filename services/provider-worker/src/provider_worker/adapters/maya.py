@@ -34,7 +34,6 @@ import httpx
 from payroute_common.messages import (
     AuthorizePayment,
     CaptureAuthorization,
-    ProviderError,
     RefundCharge,
     VoidAuthorization,
 )
@@ -46,14 +45,19 @@ from provider_worker.adapters.base import (
     ProviderStatus,
     StatusOutcome,
 )
-from provider_worker.adapters.failures import unexpected, unsupported
+from provider_worker.adapters.failures import (
+    malformed,
+    refund_failed,
+    unreadable_answers_are_malformed,
+    unsupported,
+)
 from provider_worker.adapters.maya_errors import (
     ALREADY_VOIDED,
     PAYMENT_NOT_FOUND,
     api_error,
     payment_failure,
 )
-from provider_worker.adapters.transport import send
+from provider_worker.adapters.transport import json_answer, send
 
 METHODS = frozenset({"maya", "card"})
 STATUSES: dict[str, StatusOutcome] = {
@@ -73,6 +77,7 @@ STATUSES: dict[str, StatusOutcome] = {
     "VOIDED": "canceled",
 }
 FAILED_REFUND_STATUSES = frozenset({"FAILED", "REJECTED"})
+NAME = "Maya"
 
 
 class MayaAdapter:
@@ -91,6 +96,7 @@ class MayaAdapter:
         self._secret = httpx.BasicAuth(secret_key, "")
         self._http = httpx.AsyncClient(base_url=api_base, timeout=timeout_s, transport=transport)
 
+    @unreadable_answers_are_malformed(NAME)
     async def authorize(self, command: AuthorizePayment) -> Authorization:
         if command.payment_method.type not in METHODS:
             raise unsupported(
@@ -126,6 +132,7 @@ class MayaAdapter:
     async def capture(self, command: CaptureAuthorization) -> OperationResult:
         raise unsupported("manual_capture_not_supported", "Maya Checkout captures at once")
 
+    @unreadable_answers_are_malformed(NAME)
     async def void(self, command: VoidAuthorization) -> OperationResult:
         path = f"/payments/v1/payments/{command.provider_reference}"
         try:
@@ -135,7 +142,7 @@ class MayaAdapter:
                 raise
         payment = await self._send("GET", path, self._secret)
         if payment.get("status") != "VOIDED":
-            raise unexpected(
+            raise malformed(
                 f"Maya payment is {payment.get('status')} after void", command.provider_reference
             )
         currency = str(payment["currency"])
@@ -143,6 +150,7 @@ class MayaAdapter:
             command.provider_reference, to_minor(payment["amount"], currency), currency
         )
 
+    @unreadable_answers_are_malformed(NAME)
     async def refund(self, command: RefundCharge) -> OperationResult:
         path = f"/payments/v1/payments/{command.provider_reference}/refunds"
         refund = await self._refund_sent(path, command.operation_id)
@@ -156,18 +164,14 @@ class MayaAdapter:
                 "requestReferenceNumber": command.operation_id,
             }
             refund = await self._send("POST", path, self._secret, body)
-        reference = str(refund["id"])
-        if str(refund.get("status")) in FAILED_REFUND_STATUSES:
-            error = ProviderError(
-                category="hard_decline",
-                code=f"refund_{str(refund.get('status')).lower()}",
-                message="Maya did not refund the payment",
-            )
-            raise ProviderFailure(error, reference)
+        reference, status = str(refund["id"]), str(refund.get("status"))
+        if status in FAILED_REFUND_STATUSES:
+            raise refund_failed(NAME, status, None, reference)
         total = refund["totalAmount"]
         currency = str(total["currency"])
         return OperationResult(reference, to_minor(total["amount"], currency), currency)
 
+    @unreadable_answers_are_malformed(NAME)
     async def get_status(
         self, payment_id: str, attempt_id: str, provider_reference: str | None
     ) -> ProviderStatus | None:
@@ -177,7 +181,7 @@ class MayaAdapter:
         reference, status = str(payment["id"]), str(payment.get("status"))
         outcome = STATUSES.get(status)
         if outcome is None:
-            raise unexpected(f"unexpected Maya payment status {status}", reference)
+            raise malformed(f"unexpected Maya payment status {status}", reference)
         currency = str(payment["currency"])
         refunded = 0
         if outcome == "captured":
@@ -196,6 +200,7 @@ class MayaAdapter:
             error=payment_failure(status) if outcome == "failed" else None,
         )
 
+    @unreadable_answers_are_malformed(NAME)
     async def health_check(self) -> None:
         """Payments by a request reference number no attempt uses: none found
         (https://developers.maya.ph/reference/get_payment-rrns-rrn)."""
@@ -235,7 +240,7 @@ class MayaAdapter:
         self, method: str, path: str, auth: httpx.Auth, body: dict[str, Any] | None = None
     ) -> Any:
         response = await send(self._http, method, path, refusal=api_error, json=body, auth=auth)
-        return response.json()
+        return json_answer(response, NAME)
 
 
 def _with_query(url: str, query: str) -> str:

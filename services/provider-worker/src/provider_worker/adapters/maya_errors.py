@@ -3,8 +3,9 @@
 Maya answers errors as `{"code": "PY0009", "message": "Payment does not exist."}`
 (code 2553 adds `parameters`): https://developers.maya.ph/docs/errors and
 https://developers.maya.ph/reference/payment-processing-platform-errors. Known
-codes take their category from a table, others from the HTTP status
-(transport.py). A payment that failed at Maya carries no decline code in its
+codes take their category from a table, others from the HTTP status; 401/403,
+429 and 5xx are decided by the status whatever the code (transport.py: 429 and
+5xx are undetermined). A payment that failed at Maya carries no decline code in its
 object, only its `status`; which of those are soft (worth trying elsewhere) is
 a table too.
 """
@@ -24,8 +25,9 @@ API_ERROR_CATEGORIES: dict[str, ErrorCategory] = {
     "2548": "invalid_request",  # already refunded
     "1997": "authentication",  # API key is incorrect
     "K003": "authentication",  # invalid authentication credentials
-    "1996": "provider_unavailable",  # general error
-    "PY0001": "provider_unavailable",  # generic system error, may be retried
+    # Maya's own failures: the request may have been acted on before them.
+    "1996": "timeout",  # general error
+    "PY0001": "timeout",  # generic system error, may be retried
 }
 ALREADY_VOIDED = "2547"
 PAYMENT_NOT_FOUND = frozenset({"PY0009", "2545"})

@@ -34,14 +34,13 @@ adapter never depends on it to learn what happened. `metadata.payment_id` and
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 import httpx
 
 from payroute_common.messages import (
     AuthorizePayment,
     CaptureAuthorization,
-    ProviderError,
     RefundCharge,
     VoidAuthorization,
 )
@@ -52,9 +51,13 @@ from provider_worker.adapters.base import (
     ProviderFailure,
     ProviderStatus,
 )
-from provider_worker.adapters.failures import unexpected
+from provider_worker.adapters.failures import (
+    malformed,
+    refund_failed,
+    unreadable_answers_are_malformed,
+)
 from provider_worker.adapters.paymongo_status import find_attempt, status_of
-from provider_worker.adapters.transport import json_object, no_answer, send
+from provider_worker.adapters.transport import json_answer, no_answer, send
 
 Json = dict[str, Any]
 
@@ -63,20 +66,35 @@ METHOD_TYPES = {"card": "card", "gcash": "gcash", "maya": "paymaya"}
 WALLETS = frozenset({"gcash", "paymaya"})
 # https://developers.paymongo.com/reference/create-a-refund: `reason`
 REFUND_REASONS = frozenset({"duplicate", "fraudulent", "requested_by_customer", "others"})
-ACCEPTED_REFUND_STATUSES = frozenset({"pending", "succeeded"})
+# https://developers.paymongo.com/reference/refund-resource: `pending` settles later
+# (`payment.refund.updated` webhook); `failed` gave nothing back.
+REFUND_OUTCOMES: dict[str, Literal["succeeded", "pending"]] = {
+    "succeeded": "succeeded",
+    "pending": "pending",
+}
+NAME = "PayMongo"
 
 
 class PaymongoAdapter:
     name = "paymongo"
 
-    def __init__(self, secret_key: str, api_base: str, timeout_s: float) -> None:
+    def __init__(
+        self,
+        secret_key: str,
+        api_base: str,
+        timeout_s: float,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
         self._http = httpx.AsyncClient(
             base_url=api_base.rstrip("/"),
             auth=httpx.BasicAuth(secret_key, ""),
             timeout=timeout_s,
             headers={"Accept": "application/json"},
+            transport=transport,
         )
 
+    @unreadable_answers_are_malformed(NAME)
     async def authorize(self, command: AuthorizePayment) -> Authorization:
         method_type = METHOD_TYPES.get(command.payment_method.type)
         if method_type is None:
@@ -106,23 +124,26 @@ class PaymongoAdapter:
         attached = await self._post(path, attach, key=f"{command.attempt_id}:attach")
         return _authorization(attached)
 
+    @unreadable_answers_are_malformed(NAME)
     async def capture(self, command: CaptureAuthorization) -> OperationResult:
         path = f"/v1/payment_intents/{command.provider_reference}/capture"
         intent = await self._post(path, {"amount": command.amount}, key=command.operation_id)
         attrs = intent["attributes"]
         if attrs["status"] != "succeeded":
-            raise unexpected(f"payment intent is {attrs['status']} after capture", intent["id"])
+            raise malformed(f"payment intent is {attrs['status']} after capture", intent["id"])
         captured = sum(p["attributes"]["amount"] for p in _paid(attrs))
         return OperationResult(intent["id"], captured, attrs["currency"])
 
+    @unreadable_answers_are_malformed(NAME)
     async def void(self, command: VoidAuthorization) -> OperationResult:
         path = f"/v1/payment_intents/{command.provider_reference}/cancel"
         intent = await self._post(path, {}, key=command.operation_id)
         attrs = intent["attributes"]
         if attrs["status"] != "cancelled":
-            raise unexpected(f"payment intent is {attrs['status']} after cancel", intent["id"])
+            raise malformed(f"payment intent is {attrs['status']} after cancel", intent["id"])
         return OperationResult(intent["id"], attrs["amount"], attrs["currency"])
 
+    @unreadable_answers_are_malformed(NAME)
     async def refund(self, command: RefundCharge) -> OperationResult:
         intent = await self._get(f"/v1/payment_intents/{command.provider_reference}")
         paid = _paid(intent["attributes"])
@@ -141,15 +162,15 @@ class PaymongoAdapter:
         }
         refund = await self._post("/v1/refunds", attributes, key=command.operation_id)
         attrs = refund["attributes"]
-        if attrs["status"] not in ACCEPTED_REFUND_STATUSES:
-            error = ProviderError(
-                category="hard_decline",
-                code=f"refund_{attrs['status']}",
-                message=f"PayMongo answered the refund with status {attrs['status']}",
-            )
-            raise ProviderFailure(error, refund["id"])
-        return OperationResult(refund["id"], attrs["amount"], attrs["currency"])
+        status = str(attrs["status"])
+        if status == "failed":
+            raise refund_failed(NAME, status, attrs.get("failure_reason"), refund["id"])
+        outcome = REFUND_OUTCOMES.get(status)
+        if outcome is None:
+            raise malformed(f"unexpected refund status {status}", refund["id"])
+        return OperationResult(refund["id"], attrs["amount"], attrs["currency"], outcome)
 
+    @unreadable_answers_are_malformed(NAME)
     async def get_status(
         self, payment_id: str, attempt_id: str, provider_reference: str | None
     ) -> ProviderStatus | None:
@@ -158,6 +179,7 @@ class PaymongoAdapter:
             return None
         return status_of(await self._get(f"/v1/payment_intents/{reference}"))
 
+    @unreadable_answers_are_malformed(NAME)
     async def health_check(self) -> None:
         """The newest payment, if any
         (https://developers.paymongo.com/reference/list-all-payments, `limit=1`)."""
@@ -189,9 +211,9 @@ class PaymongoAdapter:
     async def _send(self, method: str, path: str, **kwargs: Any) -> Json:
         """One call; its JSON document, or a ProviderFailure with the error normalized."""
         response = await send(self._http, method, path, refusal=errors.error_answer, **kwargs)
-        body = json_object(response)
-        if not body:
-            raise unexpected(f"PayMongo answered {path} with something other than an object")
+        body = json_answer(response, NAME)
+        if not isinstance(body, dict):
+            raise malformed(f"PayMongo answered {path} with something other than an object")
         return body
 
 
@@ -213,7 +235,7 @@ def _authorization(intent: Json) -> Authorization:
     if status == "processing":
         message = "PayMongo is still processing the payment"
         raise ProviderFailure(no_answer(timed_out=False, message=message), intent["id"])
-    raise unexpected(f"unexpected payment intent status {status}", intent["id"])
+    raise malformed(f"unexpected payment intent status {status}", intent["id"])
 
 
 def _paid(attrs: Json) -> list[Json]:

@@ -6,16 +6,17 @@ https://developers.paymongo.com/reference/errors):
   `last_payment_error.failed_code` (https://developers.paymongo.com/docs/testing
   lists them). Which of those are soft (worth trying elsewhere) is a table;
   every other failed code is a hard decline.
-- an error answer `{"errors": [{"code", "detail", "source"}]}`: its category
-  comes from the code when the table below knows it, else from the HTTP status
-  (transport.py).
+- an error answer `{"errors": [{"code", "detail", "source"}]}`: 401/403, 429 and
+  5xx take their category from the status (transport.py: a 5xx or 429 is
+  undetermined); other statuses from the table below for the code, else
+  `invalid_request`.
 """
 
 import httpx
 
 from payroute_common.messages import ProviderError
 from payroute_common.messages.values import ErrorCategory
-from provider_worker.adapters.transport import json_object, status_category
+from provider_worker.adapters.transport import json_object, refusal_error
 
 # The processor, not the customer's account, refused: another provider may succeed.
 SOFT_FAILED_CODES = frozenset({"processor_unavailable", "processor_timeout", "server_timeout"})
@@ -35,8 +36,6 @@ CODE_CATEGORIES: dict[str, ErrorCategory] = {
     # whether money moved is not known yet.
     "idempotency_request_in_progress": "timeout",
     "resource_processing_state": "timeout",
-    "service_unavailable": "provider_unavailable",
-    "internal_server_error": "provider_unavailable",
 }
 
 
@@ -55,8 +54,5 @@ def error_answer(response: httpx.Response) -> ProviderError:
 
 
 def api_error(status: int, code: str | None, detail: str) -> ProviderError:
-    """An error answer; without a code PayMongo's HTTP status decides."""
-    if code in CODE_CATEGORIES:
-        return ProviderError(category=CODE_CATEGORIES[code], code=code, message=detail)
-    category = status_category(status)
-    return ProviderError(category=category, code=code or f"http_{status}", message=detail)
+    """An error answer, normalized by its status and code (transport.refusal_error)."""
+    return refusal_error(status, code, detail, CODE_CATEGORIES)

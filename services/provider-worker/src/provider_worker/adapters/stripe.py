@@ -19,7 +19,11 @@ API (field names as Stripe documents them):
 
 The attempt id (authorize) or operation id (capture, void, refund) is the
 `Idempotency-Key` (https://docs.stripe.com/api/idempotent_requests), so a command
-delivered twice never moves money twice. `metadata[payment_id]` ties Stripe's
+delivered twice never moves money twice; parameters are built from the command
+alone, so a re-send is the same request and Stripe replays its stored answer (the
+PaymentIntent or Refund, read like a first answer). Stripe stores a 500 too, so
+after one a re-send may get the same 500: the status query settles it.
+`metadata[payment_id]` ties Stripe's
 objects (and their webhooks) back to Payroute's payment; `metadata[attempt_id]` finds the
 intent of an attempt whose create went unanswered.
 """
@@ -35,7 +39,6 @@ from stripe.params import PaymentIntentCreateParams, RefundCreateParams
 from payroute_common.messages import (
     AuthorizePayment,
     CaptureAuthorization,
-    ProviderError,
     RefundCharge,
     VoidAuthorization,
 )
@@ -44,6 +47,11 @@ from provider_worker.adapters.base import (
     OperationResult,
     ProviderFailure,
     ProviderStatus,
+)
+from provider_worker.adapters.failures import (
+    malformed,
+    refund_failed,
+    unreadable_answers_are_malformed,
 )
 from provider_worker.adapters.stripe_errors import normalize
 from provider_worker.adapters.stripe_status import most_advanced, search_query, status_of
@@ -57,17 +65,27 @@ T = TypeVar("T")
 
 # https://docs.stripe.com/api/refunds/create#create_refund-reason
 REFUND_REASONS = frozenset({"duplicate", "fraudulent", "requested_by_customer"})
-# A refund Stripe accepted: `pending` ones settle later (refund.updated webhooks);
-# `failed` and `canceled` ones returned nothing to the customer.
-ACCEPTED_REFUND_STATUSES = frozenset({"succeeded", "pending"})
+# https://docs.stripe.com/api/refunds/object#refund_object-status: `pending` and
+# `requires_action` settle later (charge.refund.updated webhooks); `failed` and
+# `canceled` gave nothing back (`failure_reason` says why).
+PENDING_REFUND_STATUSES = frozenset({"pending", "requires_action"})
+FAILED_REFUND_STATUSES = frozenset({"failed", "canceled"})
+NAME = "Stripe"
 
 
 class StripeAdapter:
     name = "stripe"
 
-    def __init__(self, api_key: str, api_base: str, timeout_s: float) -> None:
+    def __init__(
+        self,
+        api_key: str,
+        api_base: str,
+        timeout_s: float,
+        *,
+        http_client: stripe.HTTPClient | None = None,
+    ) -> None:
         # The SDK's aiohttp transport costs about 40% less CPU per call than its httpx one.
-        self._http = stripe.AIOHTTPClient(timeout=timeout_s)
+        self._http = http_client or stripe.AIOHTTPClient(timeout=timeout_s)
         self._client = stripe.StripeClient(
             api_key,
             base_addresses={"api": api_base},
@@ -75,6 +93,7 @@ class StripeAdapter:
             max_network_retries=0,
         )
 
+    @unreadable_answers_are_malformed(NAME)
     async def authorize(self, command: AuthorizePayment) -> Authorization:
         params: PaymentIntentCreateParams = {
             "amount": command.amount,
@@ -99,7 +118,7 @@ class StripeAdapter:
         )
         outcome = OUTCOMES.get(intent.status)
         if outcome is None:
-            raise _unexpected(f"unexpected PaymentIntent status {intent.status}", intent.id)
+            raise malformed(f"unexpected PaymentIntent status {intent.status}", intent.id)
         redirect = None
         # Without a return_url Stripe sends `use_stripe_sdk` and no `redirect_to_url` key.
         to_url = getattr(intent.next_action, "redirect_to_url", None)
@@ -113,6 +132,7 @@ class StripeAdapter:
             redirect_url=redirect,
         )
 
+    @unreadable_answers_are_malformed(NAME)
     async def capture(self, command: CaptureAuthorization) -> OperationResult:
         intent = await _call(
             self._client.v1.payment_intents.capture_async(
@@ -122,9 +142,10 @@ class StripeAdapter:
             )
         )
         if intent.status != "succeeded":
-            raise _unexpected(f"PaymentIntent is {intent.status} after capture", intent.id)
+            raise malformed(f"PaymentIntent is {intent.status} after capture", intent.id)
         return OperationResult(intent.id, intent.amount_received, intent.currency.upper())
 
+    @unreadable_answers_are_malformed(NAME)
     async def void(self, command: VoidAuthorization) -> OperationResult:
         intent = await _call(
             self._client.v1.payment_intents.cancel_async(
@@ -132,9 +153,10 @@ class StripeAdapter:
             )
         )
         if intent.status != "canceled":
-            raise _unexpected(f"PaymentIntent is {intent.status} after cancel", intent.id)
+            raise malformed(f"PaymentIntent is {intent.status} after cancel", intent.id)
         return OperationResult(intent.id, intent.amount, intent.currency.upper())
 
+    @unreadable_answers_are_malformed(NAME)
     async def refund(self, command: RefundCharge) -> OperationResult:
         params: RefundCreateParams = {
             "payment_intent": command.provider_reference,
@@ -152,15 +174,17 @@ class StripeAdapter:
                 params=params, options={"idempotency_key": command.operation_id}
             )
         )
-        if refund.status not in ACCEPTED_REFUND_STATUSES:
-            error = ProviderError(
-                category="hard_decline",
-                code=refund.failure_reason or f"refund_{refund.status}",
-                message=f"Stripe answered the refund with status {refund.status}",
-            )
-            raise ProviderFailure(error, refund.id)
-        return OperationResult(refund.id, refund.amount, refund.currency.upper())
+        status = refund.status
+        if status in FAILED_REFUND_STATUSES:
+            reason = getattr(refund, "failure_reason", None)  # absent from some answers
+            raise refund_failed(NAME, status, reason, refund.id)
+        if status == "succeeded":
+            return OperationResult(refund.id, refund.amount, refund.currency.upper())
+        if status not in PENDING_REFUND_STATUSES:
+            raise malformed(f"unexpected Refund status {status}", refund.id)
+        return OperationResult(refund.id, refund.amount, refund.currency.upper(), "pending")
 
+    @unreadable_answers_are_malformed(NAME)
     async def get_status(
         self, payment_id: str, attempt_id: str, provider_reference: str | None
     ) -> ProviderStatus | None:
@@ -190,6 +214,7 @@ class StripeAdapter:
                 return None
             raise
 
+    @unreadable_answers_are_malformed(NAME)
     async def health_check(self) -> None:
         """GET /v1/balance (https://docs.stripe.com/api/balance/balance_retrieve)."""
         await _call(self._client.v1.balance.retrieve_async())
@@ -206,7 +231,3 @@ async def _call(request: Awaitable[T]) -> T:
         body = error.json_body if isinstance(error.json_body, dict) else {}
         intent_in_error = body.get("error", {}).get("payment_intent") or {}
         raise ProviderFailure(normalize(error), intent_in_error.get("id")) from error
-
-
-def _unexpected(message: str, reference: str) -> ProviderFailure:
-    return ProviderFailure(normalize(stripe.APIError(message)), reference)

@@ -2,9 +2,14 @@
 
 Which decline codes are soft (worth trying elsewhere) is a table, from
 https://docs.stripe.com/declines/codes — everything else a card error
-carries is a hard decline. Other errors take their category from the code
-when the table below knows it (https://docs.stripe.com/error-codes), else
-from the kind of error (authentication, invalid request, API error).
+carries is a hard decline. Then the HTTP status decides: 401/403 are
+`authentication`; 429 (`RateLimitError`, `lock_timeout` included) and every 5xx
+(`APIError`) are `timeout`, undetermined: Stripe documents that a 500 may leave
+the request processed (https://docs.stripe.com/error-low-level), so the same
+request is sent again under its idempotency key, or the status asked. A 2xx the
+SDK could not read is `malformed_answer`. Other errors take their category from
+the code when the table below knows it (https://docs.stripe.com/error-codes),
+else from the kind of error (invalid request).
 """
 
 import aiohttp
@@ -48,16 +53,18 @@ CODE_CATEGORIES: dict[str, ErrorCategory] = {
     # Another request with the same idempotency key is still running at Stripe:
     # whether it moved money is not known yet.
     "idempotency_key_in_use": "timeout",
-    # Transient on Stripe's side: nothing happened, try again later.
-    "lock_timeout": "provider_unavailable",
-    "rate_limit": "provider_unavailable",
+    # Another request holds the object (Stripe answers it 429 as a rate limit; should it
+    # come with another status, whether this request ran is still not known).
+    "lock_timeout": "timeout",
+    # The account's balance cannot cover a refund now: nothing happened, try again later.
     "balance_insufficient": "provider_unavailable",
 }
 
 
 def normalize(error: stripe.StripeError) -> ProviderError:
-    code = error.code or type(error).__name__
+    code = raw_code(error)
     message = error.user_message or str(error._message or "")
+    status = error.http_status
     if isinstance(error, stripe.CardError):
         decline_code = error.error.decline_code if error.error else None
         soft = (decline_code or code) in SOFT_DECLINE_CODES
@@ -66,22 +73,55 @@ def normalize(error: stripe.StripeError) -> ProviderError:
             category=category, code=code, message=message, decline_code=decline_code
         )
     if isinstance(error, stripe.APIConnectionError):
-        # Failing to connect means the request never reached Stripe. Anything else
-        # (a read timeout, a connection reset after sending) may have been
-        # processed: the outcome is unknown until Stripe is asked.
-        cause = error.__cause__
-        if isinstance(cause, aiohttp.ClientConnectorError | aiohttp.ConnectionTimeoutError):
-            return ProviderError(
-                category="provider_unavailable", code="connection_error", message=message
-            )
-        timed_out = isinstance(cause, TimeoutError | aiohttp.ServerTimeoutError)
+        return _connection_error(error, message)
+    if isinstance(error, stripe.AuthenticationError | stripe.PermissionError) or status in (
+        401,
+        403,
+    ):
+        return ProviderError(category="authentication", code=code, message=message)
+    if isinstance(error, stripe.RateLimitError) or status == 429:
+        return ProviderError(category="timeout", code="rate_limited", message=f"{code}: {message}")
+    if status is not None and status >= 500:
         return ProviderError(
-            category="timeout", code="timeout" if timed_out else "no_answer", message=message
+            category="timeout", code=f"http_{status}", message=f"{code}: {message}"
+        )
+    if status is None or status < 400:
+        # A 2xx (or no answer at all) the SDK could not read as a Stripe object.
+        return ProviderError(
+            category="timeout",
+            code="malformed_answer",
+            message=f"Stripe answered HTTP {status} with a body that is not a Stripe object",
         )
     if code in CODE_CATEGORIES:
         return ProviderError(category=CODE_CATEGORIES[code], code=code, message=message)
-    if isinstance(error, stripe.AuthenticationError | stripe.PermissionError):
-        return ProviderError(category="authentication", code=code, message=message)
-    if isinstance(error, stripe.InvalidRequestError | stripe.IdempotencyError):
-        return ProviderError(category="invalid_request", code=code, message=message)
-    return ProviderError(category="provider_unavailable", code=code, message=message)
+    return ProviderError(category="invalid_request", code=code, message=message)
+
+
+def raw_code(error: stripe.StripeError) -> str:
+    """Stripe's own code for the error: its `code`, else its `type`, else the SDK's class."""
+    details = error.error
+    return (
+        error.code
+        or (details.code if details else None)
+        or (details.type if details else None)
+        or type(error).__name__
+    )
+
+
+def _undetermined(code: str, raw_code: str, message: str) -> ProviderError:
+    return ProviderError(category="timeout", code=code, message=f"{raw_code}: {message}")
+
+
+def _connection_error(error: stripe.APIConnectionError, message: str) -> ProviderError:
+    """Failing to connect means the request never reached Stripe. Anything else (a read
+    timeout, a connection reset after sending) may have been processed: the outcome is
+    unknown until Stripe is asked."""
+    cause = error.__cause__
+    if isinstance(cause, aiohttp.ClientConnectorError | aiohttp.ConnectionTimeoutError):
+        return ProviderError(
+            category="provider_unavailable", code="connection_error", message=message
+        )
+    timed_out = isinstance(cause, TimeoutError | aiohttp.ServerTimeoutError)
+    return ProviderError(
+        category="timeout", code="timeout" if timed_out else "no_answer", message=message
+    )

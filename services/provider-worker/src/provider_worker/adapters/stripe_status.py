@@ -16,6 +16,7 @@ import stripe
 
 from payroute_common.messages import ProviderError
 from provider_worker.adapters.base import ProviderStatus, StatusOutcome
+from provider_worker.adapters.failures import malformed
 from provider_worker.adapters.stripe_errors import normalize
 
 OUTCOMES: dict[str, StatusOutcome] = {
@@ -53,10 +54,11 @@ def most_advanced(intents: Sequence[stripe.PaymentIntent]) -> stripe.PaymentInte
 
 def status_of(intent: stripe.PaymentIntent) -> ProviderStatus:
     """The intent, normalized. `amount_refunded` is read from `latest_charge` when it was
-    expanded (the adapter asks for it); otherwise 0."""
+    expanded (the adapter asks for it), without the remainder a partial capture
+    released (`refunds_of`); otherwise 0."""
     outcome = OUTCOMES.get(intent.status)
     if outcome is None:
-        raise ValueError(f"unknown PaymentIntent status {intent.status}")
+        raise malformed(f"unknown PaymentIntent status {intent.status}", intent.id)
     amount = intent.amount
     if outcome == "captured":
         amount = intent.amount_received
@@ -75,8 +77,16 @@ def status_of(intent: stripe.PaymentIntent) -> ProviderStatus:
 def _refunded(intent: stripe.PaymentIntent) -> int:
     charge = intent.latest_charge
     if isinstance(charge, stripe.Charge):
-        return charge.amount_refunded
+        return refunds_of(charge)
     return 0
+
+
+def refunds_of(charge: stripe.Charge) -> int:
+    """What refunds gave back of a captured charge. Stripe counts the remainder a partial
+    capture released (authorized `amount` less `amount_captured`) in `amount_refunded`
+    too: capturing 1,500 of 2,000 shows `amount_refunded: 500` with no refund at all."""
+    released = charge.amount - charge.amount_captured if charge.captured else 0
+    return max(0, charge.amount_refunded - released)
 
 
 def _error(intent: stripe.PaymentIntent) -> ProviderError:
@@ -88,11 +98,13 @@ def _error(intent: stripe.PaymentIntent) -> ProviderError:
             message=f"The PaymentIntent was never charged (status {intent.status}).",
         )
     fields = last.to_dict()  # `param`, `decline_code`, … are present only when they apply
-    kind = stripe.CardError if fields.get("type") == "card_error" else stripe.InvalidRequestError
+    card = fields.get("type") == "card_error"
+    kind = stripe.CardError if card else stripe.InvalidRequestError
     error = kind(
         fields.get("message") or "",
         fields.get("param"),
         fields.get("code"),
+        http_status=402 if card else 400,
         json_body={"error": fields},
     )
     return normalize(error)

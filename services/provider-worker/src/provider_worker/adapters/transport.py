@@ -4,10 +4,14 @@ every adapter that speaks HTTP itself (PayMongo, Xendit, Maya).
 - Not connecting (or no free connection) means the provider never saw the request:
   `provider_unavailable`, safe to try elsewhere.
 - Anything later (a read timeout, a reset after sending) leaves the outcome unknown
-  until the provider is asked: `timeout`.
-- An error status carries the provider's own code; a code the provider's table does
-  not know takes its category from the status (401/403 authentication, 429 and 5xx
-  unavailable, other 4xx invalid request).
+  until the provider is asked: `timeout` (code `timeout` or `no_answer`).
+- The HTTP status decides before the provider's own code: 401/403 are
+  `authentication` (nothing happened); 429 and every 5xx are `timeout`
+  (undetermined: the provider may have acted before failing), code `rate_limited`
+  or `http_<status>`, the provider's raw code kept in the message. Other error
+  statuses take their category from the provider's table for its code, else
+  `invalid_request`.
+- A success whose body is not JSON is `timeout` / `malformed_answer`.
 """
 
 from collections.abc import Callable, Mapping
@@ -18,6 +22,7 @@ import httpx
 from payroute_common.messages import ProviderError
 from payroute_common.messages.values import ErrorCategory
 from provider_worker.adapters.base import ProviderFailure
+from provider_worker.adapters.failures import malformed
 
 NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
@@ -58,23 +63,46 @@ def no_answer(*, timed_out: bool, message: str) -> ProviderError:
 
 
 def status_category(status: int) -> ErrorCategory:
+    """What an error status says when the provider's code does not override it."""
     if status in (401, 403):
         return "authentication"
-    if status == 429 or status >= 500:
-        return "provider_unavailable"
+    if undetermined_status(status):
+        return "timeout"
     return "invalid_request"
+
+
+def undetermined_status(status: int) -> bool:
+    """429 and 5xx: the provider may have acted before it failed or refused."""
+    return status == 429 or status >= 500
+
+
+def refusal_error(
+    status: int, raw_code: str | None, message: str, categories: Mapping[str, ErrorCategory]
+) -> ProviderError:
+    """An error answer normalized: the status decides for 401/403, 429 and 5xx;
+    otherwise the provider's table for `raw_code`, else `invalid_request`."""
+    if undetermined_status(status):
+        code = "rate_limited" if status == 429 else f"http_{status}"
+        return ProviderError(
+            category="timeout", code=code, message=f"{raw_code or 'no code'}: {message}"
+        )
+    code = raw_code or f"http_{status}"
+    if status in (401, 403):
+        return ProviderError(category="authentication", code=code, message=message)
+    category = categories.get(code) or status_category(status)
+    return ProviderError(category=category, code=code, message=message)
 
 
 def coded_error(
     response: httpx.Response, *, code_key: str, categories: Mapping[str, ErrorCategory]
 ) -> ProviderError:
-    """An error answer `{<code_key>: ..., "message": ...}`: the category from the
-    provider's table for its code, else from the status."""
+    """An error answer `{<code_key>: ..., "message": ...}`, normalized by `refusal_error`."""
     body = json_object(response)
-    code = str(body.get(code_key) or f"http_{response.status_code}")
-    category = categories.get(code) or status_category(response.status_code)
+    code = body.get(code_key)
     message = body.get("message") or response.reason_phrase
-    return ProviderError(category=category, code=code, message=str(message))
+    return refusal_error(
+        response.status_code, None if code is None else str(code), str(message), categories
+    )
 
 
 def json_object(response: httpx.Response) -> dict[str, Any]:
@@ -84,3 +112,13 @@ def json_object(response: httpx.Response) -> dict[str, Any]:
     except ValueError:
         return {}
     return body if isinstance(body, dict) else {}
+
+
+def json_answer(response: httpx.Response, provider: str) -> Any:
+    """A successful answer's JSON; one that is not JSON is a malformed answer."""
+    try:
+        return response.json()
+    except ValueError:
+        raise malformed(
+            f"{provider} answered HTTP {response.status_code} with a body that is not JSON"
+        ) from None

@@ -26,7 +26,7 @@ back to Payroute's payment.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 import httpx
 
@@ -44,8 +44,13 @@ from provider_worker.adapters.base import (
     ProviderStatus,
     StatusOutcome,
 )
-from provider_worker.adapters.failures import unexpected, unsupported
-from provider_worker.adapters.transport import send
+from provider_worker.adapters.failures import (
+    malformed,
+    refund_failed,
+    unreadable_answers_are_malformed,
+    unsupported,
+)
+from provider_worker.adapters.transport import json_answer, send
 from provider_worker.adapters.xendit_errors import api_error, payment_failure
 
 COUNTRIES = {"PHP": "PH", "IDR": "ID"}
@@ -67,7 +72,13 @@ REFUND_REASONS = {
     "fraudulent": "FRAUDULENT",
     "requested_by_customer": "REQUESTED_BY_CUSTOMER",
 }
-ACCEPTED_REFUND_STATUSES = frozenset({"SUCCEEDED", "PENDING"})
+# https://developers.xendit.co/api-reference/#refund-object: `PENDING` settles later
+# (`refund.succeeded` / `refund.failed` callbacks); `FAILED` carries `failure_code`.
+REFUND_OUTCOMES: dict[str, Literal["succeeded", "pending"]] = {
+    "SUCCEEDED": "succeeded",
+    "PENDING": "pending",
+}
+NAME = "Xendit"
 
 
 class XenditAdapter:
@@ -88,6 +99,7 @@ class XenditAdapter:
             transport=transport,
         )
 
+    @unreadable_answers_are_malformed(NAME)
     async def authorize(self, command: AuthorizePayment) -> Authorization:
         body = {
             "reference_id": command.attempt_id,
@@ -113,7 +125,7 @@ class XenditAdapter:
             # PENDING: the channel is asking the customer by itself; a callback follows.
             outcome = "requires_action"
         if outcome is None:
-            raise unexpected(f"unexpected payment request status {status}", reference)
+            raise malformed(f"unexpected payment request status {status}", reference)
         return Authorization(
             outcome=outcome,  # type: ignore[arg-type]
             provider_reference=reference,
@@ -128,6 +140,7 @@ class XenditAdapter:
     async def void(self, command: VoidAuthorization) -> OperationResult:
         raise unsupported("void_not_supported", "Xendit payments hold no authorization to void")
 
+    @unreadable_answers_are_malformed(NAME)
     async def refund(self, command: RefundCharge) -> OperationResult:
         body = {
             "payment_request_id": command.provider_reference,
@@ -142,12 +155,16 @@ class XenditAdapter:
             },
         }
         refund = await self._send("POST", "/refunds", body, command.operation_id)
-        reference = str(refund["id"])
-        if refund.get("status") not in ACCEPTED_REFUND_STATUSES:
-            raise ProviderFailure(payment_failure(refund.get("failure_code")), reference)
+        reference, status = str(refund["id"]), str(refund.get("status"))
+        if status == "FAILED":
+            raise refund_failed(NAME, status, refund.get("failure_code"), reference)
+        outcome = REFUND_OUTCOMES.get(status)
+        if outcome is None:
+            raise malformed(f"unexpected refund status {status}", reference)
         currency = str(refund["currency"])
-        return OperationResult(reference, to_minor(refund["amount"], currency), currency)
+        return OperationResult(reference, to_minor(refund["amount"], currency), currency, outcome)
 
+    @unreadable_answers_are_malformed(NAME)
     async def get_status(
         self, payment_id: str, attempt_id: str, provider_reference: str | None
     ) -> ProviderStatus | None:
@@ -158,7 +175,7 @@ class XenditAdapter:
         currency = str(request["currency"])
         outcome = STATUSES.get(status)
         if outcome is None:
-            raise unexpected(f"unexpected payment request status {status}", reference)
+            raise malformed(f"unexpected payment request status {status}", reference)
         error = payment_failure(request.get("failure_code")) if outcome == "failed" else None
         refunded = await self._refunded(reference, currency) if outcome == "captured" else 0
         return ProviderStatus(
@@ -170,6 +187,7 @@ class XenditAdapter:
             error=error,
         )
 
+    @unreadable_answers_are_malformed(NAME)
     async def health_check(self) -> None:
         """Payment requests by a reference id no attempt uses: an empty list
         (https://developers.xendit.co/api-reference/#list-payment-requests)."""
@@ -191,7 +209,7 @@ class XenditAdapter:
         return sum(
             to_minor(refund["amount"], currency)
             for refund in found.get("data") or []
-            if refund.get("status") in ACCEPTED_REFUND_STATUSES
+            if refund.get("status") in REFUND_OUTCOMES
         )
 
     async def _send(
@@ -206,9 +224,9 @@ class XenditAdapter:
         response = await send(
             self._http, method, path, refusal=api_error, json=body, params=params, headers=headers
         )
-        answer = response.json()
+        answer = json_answer(response, NAME)
         if not isinstance(answer, dict):
-            raise unexpected("Xendit answered with something other than an object", None)
+            raise malformed("Xendit answered with something other than an object", None)
         return answer
 
 

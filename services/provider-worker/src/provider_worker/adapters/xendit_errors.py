@@ -5,8 +5,9 @@ Two kinds of failure reach the adapter: an API error (an HTTP status with
 and a payment that Xendit accepted but that FAILED, with its `failure_code`
 (https://docs.xendit.co/apidocs/payment-webhook-notification). Which failure
 codes are soft (worth trying elsewhere) is a table; every other failure code is
-a hard decline. API error codes take their category from a table, else from
-the HTTP status (transport.py).
+a hard decline. API errors with 401/403, 429 or 5xx take their category from the
+status (transport.py: 429 and 5xx are undetermined); others from the table below
+for their code, else `invalid_request`.
 """
 
 import httpx
@@ -39,8 +40,6 @@ API_ERROR_CATEGORIES: dict[str, ErrorCategory] = {
     # outcome is not known from here, so ask for the status before trying again.
     "DUPLICATE_ERROR": "timeout",
     "CHANNEL_UNAVAILABLE": "provider_unavailable",
-    "SERVER_ERROR": "provider_unavailable",
-    "RATE_LIMIT_EXCEEDED": "provider_unavailable",
     # The merchant's Xendit balance cannot cover a refund now.
     "INSUFFICIENT_BALANCE": "provider_unavailable",
 }
