@@ -1,281 +1,223 @@
-"""deploy/k8s: the rendered overlays are valid Kubernetes, wired like the services expect,
-and declare exactly the topics in payroute_common.topics."""
+"""deploy/k8s renders with kustomize, every object validates, and every service's
+Deployment runs its module safely, with probes, limits and its own credentials."""
 
 from __future__ import annotations
 
-import json
-import shutil
-import subprocess
-from pathlib import Path
-from typing import Any
+import re
 
 import kubernetes_validate
 import pytest
-import yaml
 
-from payroute_common.topics import ALL_TOPICS
+from .k8s_custom_resources import REQUIRED, problems
+from .k8s_render import env_of, main_container, objects, render
+from .project import BY_NAME, DEPLOYED, DEV_ONLY, K8S_DIR, SECRET_NAME, SERVICES
 
-from .kustomize import Manifest, load_documents, render
-from .project import BY_NAME, DEPLOYED, K8S_DIR, SECRET_NAME, SERVICES, Service
-
+# The Kubernetes version the core objects are validated against (kubernetes-validate's
+# schemas): the oldest release the manifests are meant for.
 KUBERNETES_VERSION = "1.35"
-STRIMZI_API = "kafka.strimzi.io/v1beta2"
-SECRET = "payroute-secrets"
+TARGETS = ("base", "dev", "prod", "prod+keda")
 CONFIG = "payroute-config"
-PARTITIONED_LABEL = "payroute.io/partitioned"
-
-OVERLAYS = {
-    "base": K8S_DIR / "base",
-    "dev": K8S_DIR / "overlays" / "dev",
-    "prod": K8S_DIR / "overlays" / "prod",
-}
-RENDERED = {name: render(path) for name, path in OVERLAYS.items()}
-EXPECTED_DEPLOYMENTS = {
+EXPECTED_SERVICES = {
     "base": {s.name for s in DEPLOYED},
     "dev": {s.name for s in SERVICES},
     "prod": {s.name for s in DEPLOYED},
+    "prod+keda": {s.name for s in DEPLOYED},
 }
-DEPLOYMENT_CASES = [(o, s) for o, names in EXPECTED_DEPLOYMENTS.items() for s in sorted(names)]
+CASES = [(t, n) for t, names in EXPECTED_SERVICES.items() for n in sorted(names)]
+DEPLOYED_CASES = [(t, n) for t, n in CASES if n not in DEV_ONLY]
+CUSTOM_GROUPS = {api.split("/")[0] for api, _ in REQUIRED}
 
 
-def objects(overlay: str, kind: str) -> dict[str, Manifest]:
-    return {o["metadata"]["name"]: o for o in RENDERED[overlay] if o["kind"] == kind}
+def is_custom(obj: dict) -> bool:
+    return str(obj["apiVersion"]).split("/")[0] in CUSTOM_GROUPS
 
 
-def container(deployment: Manifest) -> dict[str, Any]:
-    containers = deployment["spec"]["template"]["spec"]["containers"]
-    assert len(containers) == 1
-    return containers[0]
+@pytest.mark.parametrize("target", TARGETS)
+def test_core_objects_are_valid_kubernetes(target: str) -> None:
+    for obj in render(target):
+        if not is_custom(obj):
+            kubernetes_validate.validate(obj, KUBERNETES_VERSION, strict=True)
 
 
-def is_strimzi(obj: Manifest) -> bool:
-    return str(obj["apiVersion"]).startswith("kafka.strimzi.io/")
+@pytest.mark.parametrize("target", TARGETS)
+def test_custom_resources_have_a_pinned_api_and_their_required_fields(target: str) -> None:
+    custom = [obj for obj in render(target) if is_custom(obj)]
+    assert custom
+    assert [p for obj in custom for p in problems(obj)] == []
 
 
-def config_data(overlay: str) -> dict[str, str]:
-    return objects(overlay, "ConfigMap")[CONFIG]["data"]
+def test_custom_resource_check_can_fail() -> None:
+    topic = {
+        "apiVersion": "kafka.strimzi.io/v1",
+        "kind": "KafkaUser",
+        "metadata": {"name": "u", "labels": {"strimzi.io/cluster": "c"}},
+        "spec": {
+            "authentication": {"type": "scram-sha-512"},
+            "authorization": {"type": "simple", "acls": [{"resource": {"type": "topic"}}]},
+        },
+    }
+    assert problems(topic) == [
+        "KafkaUser/u: missing spec.authorization.acls[].resource.name",
+        "KafkaUser/u: missing spec.authorization.acls[].operations",
+    ]
+    assert problems({**topic, "apiVersion": "kafka.strimzi.io/v1beta2"}) == [
+        "KafkaUser/u: unknown apiVersion/kind ('kafka.strimzi.io/v1beta2', 'KafkaUser')"
+    ]
 
 
-def canonical(manifests: list[Manifest]) -> list[str]:
-    return sorted(json.dumps(m, sort_keys=True) for m in manifests)
-
-
-@pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl (kustomize) not installed")
-@pytest.mark.parametrize("overlay", OVERLAYS)
-def test_renderer_agrees_with_kubectl_kustomize(overlay: str) -> None:
-    result = subprocess.run(
-        ["kubectl", "kustomize", str(OVERLAYS[overlay])],
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=60,
-    )
-    assert canonical(list(yaml.safe_load_all(result.stdout))) == canonical(RENDERED[overlay])
-
-
-@pytest.mark.parametrize("overlay", OVERLAYS)
-def test_kubernetes_objects_are_valid(overlay: str) -> None:
-    kinds = set()
-    for obj in RENDERED[overlay]:
-        if is_strimzi(obj):
-            continue
-        kubernetes_validate.validate(obj, KUBERNETES_VERSION, strict=True)
-        kinds.add(obj["kind"])
-    assert kinds == {"Namespace", "ConfigMap", "Deployment", "Service"}
-
-
-@pytest.mark.parametrize("overlay", OVERLAYS)
-def test_one_deployment_and_service_per_service(overlay: str) -> None:
-    assert set(objects(overlay, "Deployment")) == EXPECTED_DEPLOYMENTS[overlay]
-    assert set(objects(overlay, "Service")) == EXPECTED_DEPLOYMENTS[overlay]
-    namespace = next(iter(objects(overlay, "Namespace")))
-    for obj in RENDERED[overlay]:
+@pytest.mark.parametrize("target", TARGETS)
+def test_everything_is_in_the_payroute_namespace(target: str) -> None:
+    assert set(objects(target, "Namespace")) == {"payroute"}
+    for obj in render(target):
         if obj["kind"] != "Namespace":
-            assert obj["metadata"]["namespace"] == namespace
+            assert obj["metadata"]["namespace"] == "payroute", obj["metadata"]["name"]
 
 
-@pytest.mark.parametrize(("overlay", "name"), DEPLOYMENT_CASES)
-def test_deployment_runs_its_module_with_probes_limits_and_no_root(overlay: str, name: str) -> None:
-    service: Service = BY_NAME[name]
-    deployment = objects(overlay, "Deployment")[name]
-    pod = deployment["spec"]["template"]["spec"]
-    main = container(deployment)
-    images = {container(d)["image"] for d in objects(overlay, "Deployment").values()}
-    assert len(images) == 1, "one image for every service"
+@pytest.mark.parametrize("target", TARGETS)
+def test_one_deployment_and_service_per_service(target: str) -> None:
+    extra = {"otel-collector"}
+    assert set(objects(target, "Deployment")) == EXPECTED_SERVICES[target] | extra
+    assert set(objects(target, "Service")) == EXPECTED_SERVICES[target] | extra
+
+
+@pytest.mark.parametrize(("target", "name"), CASES)
+def test_deployment_runs_its_module_behind_its_service(target: str, name: str) -> None:
+    service = BY_NAME[name]
+    deployment = objects(target, "Deployment")[name]
+    main = main_container(deployment)
     assert main["args"] == [service.module]
     assert "command" not in main, "the image's entrypoint is `python -m`"
     assert main["ports"] == [{"name": "http", "containerPort": service.port}]
-    env = {e["name"]: e for e in main["env"]}
+    env = env_of(main)
     assert env[f"{service.env_prefix}HOST"]["value"] == "0.0.0.0"
     assert env[f"{service.env_prefix}PORT"]["value"] == str(service.port)
-    probes = {p: main[p]["httpGet"] for p in ("readinessProbe", "livenessProbe")}
-    assert probes["readinessProbe"] == {"path": "/health/ready", "port": "http"}
-    assert probes["livenessProbe"] == {"path": "/health/live", "port": "http"}
-    for bound in ("requests", "limits"):
-        assert set(main["resources"][bound]) == {"cpu", "memory"}
-    assert pod["securityContext"]["runAsNonRoot"] is True
-    assert pod["enableServiceLinks"] is False
-    assert main["securityContext"]["allowPrivilegeEscalation"] is False
-    assert main["securityContext"]["readOnlyRootFilesystem"] is True
-    assert deployment["spec"]["selector"]["matchLabels"].items() <= (
-        deployment["spec"]["template"]["metadata"]["labels"].items()
-    )
-
-
-@pytest.mark.parametrize(("overlay", "name"), DEPLOYMENT_CASES)
-def test_service_routes_to_its_deployment(overlay: str, name: str) -> None:
-    deployment = objects(overlay, "Deployment")[name]
-    service = objects(overlay, "Service")[name]
     pod_labels = deployment["spec"]["template"]["metadata"]["labels"]
-    assert service["spec"]["selector"].items() <= pod_labels.items()
-    assert service["spec"]["ports"] == [
-        {"name": "http", "port": BY_NAME[name].port, "targetPort": "http"}
+    assert deployment["spec"]["selector"]["matchLabels"].items() <= pod_labels.items()
+    k8s_service = objects(target, "Service")[name]
+    assert k8s_service["spec"]["selector"].items() <= pod_labels.items()
+    assert k8s_service["spec"]["ports"] == [
+        {"name": "http", "port": service.port, "targetPort": "http"}
     ]
+    images = {
+        c["image"]
+        for d in objects(target, "Deployment").values()
+        for c in d["spec"]["template"]["spec"]["containers"]
+        if d["metadata"]["name"] != "otel-collector"
+    }
+    assert len(images) == 1, "one image for every service"
+
+
+@pytest.mark.parametrize(("target", "name"), CASES)
+def test_probes_limits_and_a_locked_down_pod(target: str, name: str) -> None:
+    pod = objects(target, "Deployment")[name]["spec"]["template"]["spec"]
+    main = main_container(objects(target, "Deployment")[name])
+    assert main["startupProbe"]["httpGet"] == {"path": "/health/live", "port": "http"}
+    assert main["readinessProbe"]["httpGet"] == {"path": "/health/ready", "port": "http"}
+    assert main["livenessProbe"]["httpGet"] == {"path": "/health/live", "port": "http"}
+    assert pod["securityContext"]["runAsNonRoot"] is True
+    assert pod["securityContext"]["runAsUser"] == 10001
+    assert pod["securityContext"]["seccompProfile"] == {"type": "RuntimeDefault"}
+    assert pod["enableServiceLinks"] is False
+    assert pod["automountServiceAccountToken"] is False
+    tmp = [v["name"] for v in pod["volumes"] if "emptyDir" in v]
+    for container in pod["containers"] + pod.get("initContainers", []):
+        for bound in ("requests", "limits"):
+            assert set(container["resources"][bound]) == {"cpu", "memory"}, container["name"]
+        assert container["securityContext"] == {
+            "allowPrivilegeEscalation": False,
+            "readOnlyRootFilesystem": True,
+            "capabilities": {"drop": ["ALL"]},
+        }
+        mounts = {m["mountPath"]: m["name"] for m in container["volumeMounts"]}
+        assert mounts["/tmp"] in tmp, "a writable /tmp on a read-only root"
+
+
+@pytest.mark.parametrize(("target", "name"), DEPLOYED_CASES)
+def test_termination_outlasts_the_services_own_shutdown(target: str, name: str) -> None:
+    """SIGTERM comes after preStop; the service then has SHUTDOWN_GRACE_S to finish its
+    batch and commit offsets, and Kubernetes must not kill it before."""
+    service = BY_NAME[name]
+    pod = objects(target, "Deployment")[name]["spec"]["template"]["spec"]
+    main = main_container(objects(target, "Deployment")[name])
+    grace = float(env_of(main)[f"{service.env_prefix}SHUTDOWN_GRACE_S"]["value"])
+    pre_stop = main["lifecycle"]["preStop"]["sleep"]["seconds"]
+    assert pod["terminationGracePeriodSeconds"] >= pre_stop + grace + 10
+
+
+@pytest.mark.parametrize(("target", "name"), DEPLOYED_CASES)
+def test_spread_over_zones_and_nodes(target: str, name: str) -> None:
+    pod = objects(target, "Deployment")[name]["spec"]["template"]["spec"]
+    spread = {c["topologyKey"]: c for c in pod["topologySpreadConstraints"]}
+    assert set(spread) == {"topology.kubernetes.io/zone", "kubernetes.io/hostname"}
+    for constraint in spread.values():
+        assert constraint["labelSelector"]["matchLabels"] == {"app.kubernetes.io/name": name}
+
+
+@pytest.mark.parametrize(("target", "name"), DEPLOYED_CASES)
+def test_migrations_run_in_an_init_container_before_the_service(target: str, name: str) -> None:
+    service = BY_NAME[name]
+    pod = objects(target, "Deployment")[name]["spec"]["template"]["spec"]
+    (init,) = pod["initContainers"]
+    main = main_container(objects(target, "Deployment")[name])
+    url = f"{service.env_prefix}DATABASE_URL"
+    assert init["name"] == "migrate"
+    assert init["image"] == main["image"]
+    assert init["command"][:2] == ["python", "-c"]
+    assert "upgrade_to_head" in init["command"][2]
+    assert init["command"][3:] == [service.module, url]
+    assert env_of(init)[url] == env_of(main)[url]
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_secrets_are_referenced_never_included(target: str) -> None:
+    assert not objects(target, "Secret")
+    assert not [k for k in objects(target, "ConfigMap")[CONFIG]["data"] if SECRET_NAME.search(k)]
+    for deployment in objects(target, "Deployment").values():
+        for container in deployment["spec"]["template"]["spec"]["containers"]:
+            env = env_of(container)
+            from_secrets = {n for n, e in env.items() if "secretKeyRef" in e.get("valueFrom", {})}
+            for name, entry in env.items():
+                if not SECRET_NAME.search(name) or name in from_secrets:
+                    continue
+                # Only a value assembled from secret references, e.g. the database URL.
+                refs = set(re.findall(r"\$\(([A-Z_]+)\)", entry["value"]))
+                assert refs, name
+                assert refs <= from_secrets, name
+
+
+def test_provider_secret_keys_are_documented() -> None:
+    lines = (K8S_DIR / "payroute-providers.env.example").read_text().splitlines()
+    pairs = [line.split("=", 1) for line in lines if line.strip() and not line.startswith("#")]
+    assert all(value == "" for _, value in pairs), "key names only, no values"
+    documented = {key for key, _ in pairs}
+    referenced = {
+        e["valueFrom"]["secretKeyRef"]["key"]
+        for target in ("dev", "prod")
+        for d in objects(target, "Deployment").values()
+        for e in main_container(d).get("env", [])
+        if e.get("valueFrom", {}).get("secretKeyRef", {}).get("name") == "payroute-providers"
+    }
+    assert referenced == documented
 
 
 def test_simulator_is_in_dev_only() -> None:
     assert "provider-simulator" in objects("dev", "Deployment")
-    assert "provider-simulator" not in objects("base", "Deployment")
-    assert "provider-simulator" not in objects("prod", "Deployment")
+    for target in ("base", "prod"):
+        assert "provider-simulator" not in objects(target, "Deployment")
 
 
-@pytest.mark.parametrize("overlay", OVERLAYS)
-def test_provider_api_bases(overlay: str) -> None:
-    bases = {k: v for k, v in config_data(overlay).items() if k.endswith("_API_BASE")}
-    assert set(bases) == {"STRIPE_API_BASE", "PAYMONGO_API_BASE", "XENDIT_API_BASE"}
-    if overlay == "dev":
+@pytest.mark.parametrize("target", ["base", "dev", "prod"])
+def test_provider_api_bases(target: str) -> None:
+    data = objects(target, "ConfigMap")[CONFIG]["data"]
+    bases = {k: v for k, v in data.items() if k.endswith("_API_BASE")}
+    assert set(bases) == {
+        "STRIPE_API_BASE",
+        "PAYMONGO_API_BASE",
+        "XENDIT_API_BASE",
+        "MAYA_API_BASE",
+    }
+    if target == "dev":
         simulator = BY_NAME["provider-simulator"]
         assert set(bases.values()) == {f"http://{simulator.name}:{simulator.port}"}
-        env = {e["name"]: e for e in container(objects("dev", "Deployment")[simulator.name])["env"]}
-        ingest = BY_NAME["webhook-ingest"]
-        assert env["PROVIDER_SIMULATOR_WEBHOOK_BASE_URL"]["value"] == (
-            f"http://{ingest.name}:{ingest.port}/webhooks"
-        )
     else:
         assert all(v.startswith("https://") for v in bases.values())
-
-
-def secret_keys_documented() -> set[str]:
-    lines = (K8S_DIR / "payroute-secrets.env.example").read_text().splitlines()
-    pairs = [line.split("=", 1) for line in lines if line.strip() and not line.startswith("#")]
-    assert all(value == "" for _, value in pairs), "key names only, no values"
-    return {key for key, _ in pairs}
-
-
-@pytest.mark.parametrize("overlay", OVERLAYS)
-def test_secrets_are_referenced_never_included(overlay: str) -> None:
-    assert not objects(overlay, "Secret")
-    assert not [k for k in config_data(overlay) if SECRET_NAME.search(k)]
-    referenced = set()
-    for deployment in objects(overlay, "Deployment").values():
-        main = container(deployment)
-        assert [s["configMapRef"]["name"] for s in main.get("envFrom", [])] in ([], [CONFIG])
-        for env in main["env"]:
-            if not SECRET_NAME.search(env["name"]):
-                continue
-            assert "value" not in env, env["name"]
-            ref = env["valueFrom"]["secretKeyRef"]
-            assert (ref["name"], ref["key"]) == (SECRET, env["name"])
-            referenced.add(ref["key"])
-    for service in DEPLOYED:
-        assert f"{service.env_prefix}DATABASE_URL" in referenced
-    assert referenced == secret_keys_documented()
-
-
-def strimzi(overlay: str, kind: str) -> dict[str, Manifest]:
-    found = objects(overlay, kind)
-    for obj in found.values():
-        assert obj["apiVersion"] == STRIMZI_API
-    return found
-
-
-@pytest.mark.parametrize("overlay", OVERLAYS)
-def test_strimzi_kafka_cluster_in_kraft_mode(overlay: str) -> None:
-    assert {o["kind"] for o in RENDERED[overlay] if is_strimzi(o)} == {
-        "Kafka",
-        "KafkaNodePool",
-        "KafkaTopic",
-    }
-    (name, kafka), *others = strimzi(overlay, "Kafka").items()
-    assert not others
-    spec = kafka["spec"]
-    assert "zookeeper" not in spec
-    assert "topicOperator" in spec["entityOperator"], "KafkaTopics need the topic operator"
-    pools = strimzi(overlay, "KafkaNodePool").values()
-    roles = {role for pool in pools for role in pool["spec"]["roles"]}
-    assert roles == {"controller", "broker"}
-    for pool in pools:
-        assert pool["metadata"]["labels"]["strimzi.io/cluster"] == name
-        assert pool["spec"]["replicas"] >= 1
-        assert pool["spec"]["storage"]["type"] in {"persistent-claim", "jbod", "ephemeral"}
-    brokers = sum(p["spec"]["replicas"] for p in pools if "broker" in p["spec"]["roles"])
-    config = spec["kafka"]["config"]
-    assert config["auto.create.topics.enable"] is False
-    assert config["default.replication.factor"] <= brokers
-    assert config["offsets.topic.replication.factor"] <= brokers
-    assert config["min.insync.replicas"] <= config["default.replication.factor"]
-    host, _, port = config_data(overlay)["KAFKA_BOOTSTRAP_SERVERS"].partition(":")
-    assert host == f"{name}-kafka-bootstrap"
-    plain = [x for x in spec["kafka"]["listeners"] if x["port"] == int(port)]
-    assert plain == [{"name": "plain", "port": int(port), "type": "internal", "tls": False}]
-
-
-@pytest.mark.parametrize("overlay", OVERLAYS)
-def test_topics_are_the_registry(overlay: str) -> None:
-    topics = strimzi(overlay, "KafkaTopic").values()
-    prefix = config_data(overlay)["TOPIC_PREFIX"]
-    registry = {f"{prefix}{spec.name}": spec for spec in ALL_TOPICS}
-    by_name = {t["spec"]["topicName"]: t for t in topics}
-    assert len(by_name) == len(topics)
-    assert set(by_name) == set(registry), "a KafkaTopic for every registered topic, no other"
-    (cluster,) = strimzi(overlay, "Kafka")
-    brokers = sum(
-        p["spec"]["replicas"]
-        for p in strimzi(overlay, "KafkaNodePool").values()
-        if "broker" in p["spec"]["roles"]
-    )
-    for name, topic in by_name.items():
-        spec = registry[name]
-        assert topic["metadata"]["labels"]["strimzi.io/cluster"] == cluster
-        assert topic["spec"]["config"]["retention.ms"] == spec.retention_ms
-        partitioned = topic["metadata"]["labels"].get(PARTITIONED_LABEL) == "true"
-        assert partitioned == (spec.partitions > 1), name
-        if overlay == "base":
-            assert topic["spec"]["partitions"] == spec.partitions
-        else:
-            assert topic["spec"]["partitions"] >= spec.partitions
-        replicas = topic["spec"]["replicas"]
-        assert 1 <= replicas <= brokers
-        assert topic["spec"]["config"].get("min.insync.replicas", 1) <= max(replicas - 1, 1)
-
-
-def test_prod_is_bigger_than_dev() -> None:
-    def deployment_replicas(overlay: str) -> set[int]:
-        return {d["spec"]["replicas"] for d in objects(overlay, "Deployment").values()}
-
-    def topic(overlay: str, name: str) -> dict[str, Any]:
-        return {t["spec"]["topicName"]: t["spec"] for t in objects(overlay, "KafkaTopic").values()}[
-            name
-        ]
-
-    assert min(deployment_replicas("prod")) > max(deployment_replicas("dev"))
-    assert (
-        topic("prod", "payment.events")["partitions"] > topic("dev", "payment.events")["partitions"]
-    )
-    assert topic("prod", "payment.events")["replicas"] > topic("dev", "payment.events")["replicas"]
-
-
-def test_renderer_refuses_what_it_cannot_merge(tmp_path: Path) -> None:
-    (tmp_path / "cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n")
-    (tmp_path / "patch.yaml").write_text(
-        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {a: [1]}\n"
-    )
-    (tmp_path / "kustomization.yaml").write_text(
-        "resources: [cm.yaml]\npatches: [{path: patch.yaml}]\n"
-    )
-    with pytest.raises(ValueError, match="lists in patches"):
-        render(tmp_path)
-    (tmp_path / "kustomization.yaml").write_text("resources: [cm.yaml]\nimages: []\n")
-    with pytest.raises(ValueError, match="unsupported keys"):
-        render(tmp_path)
-    assert load_documents(tmp_path / "cm.yaml")[0]["metadata"] == {"name": "c"}
