@@ -67,6 +67,9 @@ def test_answers_that_are_not_definite_leave_it_unknown(error: ProviderError) ->
     assert flow.payment.attempts[0].status == "unknown"
     assert (flow.payment.status, flow.payment.version) == ("processing", version)
     assert RETRY not in [t.kind for t in flow.uow.timers.scheduled]
+    # Asked on: the status this time (a key may replay an undetermined answer), then
+    # the same request again.
+    assert types(flow.fire_scheduled(STATUS_QUERY))[-1] == "QueryProviderStatus"
     assert types(flow.fire_scheduled(STATUS_QUERY))[-1] == "AuthorizePayment"
 
 

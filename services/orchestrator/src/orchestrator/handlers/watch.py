@@ -5,8 +5,11 @@ the next firing further out (`RecoveryPolicy`), so a lost or late answer is
 asked again; once the attempt is settled (by the answer, or by a webhook) the
 next firing does nothing. Providers with idempotency keys (`RESENDABLE`) are
 asked by sending the same AuthorizePayment again: they answer with what the
-first request did, or do it now; either way the answer is definite. The others
-get a `QueryProviderStatus`.
+first request did, or do it now; either way the answer is definite. Every other
+time they get a `QueryProviderStatus` instead, because a provider may keep
+replaying an undetermined answer under the same key (Stripe stores a 500 it
+answered and repeats it: https://docs.stripe.com/api/idempotent_requests), while
+its status shows the truth. The others always get a `QueryProviderStatus`.
 """
 
 from __future__ import annotations
@@ -48,7 +51,8 @@ def query_due(
     attempt = unknown_attempt(payment, attempt_id)
     if attempt is None:
         return  # settled since
-    resend = policy.resends(attempt.provider)
+    # The first ask, and every other one after it, is the same request again.
+    resend = policy.resends(attempt.provider) and attempt.queries % 2 == 0
     reason = note_query(payment, attempt, now, resent=resend)
     delay = policy.query_delay(attempt.queries + 1)
     uow.timers.schedule(
