@@ -102,9 +102,11 @@ async def test_the_same_webhook_twenty_times_changes_the_payment_once(stack) -> 
             await browser.get(payment["next_action"]["redirect_url"])
         await status_becomes(client, payment["id"], "captured")
         body, headers = await accepted_webhook(stack, payment["id"])
-
+        # Stored signatures are redacted: the provider's retries are signed afresh.
+        assert "[redacted]" in headers["paymongo-signature"]
+        secret = stack.env["PAYMONGO_WEBHOOK_SECRET"]
         answers = [
-            await post_webhook(stack, body, headers["paymongo-signature"]) for _ in range(20)
+            await post_webhook(stack, body, sign(body, secret, int(time.time()))) for _ in range(20)
         ]
         assert [a.status_code for a in answers] == [200] * 20
         event_id = json.loads(body)["data"]["id"]
