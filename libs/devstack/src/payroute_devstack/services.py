@@ -15,12 +15,21 @@ class ServiceSpec:
     default_port: int
     database: str | None
     home_path: str = ""
+    # Called from outside (merchants, providers) at one address: with several
+    # replicas, a proxy on the service's port spreads connections over them.
+    load_balanced: bool = False
 
 
 SERVICES: tuple[ServiceSpec, ...] = (
     ServiceSpec("provider-simulator", "provider_simulator", "PROVIDER_SIMULATOR_", 8100, None),
     ServiceSpec(
-        "gateway-api", "gateway_api", "GATEWAY_API_", 8000, "payroute_gateway_api", "/docs"
+        "gateway-api",
+        "gateway_api",
+        "GATEWAY_API_",
+        8000,
+        "payroute_gateway_api",
+        "/docs",
+        load_balanced=True,
     ),
     ServiceSpec(
         "webhook-ingest",
@@ -29,6 +38,7 @@ SERVICES: tuple[ServiceSpec, ...] = (
         8001,
         "payroute_webhook_ingest",
         "/webhooks",
+        load_balanced=True,
     ),
     ServiceSpec(
         "reconciliation", "reconciliation", "RECONCILIATION_", 8002, "payroute_reconciliation"

@@ -3,7 +3,6 @@
 import asyncio
 import os
 import signal
-import sys
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -12,28 +11,20 @@ from payroute_devstack.databases import create_database, drop_database
 from payroute_devstack.env import stack_env
 from payroute_devstack.errors import DevstackError, ProcessStartError
 from payroute_devstack.infra import Infra
-from payroute_devstack.paths import repo_root
+from payroute_devstack.launch import proxy_process, service_process
 from payroute_devstack.plan import StackPlan
-from payroute_devstack.probes import http_ok
-from payroute_devstack.process import ManagedProcess, ProcessSpec
+from payroute_devstack.process import ManagedProcess
 from payroute_devstack.seed import DemoKeys, Seeder, seed_demo_merchant
-from payroute_devstack.services import ServiceSpec
-
-READY_PATH = "/health/ready"
-
-
-def service_process(spec: ServiceSpec, plan: StackPlan, env: Mapping[str, str]) -> ProcessSpec:
-    return ProcessSpec(
-        name=spec.name,
-        argv=(sys.executable, "-m", spec.module),
-        probe=http_ok(f"{plan.url(spec.name)}{READY_PATH}"),
-        env=env,
-        cwd=repo_root(),
-    )
 
 
 class Stack:
-    """Running services plus the infra they use. Tests get one from the `stack` fixture."""
+    """Running services plus the infra they use. Tests get one from the `stack` fixture.
+
+    A service run as several replicas (`StackPlan.replica_ports`) is several
+    processes; `kill`, `restart` and `log_tail` take `replica=` (0 by default).
+    `processes` holds every process by its own name (`orchestrator`,
+    `orchestrator.1`, `gateway-api.proxy`), in start order.
+    """
 
     def __init__(
         self,
@@ -50,9 +41,20 @@ class Stack:
         self.run_dir = run_dir
         self.ready_timeout = ready_timeout
         self.keys: DemoKeys | None = None
-        self.processes = {
-            s.name: ManagedProcess(service_process(s, plan, env), run_dir) for s in plan.services
+        self.replica_sets = {
+            s.name: [
+                ManagedProcess(service_process(s, plan, env, i), run_dir)
+                for i in range(plan.replicas(s.name))
+            ]
+            for s in plan.services
         }
+        proxies = [
+            ManagedProcess(proxy_process(s, plan, env), run_dir)
+            for s in plan.services
+            if plan.proxied(s.name)
+        ]
+        every = [p for replicas in self.replica_sets.values() for p in replicas] + proxies
+        self.processes = {p.name: p for p in every}
 
     def url(self, name: str) -> str:
         return self.plan.url(name)
@@ -86,30 +88,36 @@ class Stack:
             raise DevstackError(f"service {name!r} has no database in this stack")
         return self.plan.database_urls[name]
 
-    def process(self, name: str) -> ManagedProcess:
-        if name not in self.processes:
+    def replicas(self, name: str) -> list[ManagedProcess]:
+        if name not in self.replica_sets:
             raise DevstackError(f"no service {name!r} in this stack")
-        return self.processes[name]
+        return self.replica_sets[name]
 
-    def kill(self, name: str, sig: int = signal.SIGKILL) -> None:
-        """Signal one service; after SIGKILL it is gone when this returns."""
-        self.process(name).kill(sig)
+    def process(self, name: str, replica: int = 0) -> ManagedProcess:
+        replicas = self.replicas(name)
+        if not 0 <= replica < len(replicas):
+            raise DevstackError(f"{name} has {len(replicas)} replica(s); no replica {replica}")
+        return replicas[replica]
 
-    def restart(self, name: str) -> None:
-        """Stop (if running) and start one service again; blocks until it is ready.
+    def kill(self, name: str, sig: int = signal.SIGKILL, *, replica: int = 0) -> None:
+        """Signal one service (one replica of it); after SIGKILL it is gone when this returns."""
+        self.process(name, replica).kill(sig)
+
+    def restart(self, name: str, *, replica: int = 0) -> None:
+        """Stop (if running) and start one service (replica) again; blocks until it is ready.
 
         From async code: `await asyncio.to_thread(stack.restart, name)`, or
         `await stack.restart_async(name)`.
         """
-        process = self.process(name)
+        process = self.process(name, replica)
         run_blocking(lambda: process.restart(self.ready_timeout))
 
-    async def restart_async(self, name: str) -> None:
+    async def restart_async(self, name: str, *, replica: int = 0) -> None:
         """`restart` as a coroutine on the caller's loop."""
-        await self.process(name).restart(self.ready_timeout)
+        await self.process(name, replica).restart(self.ready_timeout)
 
-    def log_tail(self, name: str, lines: int = 60) -> str:
-        return self.process(name).log_tail(lines)
+    def log_tail(self, name: str, lines: int = 60, *, replica: int = 0) -> str:
+        return self.process(name, replica).log_tail(lines)
 
     async def start(self) -> None:
         """Spawn every service in order, then wait for all of them together.

@@ -11,6 +11,11 @@ Activated by the root conftest (`pytest_plugins = ["payroute_devstack.testing"]`
   seeded demo merchant; started only when a test asks for it. `stack.kill(name)`
   and `stack.restart(name)` are synchronous (`restart` blocks until ready: from
   async tests use `await asyncio.to_thread(stack.restart, name)`).
+
+A test module that needs a stack of its own (several replicas of a service, say)
+starts one with `start_stack(session_plan(dsn, replicas={"orchestrator": 2}),
+infra, run_dir, base_env=whole_system_environ())` and stops it itself; then
+`stack.kill("orchestrator", replica=1)` kills one replica.
 """
 
 import asyncio
@@ -33,7 +38,7 @@ from payroute_devstack.infra import Infra, start_infra
 from payroute_devstack.plan import session_plan
 from payroute_devstack.stack import Stack, start_stack
 
-__all__ = ["DatabaseUrlFactory", "Infra", "Stack", "migrated_database"]
+__all__ = ["DatabaseUrlFactory", "Infra", "Stack", "migrated_database", "whole_system_environ"]
 
 
 class DatabaseUrlFactory(Protocol):
@@ -85,11 +90,11 @@ async def database_url_factory(infra: Infra) -> AsyncIterator[DatabaseUrlFactory
         await drop_database(infra.postgres_dsn, name)
 
 
-@pytest_asyncio.fixture(scope="session", loop_scope="session")
-async def stack(infra: Infra, devstack_run_dir: Path) -> AsyncIterator[Stack]:
+def whole_system_environ() -> dict[str, str]:
+    """The process environment with the knobs whole-system tests need turned to seconds."""
     # Tests put providers in outage and back: a circuit they open must close within
     # seconds, not the production minute, or it would steer the tests that follow.
-    environ = {
+    return {
         **os.environ,
         "PROVIDER_WORKER_BREAKER_OPEN_S": "2",
         # A provider a test put in outage reads healthy again within seconds.
@@ -101,13 +106,21 @@ async def stack(infra: Infra, devstack_run_dir: Path) -> AsyncIterator[Stack]:
         # Unknown outcomes are asked about at most 20 s apart, so a charge a provider
         # holds for minutes is found within seconds of landing.
         "ORCHESTRATOR_STATUS_QUERY_DELAYS_S": "[2, 5, 10, 20]",
+        # Whole-system tests may run two stacks at once (scale-out starts its own)
+        # on one Postgres whose default max_connections is 100: smaller pools.
+        "GATEWAY_API_DB_POOL_SIZE": "10",
+        "WEBHOOK_INGEST_DB_POOL_SIZE": "6",
     }
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def stack(infra: Infra, devstack_run_dir: Path) -> AsyncIterator[Stack]:
     started = await start_stack(
         session_plan(infra.postgres_dsn),
         infra,
         devstack_run_dir,
         provider_overrides={},
-        base_env=environ,
+        base_env=whole_system_environ(),
     )
     yield started
     await started.stop()
