@@ -110,6 +110,8 @@ def whole_system_environ() -> dict[str, str]:
         # on one Postgres whose default max_connections is 100: smaller pools.
         "GATEWAY_API_DB_POOL_SIZE": "10",
         "WEBHOOK_INGEST_DB_POOL_SIZE": "6",
+        # The size limit on settlement reports is tested by going past it: keep it small.
+        "RECONCILIATION_MAX_REPORT_BYTES": str(16 * 1024 * 1024),
     }
 
 

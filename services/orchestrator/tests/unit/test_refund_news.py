@@ -87,3 +87,15 @@ def test_the_synchronous_answer_after_the_webhook_changes_nothing() -> None:
     flow.send(refund_webhook("refunded", refund_id="re_0", provider_reference="re_s"))
     assert flow.send(operation_ok("re_0", "refund", 10_000)) == []
     assert (flow.payment.status, flow.payment.amount_refunded) == ("refunded", 10_000)
+
+
+def test_the_answer_after_charge_level_news_names_the_refund_once() -> None:
+    flow = refunding(3_000)
+    flow.send(refund_webhook("refunded", amount_refunded=3_000))
+    assert flow.uow.refunds.rows["re_0"].provider_reference is None
+    answer = operation_ok("re_0", "refund", 3_000)
+    sent = flow.send(answer)
+    assert types(sent) == ["RefundSucceeded"]
+    assert sent[0].payload["refund"]["provider_reference"] == "re_p"
+    assert flow.send(answer) == []
+    assert flow.payment.amount_refunded == 3_000

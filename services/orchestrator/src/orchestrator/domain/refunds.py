@@ -128,6 +128,23 @@ def refund_succeeded(
     return f"refund {refund.refund_id} of {refund.amount} succeeded"
 
 
+def refund_reference_learnt(
+    payment: Payment, refund: Refund, provider_reference: str | None, now: datetime
+) -> str | None:
+    """The provider's id of a refund that news about the whole charge already settled.
+
+    A charge-level webhook (Stripe's `charge.refunded`) can settle a refund before the
+    provider's own answer arrives; that answer still names the refund, which
+    reconciliation matches settlement lines by. None when there is nothing to learn.
+    """
+    if refund.status != "succeeded" or refund.provider_reference or not provider_reference:
+        return None
+    refund.provider_reference = provider_reference
+    refund.updated_at = now
+    payment.touch(now)
+    return f"refund {refund.refund_id} is {provider_reference} at {refund.provider}"
+
+
 def refund_failed(
     payment: Payment, refund: Refund, failure: PaymentFailure, now: datetime
 ) -> str | None:

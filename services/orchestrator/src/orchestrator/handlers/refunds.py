@@ -98,6 +98,8 @@ async def refund_succeeded(
             progress(uow, payment, note, cause)
         return
     reason = rules.refund_succeeded(payment, refund, msg.provider_reference, now)
+    if reason is None:
+        reason = rules.refund_reference_learnt(payment, refund, msg.provider_reference, now)
     if reason is not None:
         emit_refund(uow, RefundSucceeded, payment, refund, reason, cause)
 
