@@ -5,7 +5,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SERVICE_SRC := libs/common/src libs/devstack/src libs/bench/src $(wildcard services/*/src)
 
-.PHONY: install run stop test test-unit lint fmt bench bench-webhooks migrate schemas clean lock
+.PHONY: install run stop test test-unit lint fmt bench bench-webhooks bench-analytics bench-recon \
+	migrate schemas clean lock
 
 install: $(STAMP)
 
@@ -41,6 +42,12 @@ bench: install  ## end-to-end payments/s and latency through a running stack it 
 
 bench-webhooks: install  ## webhook-ingest alone: verified webhooks/s and latency at fixed offered rates
 	$(BIN)/python -m payroute_bench.webhooks
+
+bench-analytics: install  ## /v1/analytics over a million payments' worth of buckets (p95 < 200 ms per call)
+	$(BIN)/python -m payroute_bench.analytics
+
+bench-recon: install  ## reconciliation: a 1,000,000-line Stripe report ingested and matched (< 60 s, < 500 MB)
+	$(BIN)/python -m payroute_bench.recon
 
 migrate: install  ## apply every service's migrations to its database
 	$(BIN)/python -m payroute_devstack migrate

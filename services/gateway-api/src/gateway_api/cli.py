@@ -38,6 +38,7 @@ from gateway_api.tables import inbox, outbox
 from payroute_common.db import make_session_factory
 from payroute_common.dead_letter_replay import DeadLetterError
 from payroute_common.migrations import upgrade_to_head
+from reconciliation import cli as reconciliation_cli
 
 Command = Callable[[argparse.Namespace, GatewayUnitOfWork], Awaitable[dict[str, Any]]]
 
@@ -139,6 +140,7 @@ def parser() -> argparse.ArgumentParser:
     revoke.set_defaults(command=_revoke_key)
 
     dlq_cli.add_commands(groups)
+    reconciliation_cli.register(groups)
     return root
 
 
@@ -162,6 +164,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     if args.group == "dlq":
         return _dead_letters(args)
+    if args.group == "recon":
+        return reconciliation_cli.run_command(args)
     try:
         settings = Settings()
         upgrade_to_head(MIGRATIONS, settings.database_url.get_secret_value())

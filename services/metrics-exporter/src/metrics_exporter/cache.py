@@ -7,20 +7,21 @@ replicas' counts without ever moving a counter down. Whoever reads the table
 and whoever commits and adds deltas hold `lock`, so a delta is never counted
 both through the table and through `add`.
 
-Gauges are not sums: each committed batch and each re-read sets them to the
-value read from the table (`set_gauges`), the latest read winning.
+Gauges are not sums: each committed batch and each re-read replaces them with
+the values read from the table (`set_gauges`), the latest read winning; a series
+the read no longer has (a class with no open issue left) is gone, not stale.
 """
 
 import asyncio
 from collections.abc import Mapping
 
-from metrics_exporter.metrics import CounterKey
+from metrics_exporter.metrics import CounterKey, GaugeKey
 
 
 class CounterCache:
     def __init__(self) -> None:
         self._values: dict[CounterKey, int] = {}
-        self._gauges: dict[str, int] = {}
+        self._gauges: dict[GaugeKey, int] = {}
         self.loaded = False
         self.lock = asyncio.Lock()
 
@@ -36,8 +37,8 @@ class CounterCache:
     def snapshot(self) -> dict[CounterKey, int]:
         return dict(self._values)
 
-    def set_gauges(self, values: Mapping[str, int]) -> None:
-        self._gauges.update(values)
+    def set_gauges(self, values: Mapping[GaugeKey, int]) -> None:
+        self._gauges = dict(values)
 
-    def gauges(self) -> dict[str, int]:
+    def gauges(self) -> dict[GaugeKey, int]:
         return dict(self._gauges)

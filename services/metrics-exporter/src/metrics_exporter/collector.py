@@ -8,7 +8,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metri
 from prometheus_client.registry import Collector, CollectorRegistry
 
 from metrics_exporter.cache import CounterCache
-from metrics_exporter.metrics import COUNTERS, GAUGES
+from metrics_exporter.metrics import COUNTERS, GAUGES, GaugeDef, GaugeKey, labels_key
 
 
 class CounterCollector(Collector):
@@ -27,7 +27,20 @@ class CounterCollector(Collector):
             yield family
         gauges = self._cache.gauges()
         for gauge in GAUGES:
-            yield GaugeMetricFamily(gauge.name, gauge.help, value=gauges.get(gauge.name, 0))
+            yield _gauge_family(gauge, gauges)
+
+
+def _gauge_family(gauge: GaugeDef, values: dict[GaugeKey, int]) -> GaugeMetricFamily:
+    """Every series the cache has, plus zeros for the label sets always shown."""
+    if not gauge.labels:
+        return GaugeMetricFamily(gauge.name, gauge.help, value=values.get((gauge.name, "{}"), 0))
+    family = GaugeMetricFamily(gauge.name, gauge.help, labels=gauge.labels)
+    series = {labels_key(labels): 0 for labels in gauge.always}
+    series |= {labels: value for (name, labels), value in values.items() if name == gauge.name}
+    for labels, value in sorted(series.items()):
+        shown = json.loads(labels)
+        family.add_metric([shown.get(label, "") for label in gauge.labels], value)
+    return family
 
 
 def registry_for(cache: CounterCache) -> CollectorRegistry:

@@ -1,4 +1,5 @@
-"""metrics-exporter's subscription: payment events and webhooks feed the counters."""
+"""metrics-exporter's subscription: payment events, webhooks and reconciliation events
+feed the counters and gauges."""
 
 from collections.abc import Sequence
 
@@ -7,7 +8,7 @@ from metrics_exporter.handlers import CONSUMER, handle_batch
 from metrics_exporter.store import MetricsUnitOfWork
 from payroute_common.consumer import Received, subscribe
 from payroute_common.runtime import ServiceRuntime
-from payroute_common.topics import PAYMENT_EVENTS, PROVIDER_WEBHOOKS
+from payroute_common.topics import PAYMENT_EVENTS, PROVIDER_WEBHOOKS, RECONCILIATION_EVENTS
 
 
 def register(runtime: ServiceRuntime, cache: CounterCache) -> None:
@@ -20,6 +21,6 @@ def register(runtime: ServiceRuntime, cache: CounterCache) -> None:
         runtime.broker,
         runtime.settings,
         group=CONSUMER,
-        topics=[PAYMENT_EVENTS, PROVIDER_WEBHOOKS],
+        topics=[PAYMENT_EVENTS, PROVIDER_WEBHOOKS, RECONCILIATION_EVENTS],
         handler=handle,
     )

@@ -11,6 +11,7 @@ import structlog
 
 from metrics_exporter.cache import CounterCache
 from metrics_exporter.metrics import Counted, CounterKey
+from metrics_exporter.reconciliation import issue_states
 from metrics_exporter.rules import count, latest_statuses
 from metrics_exporter.store import HandlerUnitOfWork
 from payroute_common.envelope import Message
@@ -52,6 +53,7 @@ async def count_events(
     deltas = tally(counted, first_time)
     await uow.counters.add(deltas)
     await uow.gauges.track(latest_statuses(messages))
+    await uow.gauges.track_issues(issue_states(messages))
     return deltas
 
 

@@ -14,6 +14,9 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from typing import get_args
+
+from payroute_common.messages.reconciliation_events import IssueClass
 
 NO_VALUE = "none"  # label value when the event has none (e.g. failed before any provider)
 OTHER = "other"  # label value for anything that does not look like a slug
@@ -28,8 +31,12 @@ class CounterDef:
 
 @dataclass(frozen=True)
 class GaugeDef:
+    """A gauge; with `labels`, `always` lists the label sets shown even at zero."""
+
     name: str
     help: str
+    labels: tuple[str, ...] = ()
+    always: tuple[dict[str, str], ...] = ()
 
 
 PAYMENTS = CounterDef(
@@ -75,6 +82,17 @@ LATE_SUCCESSES = CounterDef(
     ("provider", "stage"),
 )
 
+RECONCILIATION_RUNS = CounterDef(
+    "payroute_reconciliation_runs_total",
+    "Reconciliation runs by provider and outcome, counted once per run.",
+    ("provider", "status"),
+)
+RECONCILIATION_LINES = CounterDef(
+    "payroute_reconciliation_lines_total",
+    "Settlement-report lines reconciled, by provider and class (matched or the issue's).",
+    ("provider", "class"),
+)
+
 COUNTERS: tuple[CounterDef, ...] = (
     PAYMENTS,
     PAYMENT_AMOUNT_MINOR,
@@ -84,6 +102,8 @@ COUNTERS: tuple[CounterDef, ...] = (
     REFUND_AMOUNT_MINOR,
     WEBHOOKS_RECEIVED,
     LATE_SUCCESSES,
+    RECONCILIATION_RUNS,
+    RECONCILIATION_LINES,
 )
 BY_NAME: dict[str, CounterDef] = {c.name: c for c in COUNTERS}
 
@@ -92,9 +112,18 @@ PENDING_VERIFICATIONS = GaugeDef(
     "Manual payments waiting for an operator's verification now (the whole system's count).",
 )
 
-GAUGES: tuple[GaugeDef, ...] = (PENDING_VERIFICATIONS,)
+ISSUE_CLASSES: tuple[str, ...] = get_args(IssueClass)
+RECONCILIATION_ISSUES_OPEN = GaugeDef(
+    "payroute_reconciliation_issues_open",
+    "Reconciliation issues open now, by class (opened minus resolved and auto-resolved).",
+    labels=("class",),
+    always=tuple({"class": issue_class} for issue_class in ISSUE_CLASSES),
+)
+
+GAUGES: tuple[GaugeDef, ...] = (PENDING_VERIFICATIONS, RECONCILIATION_ISSUES_OPEN)
 
 CounterKey = tuple[str, str]  # (metric name, canonical labels JSON)
+GaugeKey = CounterKey  # a gauge's series is named the same way
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
 
@@ -109,6 +138,12 @@ def bounded(value: str | None) -> str:
 def labels_key(labels: dict[str, str]) -> str:
     """The canonical text of a label set: JSON with sorted keys, no spaces."""
     return json.dumps(labels, sort_keys=True, separators=(",", ":"))
+
+
+def gauge_key(gauge: GaugeDef, **labels: str) -> GaugeKey:
+    if set(labels) != set(gauge.labels):
+        raise ValueError(f"{gauge.name} takes labels {gauge.labels}, got {sorted(labels)}")
+    return (gauge.name, labels_key(labels))
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ from metrics_exporter.metrics import (
     bounded,
     increment,
 )
+from metrics_exporter.reconciliation import run_completed
 from payroute_common.catalog import MANUAL_METHODS
 from payroute_common.envelope import Message
 from payroute_common.messages import (
@@ -37,6 +38,7 @@ from payroute_common.messages import (
     PaymentEvent,
     PaymentSnapshot,
     ProviderWebhookReceived,
+    ReconciliationRunCompleted,
     RefundEvent,
     RefundSnapshot,
 )
@@ -99,6 +101,8 @@ def count(message: Message) -> tuple[Counted, ...]:
     """What `message` adds to the counters; nothing for messages that count for nothing."""
     if isinstance(message, ProviderWebhookReceived):
         return (_webhook_received(message),)
+    if isinstance(message, ReconciliationRunCompleted):
+        return (run_completed(message),)
     if not isinstance(message, PaymentEvent):
         return ()
     counted = [_payment_status(message.payment), _payment_fees(message.payment)]

@@ -9,9 +9,21 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from metrics_exporter.metrics import PENDING_VERIFICATIONS, CounterKey
+from metrics_exporter.metrics import (
+    PENDING_VERIFICATIONS,
+    RECONCILIATION_ISSUES_OPEN,
+    CounterKey,
+    GaugeKey,
+    gauge_key,
+)
+from metrics_exporter.reconciliation import IssueState
 from metrics_exporter.rules import PaymentStatus
-from metrics_exporter.tables import counted_outcomes, counters, payment_statuses
+from metrics_exporter.tables import (
+    counted_outcomes,
+    counters,
+    payment_statuses,
+    reconciliation_issues,
+)
 from payroute_common.uow import UnitOfWork, UnitOfWorkInterface
 
 
@@ -27,8 +39,11 @@ class GaugeRepository(Protocol):
     async def track(self, statuses: Sequence[PaymentStatus]) -> None:
         """Keep each payment's status, unless a newer version is kept already."""
 
-    async def read(self) -> dict[str, int]:
-        """Every gauge's current value, by metric name."""
+    async def track_issues(self, issues: Sequence[IssueState]) -> None:
+        """Keep each reconciliation issue; a closed one stays closed."""
+
+    async def read(self) -> dict[GaugeKey, int]:
+        """Every gauge series' current value (series at zero may be absent)."""
 
 
 class HandlerUnitOfWork(UnitOfWorkInterface, Protocol):
@@ -96,13 +111,37 @@ class SqlGaugeRepository:
         )
         await (await self._session.connection()).execute(statement, rows)
 
-    async def read(self) -> dict[str, int]:
+    async def track_issues(self, issues: Sequence[IssueState]) -> None:
+        """One statement for the batch; sorted, so replicas lock rows in the same order."""
+        if not issues:
+            return
+        rows = [
+            {"issue_id": i.issue_id, "issue_class": i.issue_class, "open": i.open}
+            for i in sorted(issues, key=lambda i: i.issue_id)
+        ]
+        statement = insert(reconciliation_issues)
+        excluded, current = statement.excluded, reconciliation_issues.c
+        statement = statement.on_conflict_do_update(
+            index_elements=[current.issue_id],
+            set_={"open": excluded.open},
+            where=current.open & ~excluded.open,
+        )
+        await (await self._session.connection()).execute(statement, rows)
+
+    async def read(self) -> dict[GaugeKey, int]:
         pending = await self._session.scalar(
             select(func.count())
             .select_from(payment_statuses)
             .where(payment_statuses.c.status == "pending_verification")
         )
-        return {PENDING_VERIFICATIONS.name: pending or 0}
+        issues = reconciliation_issues.c
+        open_by_class = await self._session.execute(
+            select(issues.issue_class, func.count()).where(issues.open).group_by(issues.issue_class)
+        )
+        values = {gauge_key(PENDING_VERIFICATIONS): pending or 0}
+        for issue_class, count in open_by_class:
+            values[gauge_key(RECONCILIATION_ISSUES_OPEN, **{"class": issue_class})] = count
+        return values
 
 
 class MetricsUnitOfWork(UnitOfWork):

@@ -1,6 +1,6 @@
 """metrics-exporter's own tables: durable counters, once-only markers, gauge state, inbox."""
 
-from sqlalchemy import BigInteger, Column, DateTime, Index, Integer, Table, Text, func
+from sqlalchemy import BigInteger, Boolean, Column, DateTime, Index, Integer, Table, Text, func
 
 from payroute_common.db import new_metadata
 from payroute_common.inbox import define_inbox
@@ -34,6 +34,17 @@ payment_statuses = Table(
     Column("status", Text, nullable=False),
     Column("version", Integer, nullable=False),
     Index("ix_payment_statuses_status", "status"),
+)
+
+# One row per reconciliation issue: open until a `resolved` or `auto_resolved` event
+# closes it; a close never reopens. The open-issues gauge counts open rows by class.
+reconciliation_issues = Table(
+    "reconciliation_issues",
+    metadata,
+    Column("issue_id", Text, primary_key=True),
+    Column("issue_class", Text, nullable=False),
+    Column("open", Boolean, nullable=False),
+    Index("ix_reconciliation_issues_open_class", "open", "issue_class"),
 )
 
 inbox = define_inbox(metadata)

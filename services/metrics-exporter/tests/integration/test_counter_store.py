@@ -233,7 +233,7 @@ async def test_pending_verifications_survive_a_restart_and_ignore_late_snapshots
         uow=exporter.unit_of_work(),
         cache=cache,
     )
-    assert cache.gauges() == {PENDING: 2}
+    assert cache.gauges() == {(PENDING, "{}"): 2}
     samples = await scrape(exporter, CounterCache())  # a new process
     assert samples[PENDING] == 2
     waited = (

@@ -8,7 +8,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from types import TracebackType
 from typing import Self
 
-from metrics_exporter.metrics import PENDING_VERIFICATIONS, CounterKey
+from metrics_exporter.metrics import (
+    PENDING_VERIFICATIONS,
+    RECONCILIATION_ISSUES_OPEN,
+    CounterKey,
+    GaugeKey,
+    gauge_key,
+)
+from metrics_exporter.reconciliation import IssueState
 from metrics_exporter.rules import PaymentStatus
 
 
@@ -18,6 +25,7 @@ class FakeTables:
         self.once: set[str] = set()
         self.inbox: set[uuid.UUID] = set()
         self.statuses: dict[str, PaymentStatus] = {}
+        self.issues: dict[str, IssueState] = {}
 
 
 class FakeCounters:
@@ -47,10 +55,21 @@ class FakeGauges:
             if kept is None or status.version > kept.version:
                 self._tables.statuses[status.payment_id] = status
 
-    async def read(self) -> dict[str, int]:
+    async def track_issues(self, issues: Sequence[IssueState]) -> None:
+        for issue in issues:
+            kept = self._tables.issues.get(issue.issue_id)
+            if kept is None or (kept.open and not issue.open):
+                self._tables.issues[issue.issue_id] = issue
+
+    async def read(self) -> dict[GaugeKey, int]:
         statuses = self._tables.statuses.values()
         pending = sum(1 for s in statuses if s.status == "pending_verification")
-        return {PENDING_VERIFICATIONS.name: pending}
+        values = {gauge_key(PENDING_VERIFICATIONS): pending}
+        for issue in self._tables.issues.values():
+            if issue.open:
+                key = gauge_key(RECONCILIATION_ISSUES_OPEN, **{"class": issue.issue_class})
+                values[key] = values.get(key, 0) + 1
+        return values
 
 
 class FakeUnitOfWork:

@@ -6,7 +6,13 @@ from prometheus_client import generate_latest
 from metrics_exporter.cache import CounterCache
 from metrics_exporter.collector import registry_for
 from metrics_exporter.handlers import handle_batch, refresh_cache, tally
-from metrics_exporter.metrics import PAYMENTS, PENDING_VERIFICATIONS, Counted, increment
+from metrics_exporter.metrics import (
+    PAYMENTS,
+    PENDING_VERIFICATIONS,
+    Counted,
+    gauge_key,
+    increment,
+)
 from payroute_common.envelope import Message
 
 from .events import (
@@ -132,7 +138,7 @@ def value(tables: FakeTables, name: str, labels: str) -> int:
     return tables.counters.get((name, labels), 0)
 
 
-PENDING = PENDING_VERIFICATIONS.name
+PENDING = gauge_key(PENDING_VERIFICATIONS)
 
 
 async def test_partial_capture_then_two_partial_refunds() -> None:

@@ -9,10 +9,10 @@ from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict
 from starlette.responses import JSONResponse, Response
 
-from provider_simulator.providers.stripe import balance, disputes
+from provider_simulator.providers.stripe import disputes
 from provider_simulator.providers.stripe.execution import deliver
 from provider_simulator.scenarios import Scenario, ScenarioUpdate
-from provider_simulator.settlements import settlement_lines, to_csv
+from provider_simulator.settlements.reports import report_csv
 from provider_simulator.simulator import SimulatorDep
 
 router = APIRouter(prefix="/_sim", tags=["simulator"])
@@ -47,18 +47,13 @@ async def ledger(
 async def settlements(
     sim: SimulatorDep, provider: str | None = None, date: date | None = None
 ) -> Response:
-    """The settlement report (see settlements.py), of one provider and one UTC day if given."""
+    """The settlement report of one provider and one UTC day if given, in that provider's
+    own format (see the settlements package)."""
     if provider is not None and not sim.scenarios.knows(provider):
         return _unknown_provider(provider)
-    lines = settlement_lines(
-        sim.ledger.movements(),
-        provider=provider,
-        on=date,
-        adjustments=balance.dispute_lines(sim.stripe),
-    )
     filename = f"settlements-{provider or 'all'}-{date or 'all'}.csv"
     return Response(
-        to_csv(lines),
+        report_csv(sim, provider=provider, on=date),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )

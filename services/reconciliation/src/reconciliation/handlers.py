@@ -9,6 +9,7 @@ from payroute_common.envelope import Message
 from payroute_common.messages import ApiKeyIssued, ApiKeyRevoked, PaymentEvent
 from reconciliation.ledger import fold
 from reconciliation.movements import movements_in
+from reconciliation.settling import late_successes_in, refunds_in
 from reconciliation.store import HandlerUnitOfWork
 
 CONSUMER = "reconciliation"
@@ -17,11 +18,14 @@ CONSUMER = "reconciliation"
 async def record_payment_events(messages: Iterable[Message], *, uow: HandlerUnitOfWork) -> None:
     """Bring the ledger view up to date with a batch of payment events.
 
-    Two statements: the payments' latest state, and the money the events show moved.
+    One statement each: the payments' latest state, the money the events show moved,
+    the refunds' statuses and the late successes with their reversals.
     """
     events = [m for m in messages if isinstance(m, PaymentEvent)]
     await uow.ledger.upsert(fold(e.payment for e in events))
     await uow.ledger.record(movements_in(events))
+    await uow.settling.record_refunds(refunds_in(events))
+    await uow.settling.record_late_successes(late_successes_in(events))
 
 
 async def record_access_keys(messages: Iterable[Message], *, uow: HandlerUnitOfWork) -> None:

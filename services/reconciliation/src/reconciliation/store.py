@@ -1,5 +1,5 @@
-"""The ledger view in Postgres, and reconciliation's unit of work (ledger, API keys and
-inbox, one commit)."""
+"""The ledger view in Postgres, and reconciliation's unit of work (ledger, refunds and
+late successes, API keys and inbox, one commit)."""
 
 from __future__ import annotations
 
@@ -12,11 +12,18 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from payroute_common.messages import ApiKeyIssued, ApiKeyRevoked
+from payroute_common.topics import TopicSpec, topic_name
 from payroute_common.uow import UnitOfWork, UnitOfWorkInterface
 from reconciliation.access import KeyHolder
+from reconciliation.issues.store import SqlIssueRepository
 from reconciliation.key_store import SqlApiKeyRepository
 from reconciliation.ledger import LedgerEntry
 from reconciliation.movements import Movement
+from reconciliation.reports.store import SqlReportRepository
+from reconciliation.runs.store import SqlRunRepository
+from reconciliation.schedule_store import SqlScheduleRepository
+from reconciliation.settling import LateSuccessState, RefundState
+from reconciliation.settling_store import SqlSettlingRepository
 from reconciliation.tables import ledger_entries, ledger_movements
 
 _UPDATED = [c.name for c in ledger_entries.columns if c.name not in {"payment_id", "captured_at"}]
@@ -35,9 +42,17 @@ class ApiKeyRepository(Protocol):
     async def holder(self, key_hash: str) -> KeyHolder | None: ...
 
 
+class SettlingRepository(Protocol):
+    async def record_refunds(self, refunds: Sequence[RefundState]) -> None: ...
+    async def record_late_successes(self, found: Sequence[LateSuccessState]) -> None: ...
+
+
 class HandlerUnitOfWork(UnitOfWorkInterface, Protocol):
     @property
     def ledger(self) -> LedgerRepository: ...
+
+    @property
+    def settling(self) -> SettlingRepository: ...
 
     @property
     def api_keys(self) -> ApiKeyRepository: ...
@@ -106,9 +121,23 @@ class SqlLedgerRepository:
 class ReconciliationUnitOfWork(UnitOfWork):
     ledger: SqlLedgerRepository
     api_keys: SqlApiKeyRepository
+    settling: SqlSettlingRepository
+    reports: SqlReportRepository
+    runs: SqlRunRepository
+    issues: SqlIssueRepository
+    schedule: SqlScheduleRepository
+
+    def topic(self, spec: TopicSpec) -> str:
+        """The topic's name in this environment (for events staged in SQL)."""
+        return topic_name(spec, self._topic_prefix)
 
     async def __aenter__(self) -> Self:
         await super().__aenter__()
         self.ledger = SqlLedgerRepository(self.session)
+        self.settling = SqlSettlingRepository(self.session)
+        self.reports = SqlReportRepository(self.session)
+        self.runs = SqlRunRepository(self.session)
+        self.issues = SqlIssueRepository(self.session)
+        self.schedule = SqlScheduleRepository(self.session)
         self.api_keys = SqlApiKeyRepository(self.session)
         return self

@@ -14,6 +14,7 @@ from payroute_common.messages import (
 from reconciliation import handlers
 from reconciliation.ledger import LedgerEntry
 from reconciliation.movements import Movement, merge
+from reconciliation.settling import LateSuccessState, RefundState
 
 from .fake_keys import FakeApiKeys
 from .snapshots import T0, refund, snapshot
@@ -44,9 +45,22 @@ class FakeLedger:
         return [m for m in self.lines.values() if m.payment_id == payment_id]
 
 
+class FakeSettling:
+    def __init__(self) -> None:
+        self.refunds: dict[str, RefundState] = {}
+        self.late: dict[str, LateSuccessState] = {}
+
+    async def record_refunds(self, refunds: Sequence[RefundState]) -> None:
+        self.refunds |= {r.refund_id: r for r in refunds}
+
+    async def record_late_successes(self, found: Sequence[LateSuccessState]) -> None:
+        self.late |= {f.attempt_id: f for f in found}
+
+
 class FakeUnitOfWork:
     def __init__(self) -> None:
         self.ledger = FakeLedger()
+        self.settling = FakeSettling()
         self.api_keys = FakeApiKeys()
         self.claimed: set[uuid.UUID] = set()
         self.commits = 0

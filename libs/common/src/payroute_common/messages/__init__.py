@@ -48,6 +48,11 @@ from payroute_common.messages.provider_status import (
     QueryProviderStatus,
 )
 from payroute_common.messages.provider_webhooks import ProviderWebhookReceived
+from payroute_common.messages.reconciliation_events import (
+    ReconciliationIssueOpened,
+    ReconciliationIssueResolved,
+    ReconciliationRunCompleted,
+)
 from payroute_common.messages.registry import MESSAGE_TYPES, decode_payload
 from payroute_common.messages.values import (
     AttemptSummary,
@@ -106,6 +111,9 @@ __all__ = [
     "ProviderStatusReported",
     "ProviderWebhookReceived",
     "QueryProviderStatus",
+    "ReconciliationIssueOpened",
+    "ReconciliationIssueResolved",
+    "ReconciliationRunCompleted",
     "RefundCharge",
     "RefundCreated",
     "RefundEvent",

@@ -10,6 +10,7 @@ from payroute_common.messages import (
     provider_results,
     provider_status,
     provider_webhooks,
+    reconciliation_events,
 )
 
 
@@ -24,6 +25,7 @@ def _message_types() -> dict[str, type[Message]]:
         provider_webhooks,
         provider_health,
         provider_status,
+        reconciliation_events,
     ):
         for value in vars(module).values():
             concrete = isinstance(value, type) and "event_type" in vars(value)

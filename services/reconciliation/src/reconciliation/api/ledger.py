@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
+from reconciliation.api.errors import NOT_ADMIN, UNAUTHENTICATED, ErrorOut, error_response
 from reconciliation.auth import admin_key
 from reconciliation.store import ReconciliationUnitOfWork
 
@@ -45,27 +46,7 @@ class LedgerEntryOut(BaseModel):
     movements: list[MovementOut]
 
 
-class ErrorDetail(BaseModel):
-    type: str
-    code: str
-    message: str
-
-
-class ErrorOut(BaseModel):
-    error: ErrorDetail
-
-
 NOT_FOUND: dict[str, Any] = {"model": ErrorOut, "description": "No ledger entry for this payment"}
-UNAUTHENTICATED: dict[str, Any] = {
-    "model": ErrorOut,
-    "description": "Missing, unknown or revoked API key",
-}
-NOT_ADMIN: dict[str, Any] = {"model": ErrorOut, "description": "The key is not an admin key"}
-
-
-def error_response(status: int, code: str, message: str) -> JSONResponse:
-    error = {"type": "invalid_request_error", "code": code, "message": message}
-    return JSONResponse({"error": error}, status_code=status)
 
 
 def ledger_router(unit_of_work: Callable[[], ReconciliationUnitOfWork]) -> APIRouter:

@@ -1,0 +1,1 @@
+"""Issues: discrepancies a run found, their lifecycle and how they are read."""
