@@ -11,9 +11,17 @@ import yaml
 
 from .project import BY_NAME, COMPOSE_DIR, DEPLOYED, ROOT, SECRET_NAME, SERVICES, Service
 
-INFRA = {"kafka", "postgres", "otel-collector", "prometheus", "alertmanager", "grafana"}
+INFRA = {
+    "kafka",
+    "postgres",
+    "otel-collector",
+    "jaeger",
+    "prometheus",
+    "alertmanager",
+    "grafana",
+}
 # Distroless image: no shell or HTTP client inside to probe itself with.
-NO_HEALTHCHECK = {"otel-collector"}
+NO_HEALTHCHECK = {"otel-collector", "jaeger"}
 # `${NAME}`, `${NAME:-default}`, `${NAME-default}`, `${NAME:?error}`, `${NAME?error}`
 VARIABLE = re.compile(r"\$\{(?P<name>[A-Za-z_]\w*)(?:(?P<op>:?[-?])(?P<arg>[^}]*))?\}")
 
@@ -221,6 +229,15 @@ def test_services_send_traces_to_the_collector(services: dict[str, Any]) -> None
         assert endpoint == f"http://otel-collector:{http_port}"
     mount = services["otel-collector"]["volumes"][0].split(":")
     assert services["otel-collector"]["command"] == [f"--config={mount[1]}"]
+
+
+def test_the_collector_sends_traces_to_jaeger(services: dict[str, Any]) -> None:
+    collector = yaml.safe_load((COMPOSE_DIR / "otel-collector.yaml").read_text())
+    exporters = collector["service"]["pipelines"]["traces"]["exporters"]
+    jaeger = [collector["exporters"][name] for name in exporters if name.startswith("otlp")]
+    assert [e["endpoint"] for e in jaeger] == ["jaeger:4317"]
+    assert services["jaeger"]["environment"]["COLLECTOR_OTLP_ENABLED"] == "true"
+    assert "jaeger" in services["otel-collector"]["depends_on"]
 
 
 def test_prometheus_scrapes_metrics_exporter_and_grafana_reads_prometheus(

@@ -1,8 +1,11 @@
 """Poison messages leave their partition for the consumer's dead-letter topic."""
 
 import json
+from typing import Any
 
+import httpx
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
 from payroute_common.clock import utcnow
 from payroute_common.envelope import Envelope
@@ -82,3 +85,28 @@ async def test_poison_on_every_partition_of_every_consumed_topic_is_dead_lettere
 
     [letter] = await wait_for(handler_failure, timeout=10, what="the failing result dead-lettered")
     assert b"UnknownPaymentError" in dict(letter.headers)["dlq-error"]
+
+    # Each consuming service counts its own letters per topic on its `/metrics`.
+    for topic, groups in CONSUMED.items():
+        for group in groups:
+            counted = await own_metric(stack, group, "payroute_dead_letters_total", topic=topic)
+            assert counted >= PARTITIONS[topic], (group, topic)
+            lag = await own_metric(stack, group, "payroute_consumer_lag", topic=topic)
+            assert lag >= 0, (group, topic)
+
+
+async def own_metric(stack: Any, service: str, name: str, **labels: str) -> float:
+    """The sum of `name`'s samples with `labels` on `service`'s own `/metrics`; fails
+    when there is none."""
+    async with httpx.AsyncClient(timeout=5) as client:
+        text = (await client.get(f"{stack.url(service)}/metrics")).text
+    values = [
+        sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+        if sample.name == name
+        and sample.labels.get("service") == service
+        and all(sample.labels.get(k) == v for k, v in labels.items())
+    ]
+    assert values, f"{service} exports no {name} {labels}"
+    return sum(values)

@@ -7,7 +7,9 @@ the batch fails for a reason other than infrastructure, every record is retried
 alone, a few times; those that still fail are dead-lettered, so a poison message
 never blocks its partition. Infrastructure failures (database or broker
 unreachable) propagate: the batch is not acknowledged and is read again.
-Offsets are committed only after the batch is handled.
+Offsets are committed only after the batch is handled. Before each batch the
+subscriber's lag per topic is read (consumer_lag.py); each dead-lettered record is
+counted in `payroute_dead_letters_total`.
 """
 
 from __future__ import annotations
@@ -32,10 +34,12 @@ from tenacity import (
     wait_exponential,
 )
 
+from payroute_common.consumer_lag import ConsumerLag
 from payroute_common.dead_letters import DeadLetter, send_dead_letters
 from payroute_common.envelope import Envelope, Message
 from payroute_common.kafka import raw_body
 from payroute_common.messages import decode_payload
+from payroute_common.service_metrics import DEAD_LETTERS, show_consumed_topics
 from payroute_common.settings import ServiceSettings
 from payroute_common.topics import TopicSpec, topic_name
 from payroute_common.tracing import continue_trace
@@ -62,7 +66,14 @@ class Received:
 
     def traced(self) -> contextlib.AbstractContextManager[None]:
         """Handle this message inside the trace its producer started."""
-        return continue_trace(self.record.headers, f"{self.envelope.event_type} process")
+        envelope = self.envelope
+        attributes = {
+            "messaging.system": "kafka",
+            "messaging.destination.name": self.record.topic,
+            "payroute.event_type": envelope.event_type,
+            "payroute.aggregate_id": envelope.aggregate_id,
+        }
+        return continue_trace(self.record.headers, f"{envelope.event_type} process", attributes)
 
 
 BatchHandler = Callable[[Sequence[Received]], Awaitable[None]]
@@ -93,7 +104,11 @@ class BatchConsumer:
         if received:
             dead += await self._handle(received)
         if dead:
-            await send_dead_letters(self._broker, self._group, self._settings.topic_prefix, dead)
+            prefix = self._settings.topic_prefix
+            await send_dead_letters(self._broker, self._group, prefix, dead)
+            for letter in dead:
+                topic = letter.record.topic.removeprefix(prefix)
+                DEAD_LETTERS.labels(service=self._settings.service_name, topic=topic).inc()
 
     async def _handle(self, received: list[Received]) -> list[DeadLetter]:
         try:
@@ -141,9 +156,12 @@ def subscribe(
 ) -> BatchConsumer:
     """Register a batch subscriber for `group` on `topics`, calling `handler`."""
     consumer = BatchConsumer(broker, settings, group, handler)
+    names = {topic_name(t, settings.topic_prefix): t.name for t in topics}
+    show_consumed_topics(settings.service_name, names.values())
+    lag = ConsumerLag(settings.service_name, names)
 
     @broker.subscriber(
-        *(topic_name(t, settings.topic_prefix) for t in topics),
+        *names,
         batch=True,
         group_id=group,
         max_records=settings.consumer_max_records,
@@ -156,6 +174,7 @@ def subscribe(
     )
     async def consume(message: KafkaMessage) -> None:
         records = message.raw_message
+        await lag.observe(message.consumer)
         await consumer.process(records if isinstance(records, tuple) else (records,))
 
     return consumer

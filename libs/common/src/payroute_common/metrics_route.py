@@ -1,8 +1,15 @@
-"""`GET /metrics`: the process's own Prometheus registry, for services that keep their
-metrics in memory (metrics-exporter serves its durable counters its own way)."""
+"""`GET /metrics`: the process's own Prometheus registry, which `ServiceRuntime.create_app`
+serves for every service: the shared metrics (service_metrics.py) and the service's
+own. metrics-exporter serves its durable counters its own way and appends
+`process_metrics()` to them."""
 
 from fastapi import APIRouter, Response
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
+
+
+def process_metrics() -> bytes:
+    """The process's registry in Prometheus text format."""
+    return generate_latest(REGISTRY)
 
 
 def metrics_router() -> APIRouter:
@@ -10,6 +17,6 @@ def metrics_router() -> APIRouter:
 
     @router.get("/metrics", include_in_schema=False)
     async def metrics() -> Response:
-        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+        return Response(process_metrics(), media_type=CONTENT_TYPE_LATEST)
 
     return router

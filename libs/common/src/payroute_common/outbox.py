@@ -5,7 +5,13 @@ envelope in its `outbox` table in the same transaction as its state change;
 `OutboxRelay` publishes committed rows in batches (all sends awaited together)
 and deletes them. A crash between send and delete republishes: consumers'
 inboxes make that harmless. One relay per database publishes at a time (an
-advisory lock), which keeps each key's messages in commit order.
+advisory lock), which keeps each key's messages in commit order. Each send is a
+producer span in the trace the row was staged in (the row's `traceparent`).
+
+The relay also shows its backlog (`payroute_outbox_backlog`) without a scan per
+scrape: a batch shorter than the batch size, read under the lock, means the table
+was drained (0, for free); otherwise (a full batch, another replica holding the
+lock, a failing broker) it counts the rows, capped, at most every few seconds.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import time
 import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -36,9 +43,16 @@ from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from payroute_common.envelope import Envelope
+from payroute_common.service_metrics import OUTBOX_BACKLOG
 from payroute_common.topics import TopicSpec, topic_name
+from payroute_common.tracing import publishing
 
 log = structlog.get_logger(__name__)
+
+# A backlog is counted up to this many rows: enough to tell "stuck" from "busy",
+# while the count stays a read of bounded size.
+BACKLOG_COUNT_CAP = 100_000
+BACKLOG_CHECK_S = 5.0
 
 
 def define_outbox(metadata: MetaData) -> Table:
@@ -110,7 +124,10 @@ class OutboxRelay:
         poll_interval_s: float,
         gather_s: float,
         lock_name: str,
+        backlog_check_s: float = BACKLOG_CHECK_S,
     ) -> None:
+        """`lock_name` is the service's name: it names the advisory lock and the
+        backlog's series."""
         self._sessions = sessions
         self._make_producer = producer
         self._producer: AIOKafkaProducer | None = None
@@ -121,6 +138,10 @@ class OutboxRelay:
         self._lock_key = zlib.crc32(f"outbox:{lock_name}".encode())
         self._wake = asyncio.Event()
         self._stopping = False
+        self._backlog = OUTBOX_BACKLOG.labels(service=lock_name)
+        self._backlog.set(0)
+        self._backlog_check_s = backlog_check_s
+        self._backlog_checked_at = -backlog_check_s
 
     async def start(self) -> None:
         """Connect the relay's own producer (it must be made inside the running loop)."""
@@ -138,24 +159,30 @@ class OutboxRelay:
 
     async def publish_pending(self) -> int:
         """Publish one batch of committed rows; the number published."""
+        return await self._publish_batch() or 0
+
+    async def _publish_batch(self) -> int | None:
+        """The number of rows published; None when another relay holds the lock."""
         if self._producer is None:
             raise RuntimeError("the outbox relay is not started")
         producer, t = self._producer, self._table
         async with self._sessions() as session, session.begin():
             if not await session.scalar(select(func.pg_try_advisory_xact_lock(self._lock_key))):
-                return 0
+                return None
             rows = (await session.execute(select(t).order_by(t.c.id).limit(self._batch_size))).all()
             if not rows:
                 return 0
-            sends = [
-                await producer.send(
-                    row.topic,
-                    row.value.encode(),
-                    key=row.key.encode(),
-                    headers=[(name, value.encode()) for name, value in row.headers.items()],
-                )
-                for row in rows
-            ]
+            sends = []
+            for row in rows:
+                with publishing(row.headers, row.topic) as headers:
+                    sends.append(
+                        await producer.send(
+                            row.topic,
+                            row.value.encode(),
+                            key=row.key.encode(),
+                            headers=[(name, value.encode()) for name, value in headers.items()],
+                        )
+                    )
             await asyncio.gather(*sends)
             # `= ANY(array)`: one statement text whatever the batch size, so the
             # driver's prepared statement is reused instead of prepared per batch.
@@ -163,23 +190,43 @@ class OutboxRelay:
             await session.execute(delete(t).where(t.c.id == any_(ids)))
         return len(rows)
 
-    async def backlog(self) -> int:
+    async def backlog(self, cap: int = BACKLOG_COUNT_CAP) -> int:
+        """Rows waiting, counted up to `cap`."""
+        waiting = select(literal(1)).select_from(self._table).limit(cap).subquery()
         async with self._sessions() as session:
-            return int(await session.scalar(select(func.count()).select_from(self._table)) or 0)
+            return int(await session.scalar(select(func.count()).select_from(waiting)) or 0)
+
+    async def _show_backlog(self, published: int | None) -> None:
+        """After a round: 0 when it drained the table, else a capped count at most
+        every `backlog_check_s` (a failed count leaves the last value)."""
+        now = time.monotonic()
+        if published is not None and published < self._batch_size:
+            self._backlog.set(0)
+        elif now - self._backlog_checked_at >= self._backlog_check_s:
+            try:
+                self._backlog.set(await self.backlog())
+            except Exception:
+                log.debug("outbox_backlog_not_counted", exc_info=True)
+                return
+        else:
+            return
+        self._backlog_checked_at = now
 
     async def run(self) -> None:
         backoff = 0.1
         while not self._stopping:
             self._wake.clear()
             try:
-                published = await self.publish_pending()
+                published = await self._publish_batch()
             except Exception:
                 log.exception("outbox_publish_failed", retry_in_s=backoff)
+                await self._show_backlog(None)
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 5.0)
                 continue
             backoff = 0.1
-            if published < self._batch_size:
+            await self._show_backlog(published)
+            if (published or 0) < self._batch_size:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), self._poll_interval_s)
                     # Let concurrent commits land, so one round publishes them all.

@@ -21,10 +21,11 @@ from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from sqlalchemy import MetaData, Table, text
 
 from payroute_common.db import make_engine, make_session_factory
-from payroute_common.health import Check, health_router
+from payroute_common.health import Check, HealthChecks, health_router
 from payroute_common.http import RequestIdMiddleware
 from payroute_common.kafka import make_broker, make_producer
 from payroute_common.logs import configure_logging
+from payroute_common.metrics_route import metrics_router
 from payroute_common.migrations import upgrade_to_head
 from payroute_common.outbox import OutboxRelay
 from payroute_common.settings import ServiceSettings
@@ -64,6 +65,10 @@ class ServiceRuntime:
                 lock_name=settings.service_name,
             )
         self.started = False
+        # `/health`: the database and broker are critical; services add their own.
+        self.health = HealthChecks(
+            [Check("database", self._ping_database), Check("broker", self._ping_broker)]
+        )
         self._tasks: list[asyncio.Task[None]] = []
         self._background: list[Callable[[], Any]] = []
 
@@ -94,7 +99,9 @@ class ServiceRuntime:
         if not await self.broker.ping(timeout=2.0):
             raise ConnectionError("broker did not answer")
 
-    def create_app(self, **fastapi_args: Any) -> FastAPI:
+    def create_app(self, *, serve_metrics: bool = True, **fastapi_args: Any) -> FastAPI:
+        """The service's FastAPI app with health routes and, unless the service serves
+        its own (`serve_metrics=False`), `GET /metrics` for the process's registry."""
         # FastAPI's own OpenTelemetry layer stays off: RequestIdMiddleware (or the
         # instrumentation, when spans are exported) already opens the request's span,
         # and the native layer costs a tenth of a millisecond per request even idle.
@@ -105,8 +112,9 @@ class ServiceRuntime:
             FastAPIInstrumentor.instrument_app(
                 app, excluded_urls="/health,/metrics", exclude_spans=["receive", "send"]
             )
-        checks = [Check("database", self._ping_database), Check("broker", self._ping_broker)]
-        app.include_router(health_router(checks, lambda: self.started))
+        app.include_router(health_router(self.health, lambda: self.started))
+        if serve_metrics:
+            app.include_router(metrics_router())
         return app
 
     @contextlib.asynccontextmanager

@@ -1,10 +1,24 @@
 """OpenTelemetry: one trace follows a payment across HTTP and Kafka hops.
 
 The trace context of the code that stages a message is written into the
-message's Kafka headers (W3C `traceparent`) through the outbox; a consumer
-continues that trace while it handles the message. Spans are exported over
-OTLP/HTTP when `OTEL_EXPORTER_OTLP_ENDPOINT` is set; trace and span ids are in
-every log line either way.
+message's Kafka headers (W3C `traceparent`) through the outbox; the relay's
+publish span and then a consumer's process span continue that trace. Spans are
+exported over OTLP/HTTP when `OTEL_EXPORTER_OTLP_ENDPOINT` is set; trace and
+span ids are in every log line either way.
+
+When exporting, provider and other outgoing HTTP calls (httpx; aiohttp, which
+the Stripe SDK uses) and database statements (asyncpg, under SQLAlchemy or
+called directly) get spans from their OpenTelemetry instrumentations. Work that
+no request or message started (pollers, health checks, relay queries) is not
+sampled: its client spans would each be a trace of one span. When nothing is
+exported, no instrumentation is installed and spans are ids only.
+
+A provider's webhook carries no trace header, so webhook-ingest's request starts
+a trace of its own, which the orchestrator continues. Providers do echo the
+metadata Payroute sends with an object: an adapter that sends `trace_metadata()`
+(the current trace) lets webhook-ingest `rejoin_trace` with the traceparent it
+finds there, putting the webhook's event back in the payment's trace, linked to
+the webhook request's own.
 """
 
 from __future__ import annotations
@@ -21,7 +35,9 @@ from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
 from opentelemetry.sdk.trace.sampling import ALWAYS_OFF
-from opentelemetry.trace import NonRecordingSpan, SpanContext, SpanKind, TraceFlags
+from opentelemetry.trace import Link, NonRecordingSpan, SpanContext, SpanKind, TraceFlags
+
+from payroute_common.trace_sampling import requested_work_sampler
 
 _tracer = trace.get_tracer("payroute")
 _PROPAGATED = ("traceparent", "tracestate")
@@ -49,9 +65,28 @@ def configure_tracing(service: str) -> None:
         OTLPSpanExporter,
     )
 
-    provider = TracerProvider(resource=resource)  # OTEL_TRACES_SAMPLER applies
+    # OTEL_TRACES_SAMPLER, when set, replaces the default below.
+    sampler = None if os.environ.get("OTEL_TRACES_SAMPLER") else requested_work_sampler()
+    provider = TracerProvider(resource=resource, sampler=sampler)
     provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter()))
     trace.set_tracer_provider(provider)
+    _instrument_clients()
+
+
+def _instrument_clients() -> None:
+    """Spans for outgoing HTTP calls and database statements (once per process)."""
+    from opentelemetry.instrumentation.aiohttp_client import (  # noqa: PLC0415
+        AioHttpClientInstrumentor,
+    )
+    from opentelemetry.instrumentation.asyncpg import AsyncPGInstrumentor  # noqa: PLC0415
+    from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor  # noqa: PLC0415
+
+    for instrumentor in (HTTPXClientInstrumentor(), AioHttpClientInstrumentor()):
+        if not instrumentor.is_instrumented_by_opentelemetry:
+            instrumentor.instrument()
+    asyncpg = AsyncPGInstrumentor(capture_parameters=False)  # type: ignore[no-untyped-call]
+    if not asyncpg.is_instrumented_by_opentelemetry:
+        asyncpg.instrument()
 
 
 def current_trace_headers() -> dict[str, str]:
@@ -68,19 +103,72 @@ def current_trace_headers() -> dict[str, str]:
 
 
 @contextlib.contextmanager
-def continue_trace(headers: Sequence[tuple[str, bytes]], name: str) -> Iterator[None]:
+def continue_trace(
+    headers: Sequence[tuple[str, bytes]],
+    name: str,
+    attributes: dict[str, str] | None = None,
+) -> Iterator[None]:
     """Handle one consumed message inside the trace its producer started."""
     carrier = {key: value.decode("latin-1") for key, value in headers if key in _PROPAGATED}
-    with _span(carrier, name, SpanKind.CONSUMER):
+    with _span(carrier, name, SpanKind.CONSUMER, attributes):
         yield
 
 
 @contextlib.contextmanager
-def _span(carrier: dict[str, str], name: str, kind: SpanKind) -> Iterator[None]:
+def publishing(headers: dict[str, str], topic: str) -> Iterator[dict[str, str]]:
+    """The relay's send of one staged message: a producer span in the trace the
+    message was staged in; yields the headers to send (naming that span)."""
+    if _ids_only:
+        yield headers
+        return
+    context = propagate.extract(headers) if headers else otel_context.Context()
+    attributes = {"messaging.system": "kafka", "messaging.destination.name": topic}
+    with _tracer.start_as_current_span(
+        f"{topic} publish", context=context, kind=SpanKind.PRODUCER, attributes=attributes
+    ):
+        sent = dict(headers)
+        propagate.inject(sent)
+        yield sent
+
+
+def trace_metadata() -> dict[str, str]:
+    """The current trace as provider metadata (`{"traceparent": ...}`), which
+    providers echo in their webhooks; empty when there is no current trace."""
+    traceparent = current_trace_headers().get("traceparent")
+    return {"traceparent": traceparent} if traceparent else {}
+
+
+@contextlib.contextmanager
+def rejoin_trace(traceparent: str | None, name: str) -> Iterator[None]:
+    """Continue, from inside the current span, the trace `traceparent` names (a
+    webhook's echoed metadata): a span there, linked to the current one (the
+    webhook's request), so what is staged inside travels in the payment's trace.
+    Without a valid `traceparent`, a child of the current span."""
+    remote = propagate.extract({"traceparent": traceparent}) if traceparent else None
+    if remote is None or not trace.get_current_span(remote).get_span_context().is_valid:
+        with _span(current_trace_headers(), name, SpanKind.INTERNAL):
+            yield
+        return
+    here = trace.get_current_span().get_span_context()
+    links = [Link(here)] if here.is_valid else None
+    with _span({"traceparent": traceparent or ""}, name, SpanKind.INTERNAL, links=links):
+        yield
+
+
+@contextlib.contextmanager
+def _span(
+    carrier: dict[str, str],
+    name: str,
+    kind: SpanKind,
+    attributes: dict[str, str] | None = None,
+    links: list[Link] | None = None,
+) -> Iterator[None]:
     """A span in the trace `carrier` names (or a new trace), current while inside."""
     context = propagate.extract(carrier) if carrier else otel_context.Context()
     if not _ids_only:
-        with _tracer.start_as_current_span(name, context=context, kind=kind):
+        with _tracer.start_as_current_span(
+            name, context=context, kind=kind, attributes=attributes, links=links
+        ):
             yield
         return
     parent = trace.get_current_span(context).get_span_context()

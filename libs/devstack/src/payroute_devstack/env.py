@@ -50,6 +50,9 @@ def stack_env(
             env[f"{spec.env_prefix}DATABASE_URL"] = plan.database_urls[spec.name]
     if SIMULATOR in plan.ports:
         env.update(provider_settings(plan.url(SIMULATOR), provider_overrides))
+    if "provider-worker" in plan.ports:
+        # gateway-api's /health/payments shows what provider-worker's /health says.
+        env["GATEWAY_API_PROVIDER_WORKER_URL"] = plan.url("provider-worker")
     if WEBHOOK_INGEST in plan.ports:
         env["PROVIDER_SIMULATOR_WEBHOOK_BASE_URL"] = f"{plan.url(WEBHOOK_INGEST)}/webhooks"
         if SIMULATOR in plan.ports:

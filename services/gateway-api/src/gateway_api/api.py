@@ -85,3 +85,6 @@ def install(app: FastAPI, new_unit_of_work: UnitOfWorkFactory, waiters: PaymentW
 
     app.include_router(settings_api.router)
     app.include_router(pricing_api.router)
+    from gateway_api import provider_health_api  # noqa: PLC0415 - builds on this module
+
+    app.include_router(provider_health_api.router)

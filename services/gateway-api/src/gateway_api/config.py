@@ -12,3 +12,5 @@ class Settings(ServiceSettings):
     db_pool_size: int = Field(default=32, ge=1, le=200)
     database_url: SecretStr = local_database_url("gateway_api")
     max_request_body_bytes: int = Field(default=64 * 1024, ge=1024, le=16 * 1024 * 1024)
+    # The longest range one analytics request may cover (/v1/analytics).
+    analytics_max_range_days: int = Field(default=366, ge=1, le=3660)

@@ -1,8 +1,10 @@
-"""gateway-api's subscription: payment events keep the payments and refunds read models
-and the payment timeline current."""
+"""gateway-api's subscription: payment events keep the payments and refunds read models,
+the payment timeline and the analytics buckets current."""
 
 from collections.abc import Sequence
 
+from gateway_api.analytics.projection import project_payment_events
+from gateway_api.analytics.store import SqlAnalyticsStore
 from gateway_api.read_model import apply_payment_events
 from gateway_api.store import GatewayUnitOfWork
 from payroute_common.consumer import Received, subscribe
@@ -26,6 +28,9 @@ async def handle_batch(runtime: ServiceRuntime, batch: Sequence[Received]) -> No
             [message for _, message in received],
             uow=uow,
             event_ids=[event_id for event_id, _ in received],
+        )
+        await project_payment_events(
+            [message for _, message in received], store=SqlAnalyticsStore(uow.session)
         )
         await uow.commit()
 

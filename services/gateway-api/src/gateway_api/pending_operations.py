@@ -53,7 +53,11 @@ def kept_after(new_status: ColumnClause[str] | ColumnElement[str]) -> ColumnElem
     current = payments.c.pending_operation
     return case(
         *(
-            ((current == literal(operation)) & new_status.in_(sorted(statuses)), current)
+            (
+                (current == literal(operation))
+                & new_status.in_([literal(s) for s in sorted(statuses)]),
+                current,
+            )
             for operation, statuses in STARTS_FROM.items()
         ),
         else_=null(),

@@ -156,3 +156,6 @@ idempotency_keys = Table(
 
 outbox = define_outbox(metadata)
 inbox = define_inbox(metadata)
+
+# The analytics buckets live on this metadata too (declared beside their projection).
+from gateway_api.analytics import tables as analytics_tables  # noqa: E402, F401

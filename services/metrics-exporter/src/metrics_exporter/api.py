@@ -1,4 +1,5 @@
-"""`GET /metrics`: the durable counters in Prometheus text format."""
+"""`GET /metrics`: the durable counters in Prometheus text format, followed by the
+process's own registry (its consumer lag, dead letters and outbox backlog)."""
 
 from collections.abc import Callable
 
@@ -10,6 +11,7 @@ from metrics_exporter.cache import CounterCache
 from metrics_exporter.collector import registry_for
 from metrics_exporter.handlers import refresh_cache
 from metrics_exporter.store import HandlerUnitOfWork
+from payroute_common.metrics_route import process_metrics
 
 log = structlog.get_logger(__name__)
 
@@ -27,6 +29,7 @@ def metrics_router(cache: CounterCache, unit_of_work: Callable[[], HandlerUnitOf
                 # Serving zeros would look like a counter reset; better no scrape.
                 log.exception("metrics_cache_load_failed")
                 return Response("counters not loaded yet\n", status_code=503)
-        return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+        body = generate_latest(registry) + process_metrics()
+        return Response(body, media_type=CONTENT_TYPE_LATEST)
 
     return router

@@ -18,5 +18,6 @@ def unit_of_work() -> MetricsUnitOfWork:
 
 
 runtime.run_in_background(lambda: refresh_forever(cache, unit_of_work, settings.cache_refresh_s))
-app = runtime.create_app(title="Payroute metrics-exporter")
+# Its /metrics is its own: the durable counters, then the process's shared metrics.
+app = runtime.create_app(title="Payroute metrics-exporter", serve_metrics=False)
 app.include_router(metrics_router(cache, unit_of_work))

@@ -47,7 +47,7 @@ async def exporter(settings: Settings) -> AsyncIterator[FastAPI]:
     runtime = ServiceRuntime(settings, metadata)
     cache = CounterCache()
     consumers.register(runtime, cache)
-    app = runtime.create_app()
+    app = runtime.create_app(serve_metrics=False)
     app.include_router(metrics_router(cache, lambda: runtime.unit_of_work(MetricsUnitOfWork)))
     async with runtime.lifespan(app):
         yield app

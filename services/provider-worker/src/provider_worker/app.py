@@ -1,6 +1,5 @@
 from fastapi import FastAPI
 
-from payroute_common.metrics_route import metrics_router
 from payroute_common.runtime import ServiceRuntime
 from payroute_common.uow import UnitOfWork
 from provider_worker import consumers
@@ -24,7 +23,6 @@ def create_app(settings: Settings) -> FastAPI:
     runtime.run_in_background(checker.run)
     app = runtime.create_app(title="Payroute provider-worker")
     add_provider_health(app, runtime, providers)
-    app.include_router(metrics_router())
     return app
 
 

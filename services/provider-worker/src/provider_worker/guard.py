@@ -125,7 +125,9 @@ class ProviderGuard:
             raise
         self.breaker.answered(ticket)
         self._credentials_accepted()
-        metrics.count_call(self.name, operation, "succeeded", time.perf_counter() - started)
+        metrics.count_call(
+            self.name, operation, metrics.answered(answer), time.perf_counter() - started
+        )
         self._show()
         return answer
 

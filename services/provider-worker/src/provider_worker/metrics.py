@@ -1,27 +1,45 @@
 """provider-worker's Prometheus metrics, served at `/metrics` (payroute_common.metrics_route).
 
 `operation`: authorize, capture, void, refund, status or health_check.
-`outcome`: succeeded, the error category of a failure (hard_decline,
-soft_decline, provider_unavailable, timeout, invalid_request, authentication),
-circuit_open (refused without calling the provider), or adapter_error (the adapter
-raised something it should not; answered `timeout` / `adapter_error`). `provider` takes only
-the names of configured providers, so callers cannot grow the label set.
+`outcome` (OUTCOMES): succeeded; pending (the provider took the request and its end
+comes later: an authorization that requires the customer's action, a refund it
+settles later); the error category of a failure (hard_decline, soft_decline,
+provider_unavailable, timeout, invalid_request, authentication); circuit_open
+(refused without calling the provider); or adapter_error (the adapter raised
+something it should not: a bug of ours, answered `timeout`/`adapter_error` since
+the provider may have acted, and kept apart from the provider's own timeouts).
+`provider` takes only the names of configured providers, so callers cannot grow
+the label set.
 """
 
 from __future__ import annotations
 
+from typing import get_args
+
 from prometheus_client import Counter, Gauge, Histogram
 
 from payroute_common.messages.provider_health import CircuitState
+from payroute_common.messages.values import ErrorCategory
+from provider_worker.adapters.base import Authorization, OperationResult
 
-CALLS = Counter(
-    "payroute_provider_calls",
-    "Provider calls by provider, operation and outcome.",
+OUTCOMES: tuple[str, ...] = (
+    "succeeded",
+    "pending",
+    *get_args(ErrorCategory),
+    "circuit_open",
+    "adapter_error",
+)
+
+REQUESTS = Counter(
+    "payroute_provider_requests_total",
+    "Requests to providers by provider, operation and outcome; circuit_open ones were "
+    "refused by the worker without calling the provider.",
     ["provider", "operation", "outcome"],
 )
-CALL_SECONDS = Histogram(
-    "payroute_provider_call_seconds",
-    "Duration of provider calls that reached the provider, answered or not.",
+REQUEST_SECONDS = Histogram(
+    "payroute_provider_request_seconds",
+    "Duration of provider requests that were sent, answered or not (from after the rate "
+    "limit's wait to the answer, the failure or the worker's deadline).",
     ["provider", "operation"],
     buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0),
 )
@@ -33,7 +51,7 @@ CIRCUIT_STATE = Gauge(
 UP = Gauge(
     "payroute_provider_up",
     "1 while the provider can take payments; 0 while its circuit is open or it refuses "
-    "Payroute's credentials (misconfigured).",
+    "Payroute's credentials (misconfigured). Configured providers only.",
     ["provider"],
 )
 CONSECUTIVE_FAILURES = Gauge(
@@ -56,10 +74,20 @@ STATE_VALUES: dict[CircuitState, int] = {"closed": 0, "half_open": 1, "open": 2}
 
 
 def count_call(provider: str, operation: str, outcome: str, seconds: float | None) -> None:
-    """One call's outcome; `seconds` None when the provider was not called."""
-    CALLS.labels(provider=provider, operation=operation, outcome=outcome).inc()
+    """One call's outcome (one of OUTCOMES); `seconds` None when the provider was not
+    called."""
+    REQUESTS.labels(provider=provider, operation=operation, outcome=outcome).inc()
     if seconds is not None:
-        CALL_SECONDS.labels(provider=provider, operation=operation).observe(seconds)
+        REQUEST_SECONDS.labels(provider=provider, operation=operation).observe(seconds)
+
+
+def answered(answer: object) -> str:
+    """The outcome of a call the provider answered without a failure."""
+    if isinstance(answer, Authorization) and answer.outcome == "requires_action":
+        return "pending"
+    if isinstance(answer, OperationResult) and answer.outcome == "pending":
+        return "pending"
+    return "succeeded"
 
 
 def show_up(provider: str, up: bool) -> None:

@@ -22,7 +22,7 @@ def sample(name: str, **labels: str) -> float:
 
 def calls(provider: str, operation: str, outcome: str) -> float:
     labels = {"provider": provider, "operation": operation, "outcome": outcome}
-    return sample("payroute_provider_calls_total", **labels)
+    return sample("payroute_provider_requests_total", **labels)
 
 
 async def settle() -> None:

@@ -137,6 +137,6 @@ async def test_the_breaker_state_is_on_metrics() -> None:
     assert 'payroute_provider_circuit_state{provider="metered"} 2.0' in text
     assert 'payroute_provider_consecutive_failures{provider="metered"} 2.0' in text
     assert (
-        'payroute_provider_calls_total{operation="health_check",outcome="provider_unavailable",'
+        'payroute_provider_requests_total{operation="health_check",outcome="provider_unavailable",'
         'provider="metered"} 2.0' in text
     )

@@ -5,21 +5,15 @@ and cleared by the next answer that shows the credentials accepted."""
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator
 
-import httpx
 import pytest
-from fastapi import FastAPI
 from prometheus_client import REGISTRY
 
-from payroute_common.health import Check
-from payroute_common.health import health_router as common_health_router
 from provider_worker import handlers
 from provider_worker.adapters.base import ProviderFailure
 from provider_worker.adapters.stripe import StripeAdapter
 from provider_worker.breaker import Transition
 from provider_worker.guard import ProviderGuard, Providers
-from provider_worker.health_route import add_provider_health, health_router
 
 from .fakes import DECLINED, POLICY, FakeAdapter, FakeClock, error
 from .test_health import World, brief
@@ -98,38 +92,6 @@ async def test_provider_health_says_misconfigured_until_a_check_is_answered() ->
     assert events[3]["reason"] == "credentials accepted"
 
 
-async def health_of(providers: Providers) -> httpx.Response:
-    async def passes() -> None:
-        return None
-
-    app = FastAPI()
-    app.include_router(health_router([Check("database", passes)], providers, lambda: True))
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://worker") as client:
-        return await client.get("/health")
-
-
-async def test_health_shows_the_misconfigured_provider_and_is_degraded_not_unhealthy() -> None:
-    adapters = {
-        "paymongo": FakeAdapter("paymongo", failure=REFUSED),
-        "xendit": FakeAdapter("xendit"),
-    }
-    providers = Providers.build(adapters, POLICY)  # type: ignore[arg-type]
-    healthy = await health_of(providers)
-    for guard in providers.guards.values():
-        await guard.check_health()
-
-    answer = await health_of(providers)
-
-    assert (healthy.status_code, healthy.json()["status"]) == (200, "HEALTHY")
-    assert (answer.status_code, answer.json()["status"]) == (200, "DEGRADED")
-    body = answer.json()
-    assert body["checks"] == {"database": {"ok": True, "error": None}}
-    assert body["providers"]["paymongo"]["state"] == "misconfigured"
-    assert body["providers"]["paymongo"]["reason"] == "authentication: api_key_invalid"
-    assert body["providers"]["xendit"]["state"] == "healthy"
-
-
 async def test_a_wrong_stripe_key_through_the_guard(simulator: str) -> None:
     adapter = StripeAdapter("sk_test_rotated_away", simulator, timeout_s=5)
     providers = Providers.build({"stripe": adapter}, POLICY)  # type: ignore[dict-item]
@@ -145,41 +107,3 @@ async def test_a_wrong_stripe_key_through_the_guard(simulator: str) -> None:
     guard = providers.guards["stripe"]
     assert guard.misconfigured is not None
     assert guard.breaker.consecutive_failures == 0
-
-
-class FakeRuntime:
-    """What `add_provider_health` reads of the runtime: a database and a broker that answer."""
-
-    started = True
-
-    class engine:
-        @staticmethod
-        @contextlib.asynccontextmanager
-        async def connect() -> AsyncIterator[FakeRuntime]:
-            yield FakeRuntime()
-
-    class broker:
-        @staticmethod
-        async def ping(timeout: float) -> bool:
-            return True
-
-    async def execute(self, statement: object) -> None:
-        return None
-
-
-async def test_the_workers_health_replaces_the_runtimes() -> None:
-    providers = Providers.build({"paymongo": FakeAdapter("paymongo", failure=REFUSED)}, POLICY)  # type: ignore[dict-item]
-    await providers.guards["paymongo"].check_health()
-    app = FastAPI()
-    app.include_router(common_health_router([], lambda: True))
-    add_provider_health(app, FakeRuntime(), providers)  # type: ignore[arg-type]
-
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://worker") as client:
-        health = (await client.get("/health")).json()
-        ready = await client.get("/health/ready")
-
-    assert health["status"] == "DEGRADED"
-    assert set(health["checks"]) == {"database", "broker"}
-    assert health["providers"]["paymongo"]["state"] == "misconfigured"
-    assert ready.status_code == 200

@@ -21,7 +21,7 @@ from payroute_common.clock import utcnow
 from webhook_ingest import handlers
 from webhook_ingest.domain import UNVERIFIED_BODY_BYTES, IncomingWebhook, Outcome
 from webhook_ingest.group_commit import StoreUnavailableError
-from webhook_ingest.metrics import count, observe_processing
+from webhook_ingest.metrics import count, observe_handling
 from webhook_ingest.providers import WebhookProvider
 from webhook_ingest.rate_limit import TokenBuckets
 from webhook_ingest.sources import Allowlist, ClientAddresses
@@ -118,7 +118,7 @@ async def take(
     policy: EdgePolicy,
     journal: handlers.Journal,
 ) -> tuple[str, JSONResponse]:
-    """Read, check and hand over one request; (status for the metrics, response)."""
+    """Read, check and hand over one request; (outcome for the metrics, response)."""
     keep = policy.unverified_body_bytes
     webhook, too_large = await _read(request, name, policy)
     if too_large:
@@ -131,9 +131,9 @@ async def take(
         error = f"source {source} not allowed"
         await handlers.reject(webhook, error, journal=journal, body_max=keep)
         message = "This address may not send webhooks for this provider."
-        return "forbidden", error_response(403, "source_not_allowed", message)
+        return "not_allowed", error_response(403, "source_not_allowed", message)
     outcome = await handlers.receive(webhook, provider=provider, journal=journal, body_max=keep)
-    return outcome.status, answer(outcome)
+    return outcome.metric_outcome, answer(outcome)
 
 
 async def refuse_unknown(
@@ -181,19 +181,19 @@ def webhook_endpoint(
         started = time.perf_counter()
         try:
             if chosen is None:
-                status, response = await refuse_unknown(
+                outcome, response = await refuse_unknown(
                     request, name, policy=policy, journal=journal
                 )
             else:
-                status, response = await take(
+                outcome, response = await take(
                     request, name, chosen, source, policy=policy, journal=journal
                 )
         except StoreUnavailableError:
-            status = "error"
+            outcome = "store_unavailable"
             message = "The webhook could not be stored; retry later."
             response = error_response(503, "store_unavailable", message, kind="api_error")
-        observe_processing(label, time.perf_counter() - started)
-        count(label, status)
+        observe_handling(label, time.perf_counter() - started)
+        count(label, outcome)
         return response
 
     return receive_webhook

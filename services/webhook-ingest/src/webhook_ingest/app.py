@@ -1,11 +1,12 @@
 from datetime import timedelta
 
-from payroute_common.metrics_route import metrics_router
+from payroute_common.http_metrics import HttpMetricsMiddleware
 from payroute_common.runtime import ServiceRuntime
 from webhook_ingest.api import EdgePolicy, webhook_endpoint, webhook_router
 from webhook_ingest.config import Settings
 from webhook_ingest.fast_path import WebhookFastPath
 from webhook_ingest.group_commit import GroupCommitWriter
+from webhook_ingest.metrics import show_providers
 from webhook_ingest.providers import build_providers
 from webhook_ingest.rate_limit import TokenBuckets
 from webhook_ingest.retention import AuditPruner
@@ -44,8 +45,10 @@ policy = EdgePolicy(
     clients=ClientAddresses(settings.trusted_proxies, settings.forwarded_header),
 )
 
-endpoint = webhook_endpoint(build_providers(settings), writer, policy=policy)
+providers = build_providers(settings)
+show_providers(providers)
+endpoint = webhook_endpoint(providers, writer, policy=policy)
 api = runtime.create_app(title="Payroute webhook-ingest")
 api.include_router(webhook_router(endpoint))
-api.include_router(metrics_router())
-app = WebhookFastPath(api, endpoint)
+# Outermost, so the fast path's webhooks are counted with every other request.
+app = HttpMetricsMiddleware(WebhookFastPath(api, endpoint), service=settings.service_name)

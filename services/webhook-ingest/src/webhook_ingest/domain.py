@@ -34,9 +34,17 @@ class IncomingWebhook:
 
 @dataclass(frozen=True)
 class Outcome:
+    """What became of a request; `reason` (rejected only) is its metric outcome, finer
+    than the answer's `error_code`, which does not tell a stale signature from a bad one."""
+
     status: Status
     error_code: str | None = None
     error_message: str | None = None
+    reason: str | None = None
+
+    @property
+    def metric_outcome(self) -> str:
+        return (self.reason or "rejected") if self.status == "rejected" else self.status
 
 
 def body_text(body: bytes) -> str:

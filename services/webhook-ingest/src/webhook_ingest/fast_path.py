@@ -15,11 +15,13 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from payroute_common.http import RequestIdMiddleware
+from payroute_common.http_metrics import ROUTE_TEMPLATE
 from webhook_ingest.api import Endpoint, error_response
 
 log = structlog.get_logger(__name__)
 
 PREFIX = "/webhooks/"
+TEMPLATE = "/webhooks/{provider}"
 
 
 def provider_in(path: str) -> str | None:
@@ -42,6 +44,7 @@ class WebhookFastPath:
             await self.app(scope, receive, send)
             return
         scope["path_params"] = {"provider": provider}
+        scope[ROUTE_TEMPLATE] = TEMPLATE
         await self._serve_with_id(scope, receive, send)
 
     async def _serve(self, scope: Scope, receive: Receive, send: Send) -> None:

@@ -17,7 +17,7 @@ from webhook_ingest.domain import (
     claimed_identity,
     request_row,
 )
-from webhook_ingest.errors import InvalidPayloadError, InvalidSignatureError
+from webhook_ingest.errors import InvalidPayloadError, InvalidSignatureError, StaleSignatureError
 from webhook_ingest.group_commit import Entry
 from webhook_ingest.providers import WebhookProvider
 
@@ -29,9 +29,10 @@ PRODUCER = "webhook-ingest"
 # Merchant-supplied metadata is not trusted for it.
 UNKNOWN_TENANT = "unknown"
 
-INVALID_SIGNATURE = Outcome(
-    "rejected", "invalid_signature", "No valid signature found for this payload."
-)
+NO_VALID_SIGNATURE = "No valid signature found for this payload."
+INVALID_SIGNATURE = Outcome("rejected", "invalid_signature", NO_VALID_SIGNATURE, "bad_signature")
+# Answered the same as a bad one: the answer does not help a replay find the window.
+STALE_SIGNATURE = Outcome("rejected", "invalid_signature", NO_VALID_SIGNATURE, "stale_signature")
 
 
 class Journal(Protocol):
@@ -98,12 +99,13 @@ async def receive(
     except InvalidSignatureError as error:
         error_text = f"invalid signature: {error}"
         await reject(webhook, error_text, journal=journal, provider=provider, body_max=body_max)
-        return INVALID_SIGNATURE
+        return STALE_SIGNATURE if isinstance(error, StaleSignatureError) else INVALID_SIGNATURE
     try:
         message = provider.parse(webhook.body, webhook.received_at)
     except InvalidPayloadError as error:
         await reject(webhook, f"invalid payload: {error}", journal=journal, verified=True)
-        return Outcome("rejected", "invalid_payload", f"Unreadable event: {error}")
+        unreadable = f"Unreadable event: {error}"
+        return Outcome("rejected", "invalid_payload", unreadable, "invalid_payload")
     row = request_row(
         webhook,
         status="accepted",

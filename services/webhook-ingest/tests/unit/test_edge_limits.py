@@ -8,7 +8,7 @@ from fastapi import FastAPI
 from pydantic import IPvAnyNetwork, TypeAdapter
 
 from webhook_ingest.api import EdgePolicy, webhook_endpoint, webhook_router
-from webhook_ingest.metrics import WEBHOOKS_RECEIVED
+from webhook_ingest.metrics import WEBHOOKS
 from webhook_ingest.providers.stripe import StripeProvider
 from webhook_ingest.rate_limit import TokenBuckets
 from webhook_ingest.sources import Allowlist
@@ -48,8 +48,8 @@ async def send(client: httpx.AsyncClient, event_id: str) -> httpx.Response:
     return await client.post("/webhooks/stripe", content=body, headers=headers)
 
 
-def counted(status: str) -> float:
-    return WEBHOOKS_RECEIVED.labels(provider="stripe", status=status)._value.get()
+def counted(outcome: str) -> float:
+    return WEBHOOKS.labels(provider="stripe", outcome=outcome)._value.get()
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@ import time
 
 import pytest
 
-from webhook_ingest.errors import InvalidSignatureError
+from webhook_ingest.errors import InvalidSignatureError, StaleSignatureError
 from webhook_ingest.providers.stripe import StripeProvider
 
 from .stripe_fixtures import SECRET, encode, payment_intent_event, signature_header
@@ -28,14 +28,22 @@ def test_signature_within_tolerance_is_accepted() -> None:
     verify(BODY, signature_header(BODY, timestamp=int(time.time()) - 240))
 
 
-def test_ten_minute_old_signature_is_rejected() -> None:
-    with pytest.raises(InvalidSignatureError, match="tolerance"):
+def test_ten_minute_old_signature_is_rejected_as_stale() -> None:
+    with pytest.raises(StaleSignatureError, match="tolerance"):
         verify(BODY, signature_header(BODY, timestamp=int(time.time()) - 600))
 
 
-def test_wrong_secret_is_rejected() -> None:
-    with pytest.raises(InvalidSignatureError):
+def test_wrong_secret_is_rejected_and_not_as_stale() -> None:
+    with pytest.raises(InvalidSignatureError) as refused:
         verify(BODY, signature_header(BODY, secret="whsec_other"))
+    assert not isinstance(refused.value, StaleSignatureError)
+
+
+def test_old_signature_with_the_wrong_secret_is_not_stale_but_bad() -> None:
+    old = int(time.time()) - 600
+    with pytest.raises(InvalidSignatureError) as refused:
+        verify(BODY, signature_header(BODY, secret="whsec_other", timestamp=old))
+    assert not isinstance(refused.value, StaleSignatureError)
 
 
 def test_tampered_body_is_rejected() -> None:

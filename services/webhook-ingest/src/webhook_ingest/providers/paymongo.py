@@ -35,7 +35,7 @@ from pydantic import ValidationError
 from payroute_common.messages import ProviderWebhookReceived
 from payroute_common.messages.provider_webhooks import WebhookOutcome, WebhookSubject
 from payroute_common.money import UnknownCurrencyError, currency_exponent
-from webhook_ingest.errors import InvalidPayloadError, InvalidSignatureError
+from webhook_ingest.errors import InvalidPayloadError, InvalidSignatureError, StaleSignatureError
 from webhook_ingest.providers.fields import decoded, payment_id, text
 
 PROVIDER = "paymongo"
@@ -184,7 +184,7 @@ class PaymongoProvider:
         if not hmac.compare_digest(presented.encode(), expected.encode()):
             raise InvalidSignatureError("no signature matches the expected one for this payload")
         if abs(self._clock() - timestamp) > self._tolerance_s:
-            raise InvalidSignatureError("the timestamp is outside the tolerance zone")
+            raise StaleSignatureError("the timestamp is outside the tolerance zone")
 
     def parse(self, body: bytes, received_at: datetime) -> ProviderWebhookReceived:
         return normalize(decoded(body), received_at)

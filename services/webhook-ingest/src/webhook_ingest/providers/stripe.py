@@ -41,10 +41,12 @@ from pydantic import ValidationError
 from payroute_common.messages import ProviderWebhookReceived
 from payroute_common.messages.provider_webhooks import WebhookOutcome, WebhookSubject
 from payroute_common.money import UnknownCurrencyError, currency_exponent
-from webhook_ingest.errors import InvalidPayloadError, InvalidSignatureError
+from webhook_ingest.errors import InvalidPayloadError, InvalidSignatureError, StaleSignatureError
 
 PROVIDER = "stripe"
 TOLERANCE_S = 300
+# How the SDK words a valid signature outside its tolerance (checked after the match).
+SDK_STALE = "Timestamp outside the tolerance zone"
 
 EVENT_TYPES: dict[str, tuple[WebhookSubject, WebhookOutcome]] = {
     "payment_intent.succeeded": ("payment", "succeeded"),
@@ -234,12 +236,17 @@ class StripeProvider:
                 body, header, self._secret, tolerance=self._tolerance_s
             )
         except stripe.SignatureVerificationError as error:
-            raise InvalidSignatureError(str(error)) from None
+            refused = (
+                StaleSignatureError if str(error).startswith(SDK_STALE) else InvalidSignatureError
+            )
+            raise refused(str(error)) from None
         except UnicodeDecodeError:
             raise InvalidSignatureError("the body is not UTF-8") from None
         timestamp = signed_at(header or "")
-        if timestamp is None or timestamp - self._clock() > self._tolerance_s:
-            raise InvalidSignatureError("Timestamp outside the tolerance zone (in the future)")
+        if timestamp is None:
+            raise InvalidSignatureError("no timestamp in Stripe-Signature")
+        if timestamp - self._clock() > self._tolerance_s:
+            raise StaleSignatureError(f"{SDK_STALE} (in the future)")
 
     def parse(self, body: bytes, received_at: datetime) -> ProviderWebhookReceived:
         try:
