@@ -106,10 +106,15 @@ def whole_system_environ() -> dict[str, str]:
         # Unknown outcomes are asked about at most 20 s apart, so a charge a provider
         # holds for minutes is found within seconds of landing.
         "ORCHESTRATOR_STATUS_QUERY_DELAYS_S": "[2, 5, 10, 20]",
-        # Whole-system tests may run two stacks at once (scale-out starts its own)
-        # on one Postgres whose default max_connections is 100: smaller pools.
-        "GATEWAY_API_DB_POOL_SIZE": "10",
-        "WEBHOOK_INGEST_DB_POOL_SIZE": "6",
+        # Whole-system tests run two stacks at once (scale-out and tracing start their
+        # own, with replicas) on one Postgres whose default max_connections is 100:
+        # small pools, about 30 connections a stack at most.
+        "GATEWAY_API_DB_POOL_SIZE": "8",
+        "WEBHOOK_INGEST_DB_POOL_SIZE": "4",
+        "ORCHESTRATOR_DB_POOL_SIZE": "6",
+        "PROVIDER_WORKER_DB_POOL_SIZE": "4",
+        "RECONCILIATION_DB_POOL_SIZE": "4",
+        "METRICS_EXPORTER_DB_POOL_SIZE": "4",
         # The size limit on settlement reports is tested by going past it: keep it small.
         "RECONCILIATION_MAX_REPORT_BYTES": str(16 * 1024 * 1024),
     }

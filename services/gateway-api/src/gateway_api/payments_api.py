@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request, Response
+from pydantic import BeforeValidator
 
 from gateway_api import handlers, idempotent_answers
 from gateway_api.api import PreferHeader, PrincipalDep, UnitOfWorkDep, waiters_of, waiting
@@ -27,6 +28,16 @@ from gateway_api.schemas import (
 from gateway_api.store import HandlerUnitOfWork, PaymentFilters
 from gateway_api.timeline_schemas import PaymentEventList, PaymentEventObject
 from payroute_common.messages.values import PaymentStatus
+
+
+def _iso_8601_only(value: object) -> object:
+    """A bare number is not taken as a Unix time: the parameter is documented as ISO 8601."""
+    if isinstance(value, str) and value.replace(".", "", 1).lstrip("-").isdigit():
+        raise ValueError("expected an ISO 8601 date-time, e.g. 2026-12-01T00:00:00Z")
+    return value
+
+
+IsoDatetime = Annotated[datetime, BeforeValidator(_iso_8601_only)]
 
 router = APIRouter(prefix="/v1", tags=["payments"])
 
@@ -202,11 +213,11 @@ async def list_payments(
     customer_id: Annotated[str | None, Query(max_length=255)] = None,
     status: PaymentStatus | None = None,
     created_gte: Annotated[
-        datetime | None,
+        IsoDatetime | None,
         Query(alias="created[gte]", description="Created at or after (ISO 8601)."),
     ] = None,
     created_lte: Annotated[
-        datetime | None,
+        IsoDatetime | None,
         Query(alias="created[lte]", description="Created at or before (ISO 8601)."),
     ] = None,
 ) -> PaymentList:
