@@ -18,6 +18,8 @@ from dataclasses import dataclass
 import asyncpg
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
+from payroute_common.kafka_security import KafkaSecurity, client_security
+
 _STORED = """
 SELECT provider_event_id AS id,
        count(*) FILTER (WHERE status = 'accepted') AS accepted,
@@ -95,7 +97,10 @@ async def published_events(bootstrap_servers: str, topic: str, id_prefix: str) -
     offsets are not used: the local broker may report them behind its records).
     """
     consumer = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap_servers, enable_auto_commit=False, fetch_max_wait_ms=50
+        bootstrap_servers=bootstrap_servers,
+        enable_auto_commit=False,
+        fetch_max_wait_ms=50,
+        **client_security(KafkaSecurity()),
     )
     await consumer.start()
     try:

@@ -1,4 +1,4 @@
-"""The Kafka client settings every service uses."""
+"""The Kafka clients every service and tool uses, each connected as `KafkaSecurity` says."""
 
 from typing import Any
 
@@ -6,7 +6,8 @@ from aiokafka import AIOKafkaProducer
 from faststream.kafka import KafkaBroker
 from faststream.message import StreamMessage
 
-from payroute_common.settings import ServiceSettings
+from payroute_common.kafka_security import broker_security, client_security
+from payroute_common.settings import BrokerSettings, ServiceSettings
 
 # Idempotent producers are off: the local broker (Tansu) rejects them, and the
 # outbox/inbox design gives exactly-once effects without them.
@@ -14,10 +15,12 @@ PRODUCER_OPTIONS: dict[str, Any] = {"enable_idempotence": False, "acks": "all", 
 
 
 def make_broker(settings: ServiceSettings) -> KafkaBroker:
+    """The service's broker; its subscribers' consumers connect as it does."""
     return KafkaBroker(
         settings.kafka_bootstrap_servers,
         client_id=settings.service_name,
         logger=None,
+        security=broker_security(settings),
         **PRODUCER_OPTIONS,
     )
 
@@ -25,10 +28,16 @@ def make_broker(settings: ServiceSettings) -> KafkaBroker:
 def make_producer(settings: ServiceSettings) -> AIOKafkaProducer:
     """The outbox relay's producer: records go out as stored, past the broker's
     per-message publishing layers."""
+    return producer_for(settings, client_id=f"{settings.service_name}-outbox")
+
+
+def producer_for(settings: BrokerSettings, *, client_id: str) -> AIOKafkaProducer:
+    """A plain producer (the outbox relay's, the operators' tools')."""
     return AIOKafkaProducer(
         bootstrap_servers=settings.kafka_bootstrap_servers,
-        client_id=f"{settings.service_name}-outbox",
+        client_id=client_id,
         **PRODUCER_OPTIONS,
+        **client_security(settings),
     )
 
 

@@ -121,7 +121,7 @@ class ServiceRuntime:
     async def lifespan(self, _app: FastAPI) -> AsyncIterator[None]:
         settings = self.settings
         if settings.create_missing_topics:
-            await ensure_topics(settings.kafka_bootstrap_servers, settings.topic_prefix)
+            await ensure_topics(settings)
         await self.broker.start()
         if self.relay:
             await self.relay.start()

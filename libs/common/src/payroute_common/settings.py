@@ -2,17 +2,21 @@
 
 Service-specific variables carry the service's prefix (`GATEWAY_API_PORT`,
 `ORCHESTRATOR_DATABASE_URL`); infrastructure shared by all is unprefixed
-(`KAFKA_BOOTSTRAP_SERVERS`, `TOPIC_PREFIX`).
+(`KAFKA_BOOTSTRAP_SERVERS`, `KAFKA_SECURITY_PROTOCOL` and the other `KAFKA_*`
+connection settings, `TOPIC_PREFIX`).
 """
 
 from typing import Literal
 
 from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
+
+from payroute_common.kafka_security import KafkaSecurity
 
 
-class BrokerSettings(BaseSettings):
-    """Where the broker is and which topics are this environment's: services and tools."""
+class BrokerSettings(KafkaSecurity):
+    """Where the broker is, how to connect to it securely (`KafkaSecurity`) and which
+    topics are this environment's: services and tools."""
 
     model_config = SettingsConfigDict(extra="ignore", frozen=True)
 

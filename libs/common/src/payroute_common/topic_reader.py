@@ -16,21 +16,25 @@ from typing import TypeAlias
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.structs import ConsumerRecord
 
+from payroute_common.kafka_security import client_security
+from payroute_common.settings import BrokerSettings
+
 Record: TypeAlias = "ConsumerRecord[bytes, bytes]"
 
 POLL_MS = 200
 READ_TIMEOUT_S = 30.0
 
 
-def operator_consumer(bootstrap_servers: str, group_id: str | None = None) -> AIOKafkaConsumer:
+def operator_consumer(settings: BrokerSettings, group_id: str | None = None) -> AIOKafkaConsumer:
     """A consumer for manual assignment: no auto-commit, short fetch waits."""
     return AIOKafkaConsumer(
-        bootstrap_servers=bootstrap_servers,
+        bootstrap_servers=settings.kafka_bootstrap_servers,
         group_id=group_id,
         enable_auto_commit=False,
         auto_offset_reset="earliest",
         fetch_max_wait_ms=50,
         request_timeout_ms=10_000,
+        **client_security(settings),
     )
 
 

@@ -18,6 +18,9 @@ from dataclasses import dataclass
 import structlog
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
+from payroute_common.kafka_security import client_security
+from payroute_common.settings import BrokerSettings
+
 log = structlog.get_logger(__name__)
 
 DAY_MS = 24 * 3600 * 1000
@@ -73,9 +76,14 @@ def topic_name(spec: TopicSpec, prefix: str) -> str:
     return f"{prefix}{spec.name}"
 
 
-async def ensure_topics(bootstrap_servers: str, prefix: str) -> None:
-    """Create every declared topic that does not exist yet."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="payroute-topics")
+async def ensure_topics(settings: BrokerSettings) -> None:
+    """Create every declared topic (named with the settings' prefix) that does not exist yet."""
+    prefix = settings.topic_prefix
+    admin = AIOKafkaAdminClient(
+        bootstrap_servers=settings.kafka_bootstrap_servers,
+        client_id="payroute-topics",
+        **client_security(settings),
+    )
     await admin.start()
     try:
         existing = set(await admin.list_topics())

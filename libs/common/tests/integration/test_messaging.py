@@ -58,8 +58,7 @@ async def settings(infra, database_url_factory) -> ServiceSettings:  # type: ign
         await connection.run_sync(metadata.create_all)
     await engine.dispose()
     prefix = f"t{uuid.uuid4().hex[:8]}."
-    await ensure_topics(infra.bootstrap_servers, prefix)
-    return ServiceSettings(
+    settings = ServiceSettings(
         service_name="test",
         port=1,
         database_url=url,
@@ -67,6 +66,8 @@ async def settings(infra, database_url_factory) -> ServiceSettings:  # type: ign
         TOPIC_PREFIX=prefix,
         handler_max_tries=2,
     )
+    await ensure_topics(settings)
+    return settings
 
 
 async def read_all(settings: ServiceSettings, topic: str, expected: int) -> list:  # type: ignore[type-arg]

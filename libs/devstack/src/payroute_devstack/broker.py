@@ -9,6 +9,7 @@ import os
 import time
 from pathlib import Path
 
+from payroute_common.kafka_security import KafkaSecurity
 from payroute_devstack.errors import InfraError, PortInUseError
 from payroute_devstack.ports import LOCAL_HOST, port_is_open
 from payroute_devstack.probes import kafka_metadata
@@ -41,6 +42,12 @@ def broker_spec(port: int, host: str = LOCAL_HOST) -> ProcessSpec:
 
 async def start_broker(run_dir: Path, port: int, *, within: float = 30.0) -> ManagedProcess:
     """Start Tansu on 127.0.0.1:port and wait until it serves cluster metadata."""
+    protocol = KafkaSecurity().kafka_security_protocol
+    if protocol != "PLAINTEXT":
+        raise InfraError(
+            f"the local broker takes PLAINTEXT only, but KAFKA_SECURITY_PROTOCOL={protocol}: "
+            "unset it, or set KAFKA_BOOTSTRAP_SERVERS to a broker that takes it"
+        )
     if port_is_open(LOCAL_HOST, port):
         raise PortInUseError(
             f"something already listens on {LOCAL_HOST}:{port}, where the broker should start. "

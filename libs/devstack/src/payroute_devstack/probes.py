@@ -7,6 +7,7 @@ import httpx
 from aiokafka import AIOKafkaConsumer
 from aiokafka.errors import KafkaError
 
+from payroute_common.kafka_security import KafkaSecurity, client_security
 from payroute_devstack.ports import port_is_open
 from payroute_devstack.process import Probe
 
@@ -26,14 +27,19 @@ def http_ok(url: str) -> Probe:
 
 
 def kafka_metadata(bootstrap_servers: str) -> Probe:
-    """Ready when a Kafka client can fetch cluster metadata."""
+    """Ready when a Kafka client, connected as the services will be (KAFKA_SECURITY_PROTOCOL
+    and the other `KAFKA_*` settings), can fetch cluster metadata."""
     first = bootstrap_servers.split(",", maxsplit=1)[0].strip()
     host, _, port = first.rpartition(":") if ":" in first else (first, ":", "9092")
 
     async def probe() -> bool:
         if not port.isdigit() or not port_is_open(host, int(port)):
             return False
-        consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers, request_timeout_ms=5000)
+        consumer = AIOKafkaConsumer(
+            bootstrap_servers=bootstrap_servers,
+            request_timeout_ms=5000,
+            **client_security(KafkaSecurity()),
+        )
         try:
             await asyncio.wait_for(consumer.start(), timeout=5.0)
             await asyncio.wait_for(consumer.topics(), timeout=5.0)

@@ -3,8 +3,9 @@
     payroute dlq list [GROUP] [--limit N] [--json]
     payroute dlq replay GROUP (--offset [PARTITION:]OFFSET ... | --all) [--dry-run] [--json]
 
-The broker is KAFKA_BOOTSTRAP_SERVERS and topic names carry TOPIC_PREFIX, as for
-the services. A group's dead-letter topic is `<group>.dlq`; what has been
+The broker is KAFKA_BOOTSTRAP_SERVERS, reached with the same KAFKA_SECURITY_PROTOCOL,
+KAFKA_SASL_* and KAFKA_SSL_* settings as the services (`payroute_common.kafka_security`),
+and topic names carry TOPIC_PREFIX. A group's dead-letter topic is `<group>.dlq`; what has been
 replayed is the committed offset of `payroute-dlq-replay.<group>` on it (see
 `payroute_common.dead_letter_replay`), so `replay --all` never resends a letter
 an earlier replay sent.
@@ -35,6 +36,8 @@ from payroute_common.dead_letter_replay import (
     replay_group,
     send_back,
 )
+from payroute_common.kafka import producer_for
+from payroute_common.kafka_security import KafkaSecurityError
 from payroute_common.settings import BrokerSettings
 from payroute_common.topic_reader import operator_consumer
 
@@ -82,7 +85,7 @@ async def _replay(args: argparse.Namespace, settings: BrokerSettings) -> dict[st
 async def _consumer(
     settings: BrokerSettings, group_id: str | None = None
 ) -> AsyncIterator[AIOKafkaConsumer]:
-    consumer = operator_consumer(settings.kafka_bootstrap_servers, group_id)
+    consumer = operator_consumer(settings, group_id)
     await _start(consumer)
     try:
         yield consumer
@@ -92,14 +95,7 @@ async def _consumer(
 
 @asynccontextmanager
 async def _producer(settings: BrokerSettings) -> AsyncIterator[AIOKafkaProducer]:
-    # Idempotent producers are off: the local broker (Tansu) rejects them.
-    producer = AIOKafkaProducer(
-        bootstrap_servers=settings.kafka_bootstrap_servers,
-        client_id="payroute-dlq-replay",
-        enable_idempotence=False,
-        acks="all",
-        linger_ms=1,
-    )
+    producer = producer_for(settings, client_id="payroute-dlq-replay")
     await _start(producer)
     try:
         yield producer
@@ -125,6 +121,14 @@ def _quiet_client_logs() -> Iterator[None]:
         yield
     finally:
         logger.setLevel(level)
+
+
+def _setting_problem(error: ValidationError) -> str:
+    """The first bad setting, by its variable when it is one alone."""
+    first = error.errors()[0]
+    if first["loc"]:
+        return f"bad setting {first['loc'][0]}: {first['msg']}"
+    return f"bad settings: {first['msg']}"
 
 
 def _choice(text: str) -> Choice:
@@ -186,11 +190,12 @@ def run(args: argparse.Namespace) -> str:
     try:
         settings = BrokerSettings()
     except ValidationError as error:
-        first = error.errors()[0]
-        raise DeadLetterError(f"bad setting {first['loc'][0]}: {first['msg']}") from None
+        raise DeadLetterError(_setting_problem(error)) from None
     try:
         with _quiet_client_logs():
             result = asyncio.run(command(args, settings))
+    except KafkaSecurityError as error:
+        raise DeadLetterError(str(error)) from None
     except KafkaConnectionError:
         raise DeadLetterError(f"broker unreachable at {settings.kafka_bootstrap_servers}") from None
     except (KafkaError, TimeoutError) as error:

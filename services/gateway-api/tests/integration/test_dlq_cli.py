@@ -19,7 +19,7 @@ from payroute_common.consumer import Received, subscribe
 from payroute_common.envelope import Envelope
 from payroute_common.kafka import make_broker
 from payroute_common.messages import CreatePayment, PaymentMethod
-from payroute_common.settings import ServiceSettings
+from payroute_common.settings import BrokerSettings, ServiceSettings
 from payroute_common.topic_reader import Record, operator_consumer, partitions_of, read_to_end
 from payroute_common.topics import PAYMENT_COMMANDS, dead_letter_topic, ensure_topics, topic_name
 from payroute_devstack.testing import Infra
@@ -47,7 +47,9 @@ class Env:
 async def env(infra: Infra, monkeypatch: pytest.MonkeyPatch) -> Env:
     prefix = f"t{uuid.uuid4().hex[:8]}."
     group = f"dlqcli-{uuid.uuid4().hex[:6]}"
-    await ensure_topics(infra.bootstrap_servers, prefix)
+    await ensure_topics(
+        BrokerSettings(KAFKA_BOOTSTRAP_SERVERS=infra.bootstrap_servers, TOPIC_PREFIX=prefix)
+    )
     admin = AIOKafkaAdminClient(bootstrap_servers=infra.bootstrap_servers)
     await admin.start()
     try:
@@ -102,7 +104,7 @@ async def produce(env: Env, value: bytes, key: bytes) -> tuple[int, int]:
 
 
 async def all_records(env: Env, topic: str) -> list[Record]:
-    consumer = operator_consumer(env.settings.kafka_bootstrap_servers)
+    consumer = operator_consumer(env.settings)
     await consumer.start()
     try:
         return await read_to_end(consumer, await partitions_of(consumer, topic))
