@@ -7,9 +7,12 @@ relay's publishes, the orchestrator's and provider-worker's handling, the provid
 HTTP call, database statements, and the final event as the gateway consumes it.
 
 The provider's webhook carries no trace header (real providers send none, nor does
-the simulator): webhook-ingest's request starts a trace of its own, which the
-orchestrator continues when it handles the news; it is found by the payment id on
-the orchestrator's span.
+the simulator): webhook-ingest's request starts a trace of its own. The payment's
+trace comes back as the `traceparent` Payroute put in the provider object's metadata,
+which the provider echoes; webhook-ingest stores and publishes the event inside that
+trace (a span there, linked to the request's), and the orchestrator handles it there.
+So a wallet payment completed by webhook is one connected trace too, from the API
+call through the webhook to its final event.
 """
 
 from __future__ import annotations
@@ -17,11 +20,12 @@ from __future__ import annotations
 import secrets
 import tempfile
 from collections import defaultdict
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 import pytest_asyncio
 from aiohttp import web
@@ -42,6 +46,13 @@ pytestmark = pytest.mark.integration
 
 PAYMENTS = 3
 SERVER, CLIENT, PRODUCER, CONSUMER = 2, 3, 4, 5
+WAIT = {"Prefer": "wait=10"}
+GCASH = {
+    "amount": 25_000,
+    "currency": "PHP",
+    "payment_method": {"type": "gcash"},
+    "return_url": "https://shop.example/back",
+}
 
 
 @dataclass(frozen=True)
@@ -53,6 +64,8 @@ class Span:
     name: str
     kind: int
     attributes: dict[str, Any]
+    # (trace id, span id) of each span this one links to.
+    links: tuple[tuple[str, str], ...] = ()
 
 
 def _value(value: AnyValue) -> Any:
@@ -79,6 +92,7 @@ class Receiver:
                         name=s.name,
                         kind=s.kind,
                         attributes={a.key: _value(a.value) for a in s.attributes},
+                        links=tuple((k.trace_id.hex(), k.span_id.hex()) for k in s.links),
                     )
                     self.traces[span.trace_id].append(span)
         return web.Response(
@@ -132,6 +146,57 @@ def attribute(span: Span, *names: str) -> Any:
     return next((span.attributes[n] for n in names if n in span.attributes), None)
 
 
+def new_traceparent() -> tuple[str, str]:
+    """A caller's trace: (trace id, traceparent header)."""
+    trace_id = secrets.token_hex(16)
+    return trace_id, f"00-{trace_id}-{secrets.token_hex(8)}-01"
+
+
+def webhook_in_trace(spans: Receiver, trace: list[Span]) -> bool:
+    """The provider's webhook is in the payment's trace: webhook-ingest's span there,
+    linked to the webhook request's own span (in the request's trace), the event's
+    publish under it, and the orchestrator's handling of that event."""
+    ingest = {
+        s.span_id: s
+        for s in trace
+        if s.service == "webhook-ingest" and s.kind != SERVER and s.name.endswith(" webhook")
+    }
+    publishes = {
+        s.span_id
+        for s in trace
+        if s.service == "webhook-ingest" and s.kind == PRODUCER and s.parent in ingest
+    }
+    handled = [
+        s
+        for s in trace
+        if s.service == "orchestrator"
+        and s.kind == CONSUMER
+        and s.name.endswith("ProviderWebhookReceived process")
+        and s.parent in publishes
+    ]
+    requests = {
+        (s.trace_id, s.span_id)
+        for span in ingest.values()
+        for trace_id, _ in span.links
+        for s in spans.traces.get(trace_id, [])
+        if s.service == "webhook-ingest" and s.kind == SERVER
+    }
+    linked = all(set(span.links) & requests for span in ingest.values())
+    return bool(handled) and linked and connected(trace)
+
+
+def trace_where(
+    spans: Receiver, trace_id: str, done: Callable[[list[Span]], bool]
+) -> Callable[[], Awaitable[list[Span] | None]]:
+    """A probe for wait_for: the trace once `done` holds for it."""
+
+    async def arrived() -> list[Span] | None:
+        trace = spans.traces.get(trace_id, [])
+        return trace if done(trace) else None
+
+    return arrived
+
+
 async def test_each_payment_is_one_connected_trace_through_every_service(
     traced_stack: Stack, receiver: tuple[Receiver, str]
 ) -> None:
@@ -140,8 +205,7 @@ async def test_each_payment_is_one_connected_trace_through_every_service(
     payments: dict[str, str] = {}
     async with api(traced_stack) as client:
         for _ in range(PAYMENTS):
-            trace_id, caller = secrets.token_hex(16), secrets.token_hex(8)
-            client.headers["traceparent"] = f"00-{trace_id}-{caller}-01"
+            trace_id, client.headers["traceparent"] = new_traceparent()
             payment = await create_payment(client)
             payments[payment["id"]] = trace_id
         del client.headers["traceparent"]
@@ -187,23 +251,43 @@ async def test_each_payment_is_one_connected_trace_through_every_service(
         ]
         assert {s.service for s in statements} >= {"gateway-api", "provider-worker"}
 
-    async def webhooks_handled() -> dict[str, list[Span]] | None:
-        found = {}
-        for trace in list(spans.traces.values()):
-            handled = [
-                s
-                for s in trace
-                if s.service == "orchestrator"
-                and s.kind == CONSUMER
-                and attribute(s, "payroute.aggregate_id") in payments
-                and s.name.startswith("ProviderWebhookReceived")
-            ]
-            if handled and any(s.service == "webhook-ingest" and s.kind == SERVER for s in trace):
-                found[handled[0].attributes["payroute.aggregate_id"]] = trace
-        return found if len(found) == len(payments) else None
-
-    webhook_traces = await wait_for(webhooks_handled, timeout=15, what="every payment's webhook")
-    for trace in webhook_traces.values():
-        assert connected(trace), (
-            "webhook-ingest's request, its publish, the orchestrator's handling"
+    for payment_id, trace_id in payments.items():
+        await wait_for(
+            trace_where(spans, trace_id, lambda trace: webhook_in_trace(spans, trace)),
+            timeout=15,
+            what=f"the provider's webhook of {payment_id} in its trace",
         )
+
+
+async def test_a_wallet_payment_completed_by_webhook_is_one_connected_trace(
+    traced_stack: Stack, receiver: tuple[Receiver, str]
+) -> None:
+    spans = receiver[0]
+    trace_id, traceparent = new_traceparent()
+    async with api(traced_stack) as client:
+        created = await client.post(
+            "/v1/payments", json=GCASH, headers={**WAIT, "traceparent": traceparent}
+        )
+        assert created.status_code == 201, created.text
+        payment = created.json()
+        assert (payment["status"], payment["provider"]) == ("requires_action", "paymongo")
+        async with httpx.AsyncClient(timeout=10) as browser:  # the customer approves
+            await browser.get(payment["next_action"]["redirect_url"])
+        await status_becomes(client, payment["id"], "captured")
+
+    def finished(trace: list[Span]) -> bool:
+        """The webhook's news handled in the trace, and the capture it led to published."""
+        handled = {s.span_id for s in trace if s.name.endswith("ProviderWebhookReceived process")}
+        finals = [s for s in trace if s.parent in handled and s.name.endswith("events publish")]
+        return bool(finals) and webhook_in_trace(spans, trace)
+
+    trace = await wait_for(
+        trace_where(spans, trace_id, finished), timeout=15, what="the wallet payment's trace"
+    )
+    assert {"gateway-api", "orchestrator", "provider-worker", "webhook-ingest"} <= {
+        s.service for s in trace
+    }
+    assert ("gateway-api", "POST /v1/payments") in {(s.service, s.name) for s in trace}
+    ingest = [s for s in trace if s.service == "webhook-ingest"]
+    assert {s.name for s in ingest} >= {"paymongo webhook"}, ingest
+    assert not [s for s in ingest if s.kind == SERVER], "the request's span stays in its own trace"

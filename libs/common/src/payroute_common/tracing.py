@@ -15,10 +15,11 @@ exported, no instrumentation is installed and spans are ids only.
 
 A provider's webhook carries no trace header, so webhook-ingest's request starts
 a trace of its own, which the orchestrator continues. Providers do echo the
-metadata Payroute sends with an object: an adapter that sends `trace_metadata()`
-(the current trace) lets webhook-ingest `rejoin_trace` with the traceparent it
-finds there, putting the webhook's event back in the payment's trace, linked to
-the webhook request's own.
+metadata Payroute sends with an object: the orchestrator stores `trace_metadata()`
+(the trace current when an attempt starts) on the attempt and sends it in the
+attempt's metadata, every re-send the same, so webhook-ingest can `rejoin_trace`
+with the traceparent it finds there, putting the webhook's event back in the
+payment's trace, linked to the webhook request's own.
 """
 
 from __future__ import annotations

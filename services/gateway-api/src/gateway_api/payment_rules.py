@@ -5,9 +5,10 @@
   GCash and Maya (at PayMongo, Xendit and Maya) and PayMongo's hosted checkout.
   Without it the provider refuses the request (`parameter_required`).
 - metadata follows Stripe's limits, less what Payroute adds itself: Stripe takes
-  50 keys, and Payroute sends `payment_id` and `attempt_id` with every request,
-  so a merchant has 48 keys of at most 40 characters, values of at most 500
-  characters, and may not use Payroute's own keys.
+  50 keys, and Payroute sends `payment_id`, `attempt_id` and `traceparent` (the
+  payment's trace, which providers echo in their webhooks) with every
+  authorization, so a merchant has 47 keys of at most 40 characters, values of
+  at most 500 characters, and may not use Payroute's own keys.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from payroute_common.messages.values import PaymentMethodType
 
 REDIRECT_METHODS: frozenset[PaymentMethodType] = frozenset({"gcash", "maya", "paymongo"})
 
-RESERVED_METADATA_KEYS = frozenset({"payment_id", "attempt_id"})
+RESERVED_METADATA_KEYS = frozenset({"payment_id", "attempt_id", "traceparent"})
 METADATA_MAX_KEYS = 50 - len(RESERVED_METADATA_KEYS)
 METADATA_KEY_MAX_LENGTH = 40
 METADATA_VALUE_MAX_LENGTH = 500
@@ -51,7 +52,7 @@ def check_metadata(metadata: Mapping[str, str]) -> None:
         )
     for key, value in metadata.items():
         if key in RESERVED_METADATA_KEYS:
-            reserved = " and ".join(sorted(RESERVED_METADATA_KEYS))
+            reserved = ", ".join(sorted(RESERVED_METADATA_KEYS))
             _refuse("metadata_key_reserved", f"metadata keys {reserved} are Payroute's own.")
         if not key:
             _refuse("metadata_key_invalid", "metadata keys must not be empty.")

@@ -41,10 +41,10 @@ Metadata = Annotated[
     Field(
         description=f"Up to {METADATA_MAX_KEYS} string keys of at most {METADATA_KEY_MAX_LENGTH} "
         f"characters, with string values of at most {METADATA_VALUE_MAX_LENGTH} characters "
-        "(Stripe's 50 keys less Payroute's own `payment_id` and `attempt_id`, which are "
-        "reserved). Over a limit: 400 with param `metadata` and code `metadata_too_many_keys`, "
-        "`metadata_key_too_long`, `metadata_value_too_long`, `metadata_key_reserved` or "
-        "`metadata_key_invalid` (empty key).",
+        "(Stripe's 50 keys less Payroute's own `payment_id`, `attempt_id` and `traceparent`, "
+        "which are reserved). Over a limit: 400 with param `metadata` and code "
+        "`metadata_too_many_keys`, `metadata_key_too_long`, `metadata_value_too_long`, "
+        "`metadata_key_reserved` or `metadata_key_invalid` (empty key).",
         json_schema_extra={
             "maxProperties": METADATA_MAX_KEYS,
             "propertyNames": {

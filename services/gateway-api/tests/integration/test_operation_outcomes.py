@@ -271,4 +271,4 @@ async def test_the_documented_maximum_of_metadata_is_accepted(
     response = await client.post("/v1/payments", json=wallet, headers=merchant.headers)
 
     assert response.status_code == 201, response.text
-    assert len(response.json()["metadata"]) == 48
+    assert len(response.json()["metadata"]) == 47

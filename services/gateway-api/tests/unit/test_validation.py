@@ -34,6 +34,7 @@ INVALID = [
     ({"metadata": {"colour": "v" * 501}}, "metadata", "metadata_value_too_long"),
     ({"metadata": {"payment_id": "pay_1"}}, "metadata", "metadata_key_reserved"),
     ({"metadata": {"attempt_id": "x"}}, "metadata", "metadata_key_reserved"),
+    ({"metadata": {"traceparent": "x"}}, "metadata", "metadata_key_reserved"),
     ({"metadata": {"": "x"}}, "metadata", "metadata_key_invalid"),
     ({"payment_method": {"type": "gcash"}}, "return_url", "parameter_missing"),
     ({"payment_method": {"type": "maya"}}, "return_url", "parameter_missing"),
@@ -171,7 +172,7 @@ async def test_metadata_at_the_limits_is_accepted(
 
     assert response.status_code == 201
     assert response.json()["metadata"] == metadata
-    assert METADATA_MAX_KEYS == 48  # Stripe's 50 less Payroute's payment_id and attempt_id
+    assert METADATA_MAX_KEYS == 47  # Stripe's 50 less payment_id, attempt_id and traceparent
 
 
 async def test_a_wallet_payment_with_a_return_url_is_accepted(

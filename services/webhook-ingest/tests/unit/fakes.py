@@ -22,6 +22,8 @@ class FakeWebhookStore:
     def __init__(self) -> None:
         self.rows: list[dict[str, Any]] = []
         self.published: list[tuple[str, str, Envelope]] = []
+        # The message headers of each published event (its trace), in the same order.
+        self.published_headers: list[dict[str, str]] = []
         self.batches: list[int] = []
 
     async def add_batch(
@@ -36,6 +38,7 @@ class FakeWebhookStore:
             self.rows.append({**row, "status": status})
             if status == "accepted" and event is not None:
                 self.published.append((event.topic.name, event.key, event.envelope))
+                self.published_headers.append(dict(event.headers))
         self.batches.append(len(rows))
         return statuses
 

@@ -28,6 +28,10 @@ class Attempt:
     started_at: datetime | None = None
     # Status queries sent to the provider while the outcome was unknown.
     queries: int = 0
+    # The payment's trace when the attempt started (W3C traceparent), sent to the
+    # provider as metadata so its webhooks rejoin that trace. Kept, not re-read:
+    # a re-sent request must be the very same request.
+    traceparent: str | None = None
 
     def summary(self) -> AttemptSummary:
         return AttemptSummary(

@@ -84,14 +84,23 @@ class Payment:
         self.provider = provider
         self.move_to("processing", now)
 
-    def start_attempt(self, attempt_id: str, provider: str, now: datetime) -> Attempt:
-        """A new try at `provider`; never while another may still take money."""
+    def start_attempt(
+        self, attempt_id: str, provider: str, now: datetime, *, traceparent: str | None = None
+    ) -> Attempt:
+        """A new try at `provider`; never while another may still take money.
+
+        `traceparent` is the payment's trace as the attempt starts; an attempt
+        started outside it (by a timer) keeps the previous attempt's."""
         if (open_attempt := self.open_attempt) is not None:
             raise AttemptStillOpen(
                 f"attempt {open_attempt.attempt_id} of payment {self.payment_id} "
                 f"at {open_attempt.provider} is {open_attempt.status}"
             )
-        attempt = Attempt(attempt_id=attempt_id, provider=provider, started_at=now)
+        if traceparent is None and self.attempts:
+            traceparent = self.attempts[-1].traceparent
+        attempt = Attempt(
+            attempt_id=attempt_id, provider=provider, started_at=now, traceparent=traceparent
+        )
         self.attempts.append(attempt)
         if self.status == "processing":
             self.provider = provider

@@ -12,8 +12,12 @@ from orchestrator.store import HandlerUnitOfWork
 from payroute_common.envelope import Envelope
 from payroute_common.messages import AuthorizePayment
 from payroute_common.timers import Timer
+from payroute_common.tracing import trace_metadata
 
 ANSWER_DEADLINE = "attempt_answer_deadline"
+# Stripe's (and Xendit's) limit on metadata keys, which carry the merchant's keys
+# and Payroute's payment_id, attempt_id and traceparent (docs/decisions/0004).
+PROVIDER_METADATA_KEYS = 50
 
 
 def route_of(payment: Payment, conditions: Conditions, *, exclude: frozenset[str]) -> Route:
@@ -37,6 +41,11 @@ def route_of(payment: Payment, conditions: Conditions, *, exclude: frozenset[str
     return Route(route.candidates[:left], route.refusal) if route.candidates else route
 
 
+def current_traceparent() -> str | None:
+    """The trace being handled now (a new attempt's, kept on it); None outside one."""
+    return trace_metadata().get("traceparent")
+
+
 def send_attempt(
     uow: HandlerUnitOfWork,
     payment: Payment,
@@ -57,7 +66,8 @@ def authorize(
 ) -> None:
     """Ask the attempt's provider to take (or hold) the payment's money. Sent again,
     it is the very same request: same attempt id (the provider's idempotency key),
-    same parameters."""
+    same parameters, and the trace it started in (the provider echoes it in its
+    webhooks, which so rejoin the payment's trace)."""
     command = AuthorizePayment(
         payment_id=payment.payment_id,
         attempt_id=attempt.attempt_id,
@@ -67,7 +77,15 @@ def authorize(
         capture_method=payment.capture_method,
         payment_method=payment.payment_method,
         description=payment.description,
-        metadata={**payment.metadata, "payment_id": payment.payment_id},
+        metadata={**payment.metadata, **_trace(payment, attempt), "payment_id": payment.payment_id},
         return_url=payment.return_url,
     )
     emit(uow, command, payment, cause)
+
+
+def _trace(payment: Payment, attempt: Attempt) -> dict[str, str]:
+    """The attempt's trace as provider metadata, where the provider's key limit leaves
+    room for it (not for a payment accepted when merchants had 48 keys)."""
+    if attempt.traceparent is None or len(payment.metadata) + 3 > PROVIDER_METADATA_KEYS:
+        return {}
+    return {"traceparent": attempt.traceparent}

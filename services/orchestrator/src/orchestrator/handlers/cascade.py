@@ -14,7 +14,7 @@ from datetime import datetime
 from orchestrator.domain import Payment
 from orchestrator.domain.cascade import RETRYABLE, awaiting_retry, give_up, may_retry, tried
 from orchestrator.domain.resend import NOT_DEFINITE
-from orchestrator.handlers.authorize import route_of, send_attempt
+from orchestrator.handlers.authorize import current_traceparent, route_of, send_attempt
 from orchestrator.handlers.emit import announce, progress
 from orchestrator.handlers.watch import watch
 from orchestrator.recovery import RecoveryPolicy
@@ -93,7 +93,9 @@ async def retry_due(
         reason = give_up(payment, f"{previous.provider} {category} ({why}); {route.reason}", now)
         announce(uow, payment, reason, None)
         return
-    attempt = payment.start_attempt(new_id("att"), route.first, now)
+    attempt = payment.start_attempt(
+        new_id("att"), route.first, now, traceparent=current_traceparent()
+    )
     reason = f"{previous.provider} {_said(category)} ({category}: {why}); next: {route.describe()}"
     progress(uow, payment, reason, None)
     send_attempt(uow, payment, attempt, None, now, policy)

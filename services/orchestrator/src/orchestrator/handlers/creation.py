@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from orchestrator.domain import Payment
 from orchestrator.domain.operations import await_verification
-from orchestrator.handlers.authorize import send_attempt
+from orchestrator.handlers.authorize import current_traceparent, send_attempt
 from orchestrator.handlers.emit import announce, emit
 from orchestrator.recovery import DEFAULT_POLICY, RecoveryPolicy
 from orchestrator.routing import RouteRequest, route_payment
@@ -78,7 +78,9 @@ async def create_payment(
         announce(uow, payment, await_verification(payment, expires_at, now), cause)
         uow.timers.schedule(Timer(VERIFICATION_EXPIRY, payment.payment_id, expires_at))
         return
-    attempt = payment.start_attempt(new_id("att"), route.first, now)
+    attempt = payment.start_attempt(
+        new_id("att"), route.first, now, traceparent=current_traceparent()
+    )
     reason = f"routed to {route.describe()}"
     emit(uow, PaymentCreated(payment=payment.snapshot(), reason=reason), payment, cause)
     send_attempt(uow, payment, attempt, cause, now, policy)

@@ -5,6 +5,8 @@ https://developers.maya.ph/reference/accept-one-time-payment-using-maya-checkout
 - authorize: `POST /checkout/v1/checkouts` with the PUBLIC key: `totalAmount
   {value, currency}` in major units, `requestReferenceNumber` (the attempt id),
   `redirectUrl {success, failure, cancel}`, `metadata` → `{checkoutId, redirectUrl}`.
+  The metadata (the command's, with `payment_id`, `attempt_id` and the payment's
+  `traceparent`) comes back in Maya's webhooks.
   The customer always finishes on Maya's page, so the answer is `requires_action`
   and the payment completes by webhook. The checkout id is the payment's id.
 - get_status: `GET /payments/v1/payments/{id}`, or

@@ -29,7 +29,9 @@ without one, the adapter creates the payment method itself.
 Every POST carries an `Idempotency-Key` (the attempt id, or the operation id):
 PayMongo's reference does not document one, the simulator honours it, and the
 adapter never depends on it to learn what happened. `metadata.payment_id` and
-`metadata.attempt_id` tie PayMongo's objects and webhooks back to Payroute.
+`metadata.attempt_id` tie PayMongo's objects and webhooks back to Payroute;
+`metadata.traceparent` (the payment's trace, from the command, so a re-send is the
+same request) lets the webhooks rejoin the payment's trace.
 """
 
 from __future__ import annotations

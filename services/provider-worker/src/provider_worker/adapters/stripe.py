@@ -25,7 +25,9 @@ PaymentIntent or Refund, read like a first answer). Stripe stores a 500 too, so
 after one a re-send may get the same 500: the status query settles it.
 `metadata[payment_id]` ties Stripe's
 objects (and their webhooks) back to Payroute's payment; `metadata[attempt_id]` finds the
-intent of an attempt whose create went unanswered.
+intent of an attempt whose create went unanswered. `metadata[traceparent]`, the payment's
+trace, comes in the command's metadata (never from the worker's own span, which differs
+on a re-send) and comes back in webhooks, which so rejoin the payment's trace.
 """
 
 from __future__ import annotations

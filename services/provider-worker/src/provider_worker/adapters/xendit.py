@@ -21,7 +21,8 @@ API (field names, statuses and codes as Xendit documents them):
 Auth is HTTP Basic with the secret key as user name and an empty password. The
 attempt or operation id is the `idempotency-key`, so a command delivered twice
 never moves money twice. `metadata.payment_id` ties Xendit's objects and callbacks
-back to Payroute's payment.
+back to Payroute's payment; `metadata.traceparent` (the payment's trace, from the
+command, so a re-send is the same request) lets the callbacks rejoin its trace.
 """
 
 from __future__ import annotations

@@ -26,7 +26,14 @@ from pydantic import ValidationError
 from payroute_common.messages import ProviderWebhookReceived
 from payroute_common.messages.provider_webhooks import WebhookOutcome, WebhookSubject
 from webhook_ingest.errors import InvalidPayloadError, InvalidSignatureError
-from webhook_ingest.providers.fields import decoded, major_unit_money, payment_id, text
+from webhook_ingest.providers.fields import (
+    Traced,
+    decoded,
+    major_unit_money,
+    payment_id,
+    text,
+    traceparent,
+)
 
 PROVIDER = "maya"
 
@@ -82,3 +89,7 @@ class MayaProvider:
 
     def parse(self, body: bytes, received_at: datetime) -> ProviderWebhookReceived:
         return normalize(decoded(body), received_at)
+
+    def parse_traced(self, body: bytes, received_at: datetime) -> Traced:
+        payment = decoded(body)
+        return normalize(payment, received_at), traceparent(payment)

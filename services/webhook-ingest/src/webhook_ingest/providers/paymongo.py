@@ -36,7 +36,7 @@ from payroute_common.messages import ProviderWebhookReceived
 from payroute_common.messages.provider_webhooks import WebhookOutcome, WebhookSubject
 from payroute_common.money import UnknownCurrencyError, currency_exponent
 from webhook_ingest.errors import InvalidPayloadError, InvalidSignatureError, StaleSignatureError
-from webhook_ingest.providers.fields import decoded, payment_id, text
+from webhook_ingest.providers.fields import Traced, decoded, payment_id, text, traceparent
 
 PROVIDER = "paymongo"
 TOLERANCE_S = 300
@@ -188,3 +188,8 @@ class PaymongoProvider:
 
     def parse(self, body: bytes, received_at: datetime) -> ProviderWebhookReceived:
         return normalize(decoded(body), received_at)
+
+    def parse_traced(self, body: bytes, received_at: datetime) -> Traced:
+        event = decoded(body)
+        message = normalize(event, received_at)  # checked: data.attributes.data is there
+        return message, traceparent(_attributes(event["data"]["attributes"]["data"]))

@@ -29,7 +29,6 @@ Signatures dated more than the tolerance away from now, in the past or in the
 future, are refused (the SDK checks only the past).
 """
 
-import json
 import time
 from collections.abc import Callable, Mapping
 from datetime import datetime
@@ -42,6 +41,7 @@ from payroute_common.messages import ProviderWebhookReceived
 from payroute_common.messages.provider_webhooks import WebhookOutcome, WebhookSubject
 from payroute_common.money import UnknownCurrencyError, currency_exponent
 from webhook_ingest.errors import InvalidPayloadError, InvalidSignatureError, StaleSignatureError
+from webhook_ingest.providers.fields import Traced, decoded, traceparent
 
 PROVIDER = "stripe"
 TOLERANCE_S = 300
@@ -249,8 +249,9 @@ class StripeProvider:
             raise StaleSignatureError(f"{SDK_STALE} (in the future)")
 
     def parse(self, body: bytes, received_at: datetime) -> ProviderWebhookReceived:
-        try:
-            event = json.loads(body)
-        except ValueError as error:
-            raise InvalidPayloadError(f"the body is not JSON: {error}") from None
-        return normalize(event, received_at)
+        return normalize(decoded(body), received_at)
+
+    def parse_traced(self, body: bytes, received_at: datetime) -> Traced:
+        event = decoded(body)
+        message = normalize(event, received_at)  # checked: data.object is there
+        return message, traceparent(event["data"]["object"])
