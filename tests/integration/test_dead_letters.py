@@ -20,7 +20,7 @@ PARTITIONS = {spec.name: spec.partitions for spec in TOPICS}
 CONSUMED = {
     "payment.commands": ["orchestrator"],
     "provider.results": ["orchestrator"],
-    "provider.webhooks": ["orchestrator", "metrics-exporter"],
+    "provider.webhooks": ["orchestrator"],
     "provider.commands": ["provider-worker"],
     "payment.events": ["gateway-api", "reconciliation", "metrics-exporter"],
 }

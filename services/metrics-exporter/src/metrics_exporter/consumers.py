@@ -1,5 +1,6 @@
-"""metrics-exporter's subscription: payment events, webhooks and reconciliation events
-feed the counters and gauges."""
+"""metrics-exporter's subscription: payment events and reconciliation events feed the
+counters, histograms and gauges. Webhooks are counted where they arrive
+(webhook-ingest exports `payroute_webhooks_total`), so their topic is not read here."""
 
 from collections.abc import Sequence
 
@@ -8,7 +9,7 @@ from metrics_exporter.handlers import CONSUMER, handle_batch
 from metrics_exporter.store import MetricsUnitOfWork
 from payroute_common.consumer import Received, subscribe
 from payroute_common.runtime import ServiceRuntime
-from payroute_common.topics import PAYMENT_EVENTS, PROVIDER_WEBHOOKS, RECONCILIATION_EVENTS
+from payroute_common.topics import PAYMENT_EVENTS, RECONCILIATION_EVENTS
 
 
 def register(runtime: ServiceRuntime, cache: CounterCache) -> None:
@@ -21,6 +22,6 @@ def register(runtime: ServiceRuntime, cache: CounterCache) -> None:
         runtime.broker,
         runtime.settings,
         group=CONSUMER,
-        topics=[PAYMENT_EVENTS, PROVIDER_WEBHOOKS, RECONCILIATION_EVENTS],
+        topics=[PAYMENT_EVENTS, RECONCILIATION_EVENTS],
         handler=handle,
     )

@@ -1,9 +1,11 @@
 """Every metric metrics-exporter serves. Pure: no I/O.
 
 Counters are durable sums (the `counters` table); rules.py says which event
-adds what. Gauges are read from the service's own state when a batch commits
-and when the cache refreshes (store.py). To add a metric (SPEC section 8 lists
-more): declare it here, add it to `COUNTERS` or `GAUGES`, and give it a rule.
+adds what. A histogram is durable counters too: per label set, the observations
+in each bucket and their sum (see `HistogramDef`). Gauges are read from the
+service's own state when a batch commits and when the cache refreshes
+(store.py). To add a metric (SPEC section 8 lists more): declare it here, add it
+to `COUNTERS`, `HISTOGRAMS` or `GAUGES`, and give it a rule.
 
 Labels stay bounded: no ids, and free-form values (provider names, failure
 codes) pass through `bounded`, which folds anything unexpected into `other`.
@@ -12,6 +14,7 @@ codes) pass through `bounded`, which folds anything unexpected into `other`.
 from __future__ import annotations
 
 import json
+import math
 import re
 from dataclasses import dataclass
 from typing import get_args
@@ -31,23 +34,62 @@ class CounterDef:
 
 @dataclass(frozen=True)
 class GaugeDef:
-    """A gauge; with `labels`, `always` lists the label sets shown even at zero."""
+    """A gauge; with `labels`, `always` lists the label sets shown even at zero.
+
+    With `age`, the value kept is a moment (Unix time in milliseconds) and the gauge
+    shows the seconds since then at each scrape, 0 when there is none: an age read
+    every few seconds from the table would lag behind by as much.
+    """
 
     name: str
     help: str
     labels: tuple[str, ...] = ()
     always: tuple[dict[str, str], ...] = ()
+    age: bool = False
+
+
+@dataclass(frozen=True)
+class HistogramDef:
+    """A histogram kept as durable counters, so it survives restarts like they do.
+
+    Per label set, one counter per bucket holds the observations that fell in it
+    (the smallest bound not below the value: not cumulative, so an observation adds
+    to one row), and one holds their sum in milliseconds. The collector serves them
+    as Prometheus' cumulative `_bucket{le}`, `_sum` (seconds) and `_count`.
+    """
+
+    name: str
+    help: str
+    labels: tuple[str, ...]
+    buckets: tuple[float, ...]  # upper bounds in seconds, ascending; +Inf is implied
+
+    @property
+    def bucket_counter(self) -> str:
+        return f"{self.name}_bucket"
+
+    @property
+    def sum_counter(self) -> str:
+        return f"{self.name}_sum_ms"
+
+    def bounds(self) -> tuple[str, ...]:
+        """Every bucket's `le`, as Prometheus writes it, +Inf last."""
+        return tuple(_le(bound) for bound in (*self.buckets, math.inf))
+
+
+def _le(bound: float) -> str:
+    """A bucket bound as prometheus_client writes it: `0.5`, `1.0`, `+Inf`."""
+    return "+Inf" if math.isinf(bound) else repr(float(bound))
 
 
 PAYMENTS = CounterDef(
     "payroute_payments_total",
     "Payments that reached each status, counted once per payment and status.",
-    ("status", "provider", "currency"),
+    ("status", "provider", "method", "currency"),
 )
 PAYMENT_AMOUNT_MINOR = CounterDef(
     "payroute_payment_amount_minor_total",
     "Amounts captured (amount_captured, partial captures included), in minor units.",
-    ("status", "provider", "currency"),
+    ("status", "provider", "method", "currency"),
 )
 PAYMENT_FAILURES = CounterDef(
     "payroute_payment_failures_total",
@@ -68,11 +110,6 @@ REFUND_AMOUNT_MINOR = CounterDef(
     "payroute_refund_amount_minor_total",
     "Amounts of succeeded refunds, in minor units.",
     ("currency",),
-)
-WEBHOOKS_RECEIVED = CounterDef(
-    "payroute_webhooks_received_total",
-    "Verified provider webhooks accepted by webhook-ingest, by normalized outcome.",
-    ("provider", "outcome"),
 )
 
 LATE_SUCCESSES = CounterDef(
@@ -100,12 +137,21 @@ COUNTERS: tuple[CounterDef, ...] = (
     FEE_AMOUNT_MINOR,
     REFUNDS,
     REFUND_AMOUNT_MINOR,
-    WEBHOOKS_RECEIVED,
     LATE_SUCCESSES,
     RECONCILIATION_RUNS,
     RECONCILIATION_LINES,
 )
 BY_NAME: dict[str, CounterDef] = {c.name: c for c in COUNTERS}
+
+PAYMENT_PROCESSING = HistogramDef(
+    "payroute_payment_processing_seconds",
+    "Time from accepting a payment to its first final or waiting status (captured, "
+    "authorized, failed, canceled, requires_action, pending_verification), once per payment.",
+    ("provider", "method"),
+    (0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300),
+)
+
+HISTOGRAMS: tuple[HistogramDef, ...] = (PAYMENT_PROCESSING,)
 
 PENDING_VERIFICATIONS = GaugeDef(
     "payroute_pending_verifications",
@@ -120,7 +166,17 @@ RECONCILIATION_ISSUES_OPEN = GaugeDef(
     always=tuple({"class": issue_class} for issue_class in ISSUE_CLASSES),
 )
 
-GAUGES: tuple[GaugeDef, ...] = (PENDING_VERIFICATIONS, RECONCILIATION_ISSUES_OPEN)
+PENDING_VERIFICATION_OLDEST = GaugeDef(
+    "payroute_pending_verification_oldest_seconds",
+    "Seconds the oldest manual payment still waiting for verification has waited (0: none).",
+    age=True,
+)
+
+GAUGES: tuple[GaugeDef, ...] = (
+    PENDING_VERIFICATIONS,
+    PENDING_VERIFICATION_OLDEST,
+    RECONCILIATION_ISSUES_OPEN,
+)
 
 CounterKey = tuple[str, str]  # (metric name, canonical labels JSON)
 GaugeKey = CounterKey  # a gauge's series is named the same way
@@ -156,6 +212,22 @@ def increment(counter: CounterDef, value: int, **labels: str) -> Increment:
     if set(labels) != set(counter.labels):
         raise ValueError(f"{counter.name} takes labels {counter.labels}, got {sorted(labels)}")
     return Increment((counter.name, labels_key(labels)), value)
+
+
+def observe(histogram: HistogramDef, seconds: float, **labels: str) -> tuple[Increment, ...]:
+    """One observation: its bucket's counter and the sum (in whole milliseconds)."""
+    if set(labels) != set(histogram.labels):
+        raise ValueError(f"{histogram.name} takes labels {histogram.labels}, got {sorted(labels)}")
+    seconds = max(0.0, seconds)
+    bound = next(
+        le
+        for le, upper in zip(histogram.bounds(), (*histogram.buckets, math.inf), strict=True)
+        if seconds <= upper
+    )
+    return (
+        Increment((histogram.bucket_counter, labels_key({**labels, "le": bound})), 1),
+        Increment((histogram.sum_counter, labels_key(labels)), round(seconds * 1000)),
+    )
 
 
 @dataclass(frozen=True)

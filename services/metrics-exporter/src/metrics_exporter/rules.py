@@ -5,27 +5,31 @@ may reveal several facts, each counted once whatever events carry it (a
 `once_key`): the payment reached its status (`payment:<id>:<status>`, with the
 captured amount or the failure code), its fees became known (`fees:<id>`), a
 refund reached its status (`refund:<id>:<status>`, with the amount once it
-succeeded). An older snapshot delivered late still shows a status the payment
-did reach, so it counts if nothing had counted that arrival yet.
+succeeded), and how long the payment took from accept to its first final or
+waiting status (`processing:<id>`). An older snapshot delivered late still shows
+a status the payment did reach, so it counts if nothing had counted that arrival
+yet.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from metrics_exporter.metrics import (
     FEE_AMOUNT_MINOR,
     LATE_SUCCESSES,
     PAYMENT_AMOUNT_MINOR,
     PAYMENT_FAILURES,
+    PAYMENT_PROCESSING,
     PAYMENTS,
     REFUND_AMOUNT_MINOR,
     REFUNDS,
-    WEBHOOKS_RECEIVED,
     Counted,
     Increment,
     bounded,
     increment,
+    observe,
 )
 from metrics_exporter.reconciliation import run_completed
 from payroute_common.catalog import MANUAL_METHODS
@@ -37,16 +41,27 @@ from payroute_common.messages import (
     LateSuccessReversed,
     PaymentEvent,
     PaymentSnapshot,
-    ProviderWebhookReceived,
     ReconciliationRunCompleted,
     RefundEvent,
     RefundSnapshot,
 )
 
+# Where the system's part of a payment ends: it is decided, or waits on someone else
+# (the customer's action, an operator's verification, the merchant's capture).
+PROCESSED_STATUSES = frozenset(
+    {"captured", "authorized", "failed", "canceled", "requires_action", "pending_verification"}
+)
+
 
 def _payment_status(payment: PaymentSnapshot) -> Counted:
     status, provider = payment.status, bounded(payment.provider)
-    labels = {"status": status, "provider": provider, "currency": payment.currency}
+    method = bounded(payment.payment_method_type)
+    labels = {
+        "status": status,
+        "provider": provider,
+        "method": method,
+        "currency": payment.currency,
+    }
     increments = [increment(PAYMENTS, 1, **labels)]
     if status == "captured":
         increments.append(increment(PAYMENT_AMOUNT_MINOR, payment.amount_captured, **labels))
@@ -54,6 +69,17 @@ def _payment_status(payment: PaymentSnapshot) -> Counted:
         code = bounded(payment.failure.code if payment.failure is not None else None)
         increments.append(increment(PAYMENT_FAILURES, 1, code=code, provider=provider))
     return Counted(tuple(increments), once_key=f"payment:{payment.payment_id}:{status}")
+
+
+def _processing_time(payment: PaymentSnapshot) -> Counted | None:
+    """Accept to the first processed status the exporter sees, once per payment."""
+    if payment.status not in PROCESSED_STATUSES:
+        return None
+    seconds = (payment.updated_at - payment.created_at).total_seconds()
+    labels = {"provider": bounded(payment.provider), "method": bounded(payment.payment_method_type)}
+    return Counted(
+        observe(PAYMENT_PROCESSING, seconds, **labels), once_key=f"processing:{payment.payment_id}"
+    )
 
 
 def _payment_fees(payment: PaymentSnapshot) -> Counted | None:
@@ -76,11 +102,6 @@ def _refund_status(refund: RefundSnapshot, payment: PaymentSnapshot) -> Counted:
     return Counted(tuple(increments), once_key=f"refund:{refund.refund_id}:{refund.status}")
 
 
-def _webhook_received(event: ProviderWebhookReceived) -> Counted:
-    labels = {"provider": bounded(event.provider), "outcome": event.outcome}
-    return Counted((increment(WEBHOOKS_RECEIVED, 1, **labels),))
-
-
 LATE_STAGES: dict[type[LateSuccessEvent], str] = {
     LateSuccessFound: "found",
     LateSuccessReversed: "reversed",
@@ -99,13 +120,12 @@ def _late_success(event: LateSuccessEvent) -> Counted:
 
 def count(message: Message) -> tuple[Counted, ...]:
     """What `message` adds to the counters; nothing for messages that count for nothing."""
-    if isinstance(message, ProviderWebhookReceived):
-        return (_webhook_received(message),)
     if isinstance(message, ReconciliationRunCompleted):
         return (run_completed(message),)
     if not isinstance(message, PaymentEvent):
         return ()
-    counted = [_payment_status(message.payment), _payment_fees(message.payment)]
+    payment = message.payment
+    counted = [_payment_status(payment), _processing_time(payment), _payment_fees(payment)]
     if isinstance(message, RefundEvent):
         counted.append(_refund_status(message.refund, message.payment))
     if isinstance(message, LateSuccessEvent):
@@ -115,11 +135,13 @@ def count(message: Message) -> tuple[Counted, ...]:
 
 @dataclass(frozen=True)
 class PaymentStatus:
-    """The latest known status of a payment that may wait for verification."""
+    """The latest known status of a payment that may wait for verification, and when
+    the payment entered it (the snapshot's `updated_at`)."""
 
     payment_id: str
     status: str
     version: int
+    since: datetime
 
 
 def tracked_status(message: Message) -> PaymentStatus | None:
@@ -133,7 +155,9 @@ def tracked_status(message: Message) -> PaymentStatus | None:
         return None
     payment = message.payment
     if payment.payment_method_type in MANUAL_METHODS or payment.status == "pending_verification":
-        return PaymentStatus(payment.payment_id, payment.status, payment.version)
+        return PaymentStatus(
+            payment.payment_id, payment.status, payment.version, payment.updated_at
+        )
     return None
 
 

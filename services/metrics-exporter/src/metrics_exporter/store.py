@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
 from typing import Protocol, Self
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from metrics_exporter.metrics import (
+    PENDING_VERIFICATION_OLDEST,
     PENDING_VERIFICATIONS,
     RECONCILIATION_ISSUES_OPEN,
     CounterKey,
@@ -37,7 +39,8 @@ class CounterRepository(Protocol):
 
 class GaugeRepository(Protocol):
     async def track(self, statuses: Sequence[PaymentStatus]) -> None:
-        """Keep each payment's status, unless a newer version is kept already."""
+        """Keep each payment's status, unless a newer version is kept already; a
+        newer version in the same status keeps the moment the status was entered."""
 
     async def track_issues(self, issues: Sequence[IssueState]) -> None:
         """Keep each reconciliation issue; a closed one stays closed."""
@@ -99,14 +102,15 @@ class SqlGaugeRepository:
         if not statuses:
             return
         rows = [
-            {"payment_id": s.payment_id, "status": s.status, "version": s.version}
+            {"payment_id": s.payment_id, "status": s.status, "version": s.version, "since": s.since}
             for s in sorted(statuses, key=lambda s: s.payment_id)
         ]
         statement = insert(payment_statuses)
         excluded, current = statement.excluded, payment_statuses.c
+        entered = case((current.status == excluded.status, current.since), else_=excluded.since)
         statement = statement.on_conflict_do_update(
             index_elements=[current.payment_id],
-            set_={"status": excluded.status, "version": excluded.version},
+            set_={"status": excluded.status, "version": excluded.version, "since": entered},
             where=current.version < excluded.version,
         )
         await (await self._session.connection()).execute(statement, rows)
@@ -129,19 +133,29 @@ class SqlGaugeRepository:
         await (await self._session.connection()).execute(statement, rows)
 
     async def read(self) -> dict[GaugeKey, int]:
-        pending = await self._session.scalar(
-            select(func.count())
-            .select_from(payment_statuses)
-            .where(payment_statuses.c.status == "pending_verification")
-        )
+        statuses = payment_statuses.c
+        pending, oldest = (
+            await self._session.execute(
+                select(func.count(), func.min(statuses.since)).where(
+                    statuses.status == "pending_verification"
+                )
+            )
+        ).one()
         issues = reconciliation_issues.c
         open_by_class = await self._session.execute(
             select(issues.issue_class, func.count()).where(issues.open).group_by(issues.issue_class)
         )
         values = {gauge_key(PENDING_VERIFICATIONS): pending or 0}
+        if oldest is not None:
+            values[gauge_key(PENDING_VERIFICATION_OLDEST)] = unix_ms(oldest)
         for issue_class, count in open_by_class:
             values[gauge_key(RECONCILIATION_ISSUES_OPEN, **{"class": issue_class})] = count
         return values
+
+
+def unix_ms(moment: datetime) -> int:
+    """An `age` gauge's kept value (metrics.GaugeDef)."""
+    return round(moment.timestamp() * 1000)
 
 
 class MetricsUnitOfWork(UnitOfWork):

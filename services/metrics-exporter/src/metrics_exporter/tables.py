@@ -25,14 +25,16 @@ counted_outcomes = Table(
 )
 
 # The latest known status of each payment that may wait for verification (manual
-# methods); the pending-verification gauge counts those in `pending_verification`.
-# A row changes only for a newer version, so late, older snapshots change nothing.
+# methods); the pending-verification gauges count those in `pending_verification`
+# and read the oldest `since` (when the payment entered its status). A row changes
+# only for a newer version, so late, older snapshots change nothing.
 payment_statuses = Table(
     "payment_statuses",
     metadata,
     Column("payment_id", Text, primary_key=True),
     Column("status", Text, nullable=False),
     Column("version", Integer, nullable=False),
+    Column("since", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Index("ix_payment_statuses_status", "status"),
 )
 

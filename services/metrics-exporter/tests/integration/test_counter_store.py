@@ -28,9 +28,10 @@ from .conftest import Exporter
 pytestmark = pytest.mark.integration
 
 T0 = datetime(2026, 3, 1, tzinfo=UTC)
-CAPTURED = 'payroute_payments_total{currency="PHP",provider="stripe",status="captured"}'
-AMOUNT = 'payroute_payment_amount_minor_total{currency="PHP",provider="stripe",status="captured"}'
-FAILED = 'payroute_payments_total{currency="PHP",provider="stripe",status="failed"}'
+CARD = 'currency="PHP",method="card",provider="stripe"'
+CAPTURED = f'payroute_payments_total{{{CARD},status="captured"}}'
+AMOUNT = f'payroute_payment_amount_minor_total{{{CARD},status="captured"}}'
+FAILED = f'payroute_payments_total{{{CARD},status="failed"}}'
 
 
 def snapshot(payment_id: str, status: str, **changes: Any) -> PaymentSnapshot:
@@ -120,6 +121,8 @@ async def test_large_batch_sums_into_few_rows(exporter: Exporter) -> None:
         rows = (await connection.execute(text("SELECT name, value FROM counters"))).all()
     assert sorted(rows) == [
         ("payroute_payment_amount_minor_total", 500 * 2_500),
+        ("payroute_payment_processing_seconds_bucket", 500),  # all in one bucket (0 s)
+        ("payroute_payment_processing_seconds_sum_ms", 0),
         ("payroute_payments_total", 500),
     ]
 
@@ -233,10 +236,12 @@ async def test_pending_verifications_survive_a_restart_and_ignore_late_snapshots
         uow=exporter.unit_of_work(),
         cache=cache,
     )
-    assert cache.gauges() == {(PENDING, "{}"): 2}
+    assert cache.gauges()[(PENDING, "{}")] == 2
     samples = await scrape(exporter, CounterCache())  # a new process
     assert samples[PENDING] == 2
+    assert samples["payroute_pending_verification_oldest_seconds"] > 0  # waiting since T0
     waited = (
-        'payroute_payments_total{currency="PHP",provider="manual",status="pending_verification"}'
+        'payroute_payments_total{currency="PHP",method="cash",provider="manual",'
+        'status="pending_verification"}'
     )
     assert samples[waited] == 4  # every payment that did wait, counted once

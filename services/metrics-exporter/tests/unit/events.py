@@ -61,7 +61,7 @@ def created(payment_id: str = "pay_1", **changes: Any) -> PaymentCreated:
     )
 
 
-def manual(payment_id: str, status: str, version: int) -> PaymentEvent:
+def manual(payment_id: str, status: str, version: int, **changes: Any) -> PaymentEvent:
     """A cash payment's event: waiting for an operator, approved or rejected."""
     kinds: dict[str, type[PaymentEvent]] = {
         "pending_verification": PaymentAwaitingVerification,
@@ -75,6 +75,7 @@ def manual(payment_id: str, status: str, version: int) -> PaymentEvent:
         payment_method_type="cash",
         provider="manual",
         amount_captured=10_050 if status == "captured" else 0,
+        **changes,
     )
     return kinds[status](payment=payment)
 

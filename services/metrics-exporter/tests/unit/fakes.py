@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from types import TracebackType
 from typing import Self
 
 from metrics_exporter.metrics import (
+    PENDING_VERIFICATION_OLDEST,
     PENDING_VERIFICATIONS,
     RECONCILIATION_ISSUES_OPEN,
     CounterKey,
@@ -17,6 +19,7 @@ from metrics_exporter.metrics import (
 )
 from metrics_exporter.reconciliation import IssueState
 from metrics_exporter.rules import PaymentStatus
+from metrics_exporter.store import unix_ms
 
 
 class FakeTables:
@@ -53,7 +56,10 @@ class FakeGauges:
         for status in statuses:
             kept = self._tables.statuses.get(status.payment_id)
             if kept is None or status.version > kept.version:
-                self._tables.statuses[status.payment_id] = status
+                entered = kept.since if kept and kept.status == status.status else status.since
+                self._tables.statuses[status.payment_id] = dataclasses.replace(
+                    status, since=entered
+                )
 
     async def track_issues(self, issues: Sequence[IssueState]) -> None:
         for issue in issues:
@@ -62,9 +68,11 @@ class FakeGauges:
                 self._tables.issues[issue.issue_id] = issue
 
     async def read(self) -> dict[GaugeKey, int]:
-        statuses = self._tables.statuses.values()
-        pending = sum(1 for s in statuses if s.status == "pending_verification")
-        values = {gauge_key(PENDING_VERIFICATIONS): pending}
+        pending = [s for s in self._tables.statuses.values() if s.status == "pending_verification"]
+        values = {gauge_key(PENDING_VERIFICATIONS): len(pending)}
+        if pending:
+            oldest = min(s.since for s in pending)
+            values[gauge_key(PENDING_VERIFICATION_OLDEST)] = unix_ms(oldest)
         for issue in self._tables.issues.values():
             if issue.open:
                 key = gauge_key(RECONCILIATION_ISSUES_OPEN, **{"class": issue.issue_class})

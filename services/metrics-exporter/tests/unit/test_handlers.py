@@ -1,4 +1,5 @@
 import uuid
+from datetime import datetime, timedelta
 
 import pytest
 from prometheus_client import generate_latest
@@ -10,12 +11,15 @@ from metrics_exporter.metrics import (
     PAYMENTS,
     PENDING_VERIFICATIONS,
     Counted,
+    Increment,
     gauge_key,
     increment,
 )
 from payroute_common.envelope import Message
 
 from .events import (
+    FEES,
+    T0,
     captured,
     created,
     failed,
@@ -26,29 +30,28 @@ from .events import (
 )
 from .fakes import FakeTables, FakeUnitOfWork
 
-CAPTURED_PHP = (
-    "payroute_payments_total",
-    '{"currency":"PHP","provider":"stripe","status":"captured"}',
-)
-AMOUNT_PHP = (
-    "payroute_payment_amount_minor_total",
-    '{"currency":"PHP","provider":"stripe","status":"captured"}',
-)
+CAPTURED_LABELS = '{"currency":"PHP","method":"card","provider":"stripe","status":"captured"}'
+CAPTURED_PHP = ("payroute_payments_total", CAPTURED_LABELS)
+AMOUNT_PHP = ("payroute_payment_amount_minor_total", CAPTURED_LABELS)
 
 
 def with_ids(*messages: Message) -> list[tuple[uuid.UUID, Message]]:
     return [(uuid.uuid4(), m) for m in messages]
 
 
+def paid(status: str) -> Increment:
+    return increment(PAYMENTS, 1, status=status, provider="s", method="card", currency="PHP")
+
+
 def test_tally_sums_and_counts_a_once_key_once() -> None:
-    one = Counted((increment(PAYMENTS, 1, status="captured", provider="s", currency="PHP"),), "k")
-    free = Counted((increment(PAYMENTS, 1, status="failed", provider="s", currency="PHP"),))
+    one = Counted((paid("captured"),), "k")
+    free = Counted((paid("failed"),))
     deltas = tally([one, one, free, free], first_time={"k"})
     assert sorted(deltas.values()) == [1, 2]
 
 
 def test_tally_skips_keys_counted_before() -> None:
-    one = Counted((increment(PAYMENTS, 1, status="captured", provider="s", currency="PHP"),), "k")
+    one = Counted((paid("captured"),), "k")
     assert tally([one], first_time=set()) == {}
 
 
@@ -74,8 +77,8 @@ async def test_redelivered_event_never_counts_twice() -> None:
 
 async def test_same_event_twice_in_one_batch_counts_once() -> None:
     tables, cache = FakeTables(), CounterCache()
-    webhook_event = with_ids(webhook())
-    await handle_batch(webhook_event * 2, uow=FakeUnitOfWork(tables), cache=cache)
+    event = with_ids(created("pay_1"))
+    await handle_batch(event * 2, uow=FakeUnitOfWork(tables), cache=cache)
     assert list(tables.counters.values()) == [1]
 
 
@@ -126,12 +129,10 @@ async def test_exposition_has_every_counter_with_help_and_samples() -> None:
     )
     text = generate_latest(registry_for(cache)).decode()
     assert "# TYPE payroute_payments_total counter" in text
-    assert 'payroute_payments_total{currency="PHP",provider="stripe",status="captured"} 1.0' in text
-    assert (
-        'payroute_payment_amount_minor_total{currency="PHP",provider="stripe",status="captured"}'
-        " 10050.0" in text
-    )
-    assert 'payroute_webhooks_received_total{outcome="failed",provider="stripe"} 1.0' in text
+    labels = 'currency="PHP",method="card",provider="stripe",status="captured"'
+    assert f"payroute_payments_total{{{labels}}} 1.0" in text
+    assert f"payroute_payment_amount_minor_total{{{labels}}} 10050.0" in text
+    assert "webhooks" not in text
 
 
 def value(tables: FakeTables, name: str, labels: str) -> int:
@@ -139,6 +140,7 @@ def value(tables: FakeTables, name: str, labels: str) -> int:
 
 
 PENDING = gauge_key(PENDING_VERIFICATIONS)
+OLDEST = "payroute_pending_verification_oldest_seconds"
 
 
 async def test_partial_capture_then_two_partial_refunds() -> None:
@@ -163,7 +165,9 @@ async def test_partial_capture_then_two_partial_refunds() -> None:
     fees = '{"currency":"PHP","kind":"%s"}'
     assert value(tables, "payroute_fee_amount_minor_total", fees % "provider") == 204
     assert value(tables, "payroute_fee_amount_minor_total", fees % "platform") == 180
-    partially = '{"currency":"PHP","provider":"stripe","status":"partially_refunded"}'
+    partially = (
+        '{"currency":"PHP","method":"card","provider":"stripe","status":"partially_refunded"}'
+    )
     assert value(tables, "payroute_payments_total", partially) == 1
     assert cache.snapshot() == tables.counters
 
@@ -197,15 +201,15 @@ async def test_pending_verifications_gauge_follows_the_newest_snapshot() -> None
         manual("pay_a", "pending_verification", 2), manual("pay_b", "pending_verification", 2)
     )
     await handle_batch(waiting, uow=FakeUnitOfWork(tables), cache=cache)
-    assert cache.gauges() == {PENDING: 2}
+    assert cache.gauges()[PENDING] == 2
     await handle_batch(
         with_ids(manual("pay_a", "captured", 3)), uow=FakeUnitOfWork(tables), cache=cache
     )
-    assert cache.gauges() == {PENDING: 1}
+    assert cache.gauges()[PENDING] == 1
     # An older snapshot (a redelivery under a new id) after the newer one changes nothing.
     late = with_ids(manual("pay_a", "pending_verification", 2))
     await handle_batch(late, uow=FakeUnitOfWork(tables), cache=cache)
-    assert cache.gauges() == {PENDING: 1}
+    assert cache.gauges()[PENDING] == 1
     # The newer one first, the older one later, in separate batches: never pending.
     await handle_batch(
         with_ids(manual("pay_c", "failed", 3)), uow=FakeUnitOfWork(tables), cache=cache
@@ -215,7 +219,7 @@ async def test_pending_verifications_gauge_follows_the_newest_snapshot() -> None
         uow=FakeUnitOfWork(tables),
         cache=cache,
     )
-    assert cache.gauges() == {PENDING: 1}
+    assert cache.gauges()[PENDING] == 1
 
 
 async def test_gauge_is_read_back_from_the_table_by_a_new_cache() -> None:
@@ -227,7 +231,65 @@ async def test_gauge_is_read_back_from_the_table_by_a_new_cache() -> None:
     )
     restarted = CounterCache()
     await refresh_cache(restarted, uow=FakeUnitOfWork(tables))
-    assert restarted.gauges() == {PENDING: 1}
+    assert restarted.gauges()[PENDING] == 1
     text = generate_latest(registry_for(restarted)).decode()
     assert "# TYPE payroute_pending_verifications gauge" in text
     assert "payroute_pending_verifications 1.0" in text
+
+
+def at(seconds: float) -> datetime:
+    return T0 + timedelta(seconds=seconds)
+
+
+def oldest_shown(cache: CounterCache, now: datetime) -> str:
+    text = generate_latest(registry_for(cache, clock=now.timestamp)).decode()
+    [line] = [x for x in text.splitlines() if x.startswith(OLDEST + " ")]
+    return line.removeprefix(OLDEST + " ")
+
+
+async def test_oldest_waiting_payment_is_its_age_at_each_scrape() -> None:
+    tables, cache = FakeTables(), CounterCache()
+    assert oldest_shown(cache, at(0)) == "0.0"  # nothing waits
+    waiting = with_ids(
+        manual("pay_a", "pending_verification", 2, updated_at=at(10)),
+        manual("pay_b", "pending_verification", 2, updated_at=at(40)),
+    )
+    await handle_batch(waiting, uow=FakeUnitOfWork(tables), cache=cache)
+    assert oldest_shown(cache, at(70)) == "60.0"
+    assert oldest_shown(cache, at(100)) == "90.0"  # no new batch: the scrape ages it
+    # A newer version in the same status keeps the moment the payment entered it.
+    again = manual("pay_a", "pending_verification", 3, updated_at=at(50))
+    await handle_batch(with_ids(again), uow=FakeUnitOfWork(tables), cache=cache)
+    assert oldest_shown(cache, at(100)) == "90.0"
+    decided = manual("pay_a", "captured", 4, updated_at=at(90))
+    await handle_batch(with_ids(decided), uow=FakeUnitOfWork(tables), cache=cache)
+    assert oldest_shown(cache, at(100)) == "60.0"
+    rejected = manual("pay_b", "failed", 3, updated_at=at(95))
+    await handle_batch(with_ids(rejected), uow=FakeUnitOfWork(tables), cache=cache)
+    assert oldest_shown(cache, at(100)) == "0.0"
+
+
+async def test_processing_time_is_a_histogram_counted_once_per_payment() -> None:
+    tables, cache = FakeTables(), CounterCache()
+    batches = [
+        [created("pay_1"), captured("pay_1", updated_at=at(0.3))],
+        [captured("pay_2", updated_at=at(42))],
+        [failed("pay_3", updated_at=at(1))],
+        # Another event of pay_1 (its fees, a webhook path): timed once already.
+        [captured("pay_1", updated_at=at(9), fees=FEES)],
+        [refund_event("re_1", 2_500, "succeeded", 2_500, 5)],
+    ]
+    for batch in batches:
+        await handle_batch(with_ids(*batch), uow=FakeUnitOfWork(tables), cache=cache)
+    text = generate_latest(registry_for(cache)).decode()
+    series = 'method="card",provider="stripe"'
+    assert "# TYPE payroute_payment_processing_seconds histogram" in text
+    expected = {"0.25": 0, "0.5": 1, "1.0": 2, "30.0": 2, "60.0": 3, "+Inf": 3}
+    for le, n in expected.items():
+        assert f'payroute_payment_processing_seconds_bucket{{le="{le}",{series}}} {n}.0' in text
+    assert f"payroute_payment_processing_seconds_count{{{series}}} 3.0" in text
+    assert f"payroute_payment_processing_seconds_sum{{{series}}} 43.3" in text
+    # Restarted: the same histogram from the table alone.
+    restarted = CounterCache()
+    await refresh_cache(restarted, uow=FakeUnitOfWork(tables))
+    assert generate_latest(registry_for(restarted)).decode() == text

@@ -1,18 +1,22 @@
+from datetime import timedelta
+
 import pytest
 
 from metrics_exporter.metrics import (
     COUNTERS,
     FEE_AMOUNT_MINOR,
+    HISTOGRAMS,
     LATE_SUCCESSES,
     PAYMENT_AMOUNT_MINOR,
     PAYMENT_FAILURES,
+    PAYMENT_PROCESSING,
     PAYMENTS,
     REFUND_AMOUNT_MINOR,
     REFUNDS,
-    WEBHOOKS_RECEIVED,
     bounded,
     increment,
     labels_key,
+    observe,
 )
 from metrics_exporter.rules import PaymentStatus, count, latest_statuses
 from payroute_common.envelope import Message
@@ -22,11 +26,23 @@ from payroute_common.messages import (
     LateSuccessFound,
     LateSuccessReversalFailed,
     LateSuccessReversed,
+    PaymentCaptured,
 )
 
-from .events import captured, created, failed, manual, partially_captured, refund_event, webhook
+from .events import (
+    T0,
+    captured,
+    created,
+    failed,
+    manual,
+    partially_captured,
+    refund_event,
+    snapshot,
+    webhook,
+)
 
-LABELS = '{"currency":"PHP","provider":"stripe","status":"captured"}'
+LABELS = '{"currency":"PHP","method":"card","provider":"stripe","status":"captured"}'
+PROCESSED_CARD = '{"method":"card","provider":"stripe"}'
 
 
 def added(message: Message) -> dict[str, set[tuple[tuple[str, str], int]]]:
@@ -34,18 +50,24 @@ def added(message: Message) -> dict[str, set[tuple[tuple[str, str], int]]]:
     return {c.once_key or "": {(i.key, i.value) for i in c.increments} for c in count(message)}
 
 
+def payment_labels(status: str, method: str = "card") -> str:
+    return labels_key({"status": status, "provider": "stripe", "method": method, "currency": "PHP"})
+
+
 def test_labels_key_is_canonical() -> None:
-    a = labels_key({"status": "captured", "provider": "stripe", "currency": "PHP"})
-    b = labels_key({"currency": "PHP", "status": "captured", "provider": "stripe"})
+    a = labels_key(
+        {"status": "captured", "provider": "stripe", "method": "card", "currency": "PHP"}
+    )
+    b = labels_key(
+        {"currency": "PHP", "method": "card", "status": "captured", "provider": "stripe"}
+    )
     assert a == b == LABELS
 
 
 def test_capture_counts_the_payment_and_the_captured_amount() -> None:
-    assert added(captured(amount_captured=7_000)) == {
-        "payment:pay_1:captured": {
-            ((PAYMENTS.name, LABELS), 1),
-            ((PAYMENT_AMOUNT_MINOR.name, LABELS), 7_000),
-        }
+    assert added(captured(amount_captured=7_000))["payment:pay_1:captured"] == {
+        ((PAYMENTS.name, LABELS), 1),
+        ((PAYMENT_AMOUNT_MINOR.name, LABELS), 7_000),
     }
 
 
@@ -59,18 +81,15 @@ def test_fees_are_counted_once_per_payment_by_kind() -> None:
 
 
 def test_failure_counts_the_payment_and_its_reason() -> None:
-    labels = labels_key({"status": "failed", "provider": "stripe", "currency": "PHP"})
-    assert added(failed(code="insufficient_funds")) == {
-        "payment:pay_1:failed": {
-            ((PAYMENTS.name, labels), 1),
-            ((PAYMENT_FAILURES.name, '{"code":"insufficient_funds","provider":"stripe"}'), 1),
-        }
+    assert added(failed(code="insufficient_funds"))["payment:pay_1:failed"] == {
+        ((PAYMENTS.name, payment_labels("failed")), 1),
+        ((PAYMENT_FAILURES.name, '{"code":"insufficient_funds","provider":"stripe"}'), 1),
     }
 
 
 def test_failure_before_any_provider_is_labelled_none() -> None:
-    [counted] = count(failed(provider=None, provider_reference=None))
-    assert all('"provider":"none"' in i.key[1] for i in counted.increments)
+    counted = count(failed(provider=None, provider_reference=None))
+    assert all('"provider":"none"' in i.key[1] for c in counted for i in c.increments)
 
 
 def test_free_form_label_values_are_bounded() -> None:
@@ -81,10 +100,51 @@ def test_free_form_label_values_are_bounded() -> None:
 
 
 def test_every_status_a_payment_reaches_is_counted_once_per_payment() -> None:
-    labels = labels_key({"status": "processing", "provider": "stripe", "currency": "PHP"})
+    labels = payment_labels("processing")
     assert added(created()) == {"payment:pay_1:processing": {((PAYMENTS.name, labels), 1)}}
-    [counted] = count(manual("pay_9", "pending_verification", 2))
-    assert counted.once_key == "payment:pay_9:pending_verification"
+    waiting = added(manual("pay_9", "pending_verification", 2))
+    assert waiting["payment:pay_9:pending_verification"] == {
+        ((PAYMENTS.name, labels_key(_cash("pending_verification"))), 1)
+    }
+
+
+def _cash(status: str) -> dict[str, str]:
+    return {"status": status, "provider": "manual", "method": "cash", "currency": "PHP"}
+
+
+@pytest.mark.parametrize(
+    ("after", "bucket"),
+    [(0, "0.1"), (0.1, "0.1"), (0.3, "0.5"), (42, "60.0"), (300, "300.0"), (301, "+Inf")],
+)
+def test_processing_time_falls_in_the_smallest_bucket_that_holds_it(
+    after: float, bucket: str
+) -> None:
+    done = captured(updated_at=T0 + timedelta(seconds=after))
+    assert added(done)["processing:pay_1"] == {
+        ((PAYMENT_PROCESSING.bucket_counter, f'{{"le":"{bucket}",{PROCESSED_CARD[1:]}'), 1),
+        ((PAYMENT_PROCESSING.sum_counter, PROCESSED_CARD), round(after * 1000)),
+    }
+
+
+@pytest.mark.parametrize(
+    "status",
+    ["captured", "authorized", "failed", "canceled", "requires_action", "pending_verification"],
+)
+def test_processing_time_is_kept_at_every_final_or_waiting_status(status: str) -> None:
+    event = PaymentCaptured(payment=snapshot("pay_1", status))
+    assert "processing:pay_1" in added(event)
+
+
+@pytest.mark.parametrize("status", ["pending", "processing", "partially_refunded", "refunded"])
+def test_processing_time_is_not_kept_before_or_after_those(status: str) -> None:
+    event = PaymentCaptured(payment=snapshot("pay_1", status))
+    assert "processing:pay_1" not in added(event)
+
+
+def test_a_manual_payment_is_processed_once_it_waits_for_verification() -> None:
+    waiting = manual("pay_9", "pending_verification", 2, updated_at=T0 + timedelta(seconds=2))
+    sums = dict(added(waiting)["processing:pay_9"])
+    assert sums[(PAYMENT_PROCESSING.sum_counter, '{"method":"cash","provider":"manual"}')] == 2_000
 
 
 def test_refund_counts_its_status_and_its_amount_once_it_succeeded() -> None:
@@ -100,11 +160,9 @@ def test_refund_counts_its_status_and_its_amount_once_it_succeeded() -> None:
     assert "payment:pay_1:partially_refunded" in succeeded
 
 
-def test_webhook_counts_by_provider_and_outcome() -> None:
-    [counted] = count(webhook("failed"))
-    assert counted.once_key is None
-    labels = labels_key({"provider": "stripe", "outcome": "failed"})
-    assert [(i.key, i.value) for i in counted.increments] == [((WEBHOOKS_RECEIVED.name, labels), 1)]
+def test_webhooks_count_for_nothing_here() -> None:
+    """webhook-ingest exports payroute_webhooks_total; one name, one meaning."""
+    assert count(webhook("failed")) == ()
 
 
 def test_only_manual_payments_are_tracked_for_the_gauge_newest_version_kept() -> None:
@@ -114,7 +172,7 @@ def test_only_manual_payments_are_tracked_for_the_gauge_newest_version_kept() ->
         captured("pay_card"),
         webhook(),
     ]
-    assert latest_statuses(batch) == [PaymentStatus("pay_m", "captured", 3)]
+    assert latest_statuses(batch) == [PaymentStatus("pay_m", "captured", 3, T0)]
 
 
 def test_increment_refuses_wrong_labels() -> None:
@@ -127,6 +185,13 @@ def test_metric_names_are_unique_and_prometheus_counters() -> None:
     assert len(names) == len(set(names))
     assert all(n.startswith("payroute_") and n.endswith("_total") for n in names)
     assert not any(label.endswith("_id") for c in COUNTERS for label in c.labels)
+    stored = {h.bucket_counter for h in HISTOGRAMS} | {h.sum_counter for h in HISTOGRAMS}
+    assert not stored & set(names)
+
+
+def test_observe_refuses_wrong_labels() -> None:
+    with pytest.raises(ValueError, match="takes labels"):
+        observe(PAYMENT_PROCESSING, 1.0, provider="stripe")
 
 
 @pytest.mark.parametrize(
