@@ -11,7 +11,6 @@ from typing import Any
 import httpx
 import pytest
 
-from gateway_api import read_model
 from gateway_api.payment_rules import METADATA_MAX_KEYS
 from payroute_common.messages import (
     LateSuccess,
@@ -20,50 +19,22 @@ from payroute_common.messages import (
     PaymentAttemptUpdated,
     PaymentAuthorized,
     PaymentCaptured,
-    PaymentEvent,
     PaymentFailure,
     PaymentSnapshot,
 )
 from payroute_common.messages.payment_events import RefundCreated, RefundFailed
 from payroute_common.messages.values import RefundSnapshot
 
+from . import orchestrated
+from .orchestrated import create, orchestrator_says
+
 pytestmark = pytest.mark.integration
 
 
 def snapshot(payment: dict[str, Any], version: int, status: str, **changes: Any) -> PaymentSnapshot:
-    created = datetime.fromisoformat(payment["created_at"])
-    values: dict[str, Any] = {
-        "payment_id": payment["id"],
-        "merchant_id": payment["merchant_id"],
-        "version": version,
-        "status": status,
-        "amount": payment["amount"],
-        "amount_capturable": 0,
-        "amount_captured": 0,
-        "amount_refunded": 0,
-        "currency": payment["currency"],
-        "capture_method": payment["capture_method"],
-        "payment_method_type": payment["payment_method"]["type"],
-        "provider": "paymongo",
-        "provider_reference": "pi_2",
-        "failure": None,
-        "created_at": created,
-        "updated_at": created + timedelta(seconds=version),
-    }
-    values.update(changes)
-    return PaymentSnapshot.model_validate(values)
-
-
-async def orchestrator_says(gateway: Any, *events: PaymentEvent) -> None:
-    async with gateway.unit_of_work() as uow:
-        await read_model.apply_payment_events(events, uow=uow)
-        await uow.commit()
-
-
-async def create(client: httpx.AsyncClient, merchant: Any, body: Any, **changes: Any) -> Any:
-    response = await client.post("/v1/payments", json=body(**changes), headers=merchant.headers)
-    assert response.status_code == 201, response.text
-    return {**response.json(), "merchant_id": merchant.id}
+    """These payments went to PayMongo."""
+    at_paymongo = {"provider": "paymongo", "provider_reference": "pi_2", **changes}
+    return orchestrated.snapshot(payment, version, status, **at_paymongo)
 
 
 LATE = LateSuccess(
