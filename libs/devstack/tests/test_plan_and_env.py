@@ -71,7 +71,8 @@ def test_session_plans_are_unique() -> None:
     one, two = session_plan(BASE), session_plan(BASE)
     assert set(one.owned_databases).isdisjoint(two.owned_databases)
     assert len(set(one.ports.values())) == len(SERVICES)
-    assert one.topic_prefix == ""
+    assert one.topic_prefix != two.topic_prefix  # stacks on one broker keep apart
+    assert one.topic_prefix.endswith(".")
     assert all(url.startswith("postgresql+asyncpg://") for url in one.database_urls.values())
 
 
@@ -82,7 +83,7 @@ def test_every_service_gets_the_same_env_with_generated_secrets() -> None:
     assert env["STRIPE_API_BASE"] == env["PAYMONGO_API_BASE"] == env["XENDIT_API_BASE"] == simulator
     assert env["PROVIDER_SIMULATOR_WEBHOOK_BASE_URL"] == f"{plan.url('webhook-ingest')}/webhooks"
     assert env["KAFKA_BOOTSTRAP_SERVERS"] == "127.0.0.1:1"
-    assert env["TOPIC_PREFIX"] == ""
+    assert env["TOPIC_PREFIX"] == plan.topic_prefix
     assert env["GATEWAY_API_DATABASE_URL"] == plan.database_urls["gateway-api"]
     assert env["METRICS_EXPORTER_PORT"] == str(plan.ports["metrics-exporter"])
     assert env["PATH"] == "/bin"

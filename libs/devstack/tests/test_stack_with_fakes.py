@@ -51,7 +51,7 @@ async def test_stack_starts_restarts_and_stops(infra: Infra, tmp_path: Path) -> 
                 assert sim[shared] == ingest[shared] == stack.env[shared]
             assert ingest["STRIPE_API_BASE"] == stack.url("provider-simulator")
             assert ingest["KAFKA_BOOTSTRAP_SERVERS"] == stack.bootstrap_servers
-            assert ingest["TOPIC_PREFIX"] == stack.topic_prefix == ""
+            assert ingest["TOPIC_PREFIX"] == stack.topic_prefix != ""
             assert ingest["DATABASE_URL"] == stack.database_url("webhook-ingest")
             assert ingest["PROVIDER_SIMULATOR_WEBHOOK_BASE_URL"] == (
                 f"{stack.url('webhook-ingest')}/webhooks"

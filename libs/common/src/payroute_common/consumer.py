@@ -163,7 +163,8 @@ def subscribe(
     @broker.subscriber(
         *names,
         batch=True,
-        group_id=group,
+        # Environments sharing a broker keep apart by topic prefix: groups too.
+        group_id=f"{settings.topic_prefix}{group}",
         max_records=settings.consumer_max_records,
         fetch_min_bytes=settings.consumer_fetch_min_bytes,
         fetch_max_wait_ms=settings.consumer_fetch_max_wait_ms,

@@ -126,7 +126,9 @@ def session_plan(
     services: tuple[ServiceSpec, ...] = SERVICES,
     replicas: Mapping[str, int] | str | None = None,
 ) -> StackPlan:
-    """A test stack: free ports and database names unique to this session.
+    """A test stack: free ports, database names and a topic prefix unique to it, so
+    several stacks on one broker (the session's, scale-out's, tracing's) never read
+    each other's messages nor share a consumer group.
 
     `replicas` as a mapping or in PAYROUTE_REPLICAS' form; None means one each.
     """
@@ -142,5 +144,6 @@ def session_plan(
         ports=ports,
         database_urls={n: sqlalchemy_url(postgres_dsn, db) for n, db in names.items()},
         owned_databases=tuple(names.values()),
+        topic_prefix=f"t{suffix}.",
         replica_ports=assign_replica_ports(services, ports, counts, fresh),
     )

@@ -117,6 +117,8 @@ def spans(monkeypatch: pytest.MonkeyPatch) -> Iterator[InMemorySpanExporter]:
     provider = TracerProvider()
     provider.add_span_processor(SimpleSpanProcessor(exporter))
     monkeypatch.setattr(tracing, "_tracer", provider.get_tracer("test"))
+    # A service configured earlier in this process may have chosen ids-only spans.
+    monkeypatch.setattr(tracing, "_ids_only", False)
     yield exporter
     provider.shutdown()
 
