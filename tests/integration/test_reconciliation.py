@@ -59,7 +59,11 @@ async def in_ledger(recon: httpx.AsyncClient, payment_id: str, refunded: int = 0
 
     async def seen() -> bool:
         answer = await recon.get(f"/v1/ledger/{payment_id}")
-        return answer.status_code == 200 and answer.json()["amount_refunded"] == refunded
+        if answer.status_code != 200:
+            return False
+        entry = answer.json()
+        captured = any(m["kind"] == "capture" for m in entry["movements"])
+        return captured and entry["amount_refunded"] == refunded
 
     await wait_for(seen, timeout=20, interval=0.2, what=f"{payment_id} in the ledger")
 
