@@ -5,6 +5,7 @@ units through the currency's ISO 4217 exponent with `Decimal`, never a float, an
 a value with more decimals than the currency has is refused rather than rounded.
 """
 
+import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
@@ -93,3 +94,22 @@ def column_count_error(line_no: int, row: dict[str, str]) -> LineError | None:
     if None in row.values():
         return LineError(line_no, "too few columns")
     return None
+
+
+def required(row: dict[str, str], column: str) -> str:
+    """The cell of `column`, which may not be empty."""
+    value = row[column].strip()
+    if not value:
+        raise CellError(f"{column} is empty")
+    return value
+
+
+def payment_id_in_metadata(metadata: str | None) -> str | None:
+    """`metadata.payment_id` of a JSON metadata cell; metadata that is not a JSON
+    object carries none."""
+    try:
+        parsed = json.loads(metadata or "{}")
+    except ValueError:
+        return None
+    value = parsed.get("payment_id") if isinstance(parsed, dict) else None
+    return value if isinstance(value, str) and value else None

@@ -8,7 +8,6 @@ magnitudes (`Type` says which way money went). `Paid at` dates a payment, else
 `Created at`. Payroute's payment id comes from the `Metadata` JSON when it is there.
 """
 
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,6 +18,8 @@ from reconciliation.reports.formats.base import (
     column_count_error,
     currency_code,
     minor_units,
+    payment_id_in_metadata,
+    required,
     utc_timestamp,
 )
 from reconciliation.reports.lines import LineError, LineKind, ReportLine
@@ -51,19 +52,19 @@ def _line(line_no: int, row: dict[str, str]) -> ReportLine | LineError:
     try:
         currency = currency_code(row["Currency"])
         kind = KINDS.get(row["Type"].strip().lower(), "other")
-        movement_id = _required(row, "ID")
+        movement_id = required(row, "ID")
         return ReportLine(
             line_no=line_no,
             provider=PROVIDER,
             movement_id=movement_id,
-            reference=_required(row, "Payment Intent ID") if kind == "charge" else movement_id,
+            reference=required(row, "Payment Intent ID") if kind == "charge" else movement_id,
             kind=kind,
             amount=abs(minor_units(row["Amount"], currency, column="Amount")),
             fee=abs(minor_units(row["Fee"] or "0", currency, column="Fee")),
             currency=currency,
             occurred_at=_occurred_at(row),
             status=_status(row["Status"]),
-            payment_id=_payment_id(row.get("Metadata")),
+            payment_id=payment_id_in_metadata(row.get("Metadata")),
         )
     except CellError as error:
         return LineError(line_no, str(error))
@@ -79,23 +80,6 @@ def _occurred_at(row: dict[str, str]) -> datetime:
 def _status(value: str) -> str | None:
     status = value.strip().lower()
     return STATUSES.get(status, status or None)
-
-
-def _payment_id(metadata: str | None) -> str | None:
-    """`metadata.payment_id`; metadata that is not a JSON object carries none."""
-    try:
-        parsed = json.loads(metadata or "{}")
-    except ValueError:
-        return None
-    value = parsed.get("payment_id") if isinstance(parsed, dict) else None
-    return value if isinstance(value, str) and value else None
-
-
-def _required(row: dict[str, str], column: str) -> str:
-    value = row[column].strip()
-    if not value:
-        raise CellError(f"{column} is empty")
-    return value
 
 
 PAYMONGO = PaymongoPaymentsExport()

@@ -16,6 +16,7 @@ from reconciliation.reports.formats.base import (
     column_count_error,
     currency_code,
     minor_units,
+    required,
     utc_timestamp,
 )
 from reconciliation.reports.lines import LineError, LineKind, ReportLine
@@ -60,8 +61,8 @@ def _line(line_no: int, row: dict[str, str]) -> ReportLine | LineError:
         return ReportLine(
             line_no=line_no,
             provider=PROVIDER,
-            movement_id=_required(row, "balance_transaction_id"),
-            reference=_required(row, "source_id"),
+            movement_id=required(row, "balance_transaction_id"),
+            reference=required(row, "source_id"),
             kind=KINDS.get(category, "other"),
             amount=abs(minor_units(row["gross"], currency, column="gross")),
             fee=abs(minor_units(row["fee"], currency, column="fee")),
@@ -72,13 +73,6 @@ def _line(line_no: int, row: dict[str, str]) -> ReportLine | LineError:
         )
     except CellError as error:
         return LineError(line_no, str(error))
-
-
-def _required(row: dict[str, str], column: str) -> str:
-    value = row[column].strip()
-    if not value:
-        raise CellError(f"{column} is empty")
-    return value
 
 
 def _payment_id(row: dict[str, str]) -> str | None:

@@ -9,7 +9,6 @@ says which way); `Created Date` dates the line. Payroute's payment id comes from
 the `Metadata` JSON when it is there.
 """
 
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -19,6 +18,8 @@ from reconciliation.reports.formats.base import (
     column_count_error,
     currency_code,
     minor_units,
+    payment_id_in_metadata,
+    required,
     utc_timestamp,
 )
 from reconciliation.reports.lines import LineError, LineKind, ReportLine
@@ -75,35 +76,18 @@ def _line(line_no: int, row: dict[str, str]) -> ReportLine | LineError:
         return ReportLine(
             line_no=line_no,
             provider=PROVIDER,
-            movement_id=_required(row, "Transaction ID"),
-            reference=_required(row, "Product ID"),
+            movement_id=required(row, "Transaction ID"),
+            reference=required(row, "Product ID"),
             kind=KINDS.get(row["Type"].strip().upper(), "other"),
             amount=abs(minor_units(row["Amount"], currency, column="Amount")),
             fee=fee + vat,
             currency=currency,
             occurred_at=utc_timestamp(row["Created Date"], column="Created Date"),
             status=STATUSES.get(status, status.lower() or None),
-            payment_id=_payment_id(row.get("Metadata")),
+            payment_id=payment_id_in_metadata(row.get("Metadata")),
         )
     except CellError as error:
         return LineError(line_no, str(error))
-
-
-def _payment_id(metadata: str | None) -> str | None:
-    """`metadata.payment_id`; metadata that is not a JSON object carries none."""
-    try:
-        parsed = json.loads(metadata or "{}")
-    except ValueError:
-        return None
-    value = parsed.get("payment_id") if isinstance(parsed, dict) else None
-    return value if isinstance(value, str) and value else None
-
-
-def _required(row: dict[str, str], column: str) -> str:
-    value = row[column].strip()
-    if not value:
-        raise CellError(f"{column} is empty")
-    return value
 
 
 XENDIT = XenditTransactionsReport()
