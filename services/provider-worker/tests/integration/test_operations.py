@@ -97,12 +97,10 @@ async def test_capture_and_refunds_are_answered_logged_and_move_money_once(
     assert results[0][1]["provider_reference"] == reference
     assert results[1][1]["provider_reference"] == results[3][1]["provider_reference"]
     assert results[4][1]["error"]["category"] == "invalid_request"
-    assert await worker.moves(payment_id) == [
-        ("authorization", 2500),
-        ("capture", 2000),
-        ("refund", 800),
-        ("refund", 700),
-    ]
+    moves = await worker.moves(payment_id)
+    assert moves[:2] == [("authorization", 2500), ("capture", 2000)]
+    # the two refunds of one batch are sent side by side; either may land first
+    assert sorted(moves[2:]) == [("refund", 700), ("refund", 800)]
     log = await worker.rows(
         "SELECT attempt_id, operation, outcome, amount FROM attempt_log "
         "WHERE payment_id = :p ORDER BY created_at, attempt_id",
