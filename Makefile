@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-SERVICE_SRC := libs/common/src libs/devstack/src libs/bench/src $(wildcard services/*/src)
+SERVICE_SRC := libs/common/src libs/devstack/src libs/bench/src libs/cli/src $(wildcard services/*/src)
 
 .PHONY: install run stop test test-unit lint fmt bench bench-webhooks bench-analytics bench-recon \
 	migrate schemas clean lock

@@ -32,13 +32,13 @@ import httpx
 from pydantic import SecretStr
 
 from gateway_api import __main__ as gateway_main
-from gateway_api import api_keys
+from gateway_api.admin import api_keys
 from gateway_api.analytics.facts import histogram_bucket
 from gateway_api.analytics.tables import FIGURE_COLUMNS, HISTOGRAM_COLUMNS, PLATFORM
 from gateway_api.app import build_app
 from gateway_api.config import Settings
-from gateway_api.store import GatewayUnitOfWork
 from gateway_api.tables import metadata
+from gateway_api.unit_of_work import GatewayUnitOfWork
 from payroute_common.catalog import providers_for
 from payroute_common.migrations import upgrade_to_head
 from payroute_common.runtime import ServiceRuntime

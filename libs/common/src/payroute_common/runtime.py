@@ -162,12 +162,16 @@ def _freeze_startup_heap() -> None:
     gc.freeze()
 
 
-def serve(app_path: str, settings: ServiceSettings, migrations_dir: Path | None) -> None:
+def serve(
+    app_path: str, settings: ServiceSettings, migrations_dir: Path | None, *, factory: bool = False
+) -> None:
+    """Migrate, then run `app_path` (with `factory`, a function building the app) under uvicorn."""
     configure_logging(settings.service_name, settings.log_level)
     if migrations_dir is not None:
         upgrade_to_head(migrations_dir, settings.database_url.get_secret_value())
     uvicorn.run(
         app_path,
+        factory=factory,
         host=settings.host,
         port=settings.port,
         log_config=None,

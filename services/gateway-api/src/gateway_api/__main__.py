@@ -7,7 +7,7 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 def main() -> None:
-    serve("gateway_api.app:app", Settings(), MIGRATIONS)
+    serve("gateway_api.app:bootstrap", Settings(), MIGRATIONS, factory=True)
 
 
 if __name__ == "__main__":

@@ -19,12 +19,12 @@ from fastapi import FastAPI
 from pydantic import SecretStr
 from sqlalchemy import text
 
-from gateway_api import api_keys
 from gateway_api.__main__ import MIGRATIONS
+from gateway_api.admin import api_keys
 from gateway_api.app import build_app
 from gateway_api.config import Settings
-from gateway_api.store import GatewayUnitOfWork
 from gateway_api.tables import metadata
+from gateway_api.unit_of_work import GatewayUnitOfWork
 from payroute_common.runtime import ServiceRuntime
 from payroute_devstack.testing import migrated_database
 

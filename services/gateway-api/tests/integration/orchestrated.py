@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 
-from gateway_api import read_model
+from gateway_api.projection import read_model
 from payroute_common.messages import PaymentEvent, PaymentSnapshot
 
 

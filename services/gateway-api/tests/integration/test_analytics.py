@@ -17,7 +17,7 @@ import pytest
 
 from gateway_api.analytics.projection import project_payment_events
 from gateway_api.analytics.store import SqlAnalyticsStore
-from gateway_api.consumers import handle_batch
+from gateway_api.projection.consumer import handle_batch
 from payroute_common.consumer import Received
 from payroute_common.envelope import Envelope
 from payroute_common.ids import new_id

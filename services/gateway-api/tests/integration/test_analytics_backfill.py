@@ -10,12 +10,13 @@ import pytest
 from alembic import command
 from pydantic import SecretStr
 
-from gateway_api import api_keys, read_model
 from gateway_api.__main__ import MIGRATIONS
+from gateway_api.admin import api_keys
 from gateway_api.app import build_app
 from gateway_api.config import Settings
-from gateway_api.store import GatewayUnitOfWork
+from gateway_api.projection import read_model
 from gateway_api.tables import metadata
+from gateway_api.unit_of_work import GatewayUnitOfWork
 from payroute_common.migrations import alembic_config
 from payroute_common.runtime import ServiceRuntime
 

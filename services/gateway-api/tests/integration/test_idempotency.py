@@ -10,7 +10,8 @@ import httpx
 import pytest
 from sqlalchemy import text
 
-from gateway_api import handlers, read_model
+from gateway_api.idempotency import purge
+from gateway_api.projection import read_model
 from payroute_common.clock import utcnow
 from payroute_common.ids import new_id
 from payroute_common.messages import PaymentAuthorized, PaymentCaptured, PaymentSnapshot
@@ -179,7 +180,7 @@ async def test_expired_keys_are_purged(
         )
 
     async with gateway.unit_of_work() as uow:
-        purged = await handlers.purge_idempotency_keys(utcnow(), uow=uow)
+        purged = await purge.purge_idempotency_keys(utcnow(), uow=uow)
 
     assert purged >= 1
     left = {r.key for r in await gateway.rows("SELECT key FROM idempotency_keys")}

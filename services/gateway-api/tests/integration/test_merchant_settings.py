@@ -6,8 +6,8 @@ from typing import Any
 import httpx
 import pytest
 
-from gateway_api import api_keys
-from gateway_api.merchant_settings import DEFAULT_VERIFICATION_TTL_SECONDS
+from gateway_api.admin import api_keys
+from gateway_api.admin.merchant_settings import DEFAULT_VERIFICATION_TTL_SECONDS
 
 from .conftest import key_of, new_merchant
 

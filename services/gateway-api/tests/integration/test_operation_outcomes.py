@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from gateway_api.payment_rules import METADATA_MAX_KEYS
+from gateway_api.payments.rules import METADATA_MAX_KEYS
 from payroute_common.messages import (
     LateSuccess,
     LateSuccessFound,

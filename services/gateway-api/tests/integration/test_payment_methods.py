@@ -6,7 +6,7 @@ from typing import Any
 import httpx
 import pytest
 
-from gateway_api import api_keys
+from gateway_api.admin import api_keys
 from payroute_common.fees import fees_for
 
 pytestmark = pytest.mark.integration

@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
-from gateway_api import api_keys
+from gateway_api.admin import api_keys
 from payroute_common.envelope import Envelope
 from payroute_common.messages import (
     PaymentAuthorized,

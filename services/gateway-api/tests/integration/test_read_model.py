@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 import pytest
 
-from gateway_api.consumers import handle_batch
+from gateway_api.projection.consumer import handle_batch
 from payroute_common.consumer import Received
 from payroute_common.envelope import Envelope
 from payroute_common.ids import new_id
@@ -195,7 +195,7 @@ async def test_a_waiting_request_is_woken_by_the_committed_change(
     dsn = gateway.database_url.replace("postgresql+asyncpg://", "postgresql://")
     listener = asyncio.create_task(waiters.listen(dsn))
     try:
-        async with waiters.watch(payment["id"]) as changed:
+        async with waiters.woken_on_change(payment["id"]) as changed:
             await asyncio.sleep(0.2)  # the listener connects
             changed.clear()
             await handle_batch(

@@ -15,7 +15,8 @@ from typing import Any
 import httpx
 import pytest
 
-from gateway_api import api_keys, cli
+from gateway_api.admin import api_keys
+from payroute_cli.main import main as payroute_main
 from payroute_common.envelope import Envelope
 from payroute_common.topics import ACCESS_KEYS
 
@@ -132,7 +133,7 @@ async def test_the_cli_makes_admin_keys_and_announces_them(
     monkeypatch.setenv("GATEWAY_API_DATABASE_URL", gateway.database_url)
 
     async def payroute(*args: str) -> Any:
-        code = await asyncio.to_thread(cli.main, list(args))
+        code = await asyncio.to_thread(payroute_main, list(args))
         out, _ = capsys.readouterr()
         assert code == 0
         return json.loads(out)

@@ -31,7 +31,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from gateway_api import api_keys
+from gateway_api.admin import api_keys
 
 pytestmark = pytest.mark.integration
 

@@ -12,7 +12,8 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from gateway_api import api
+from gateway_api import app as gateway_app
+from gateway_api.admin.merchant_settings import MerchantSettings
 from gateway_api.domain import (
     ApiKey,
     Merchant,
@@ -25,10 +26,9 @@ from gateway_api.domain import (
     issue_key,
 )
 from gateway_api.domain import new_merchant as make_merchant
-from gateway_api.idempotency import StoredAnswer
-from gateway_api.merchant_settings import MerchantSettings
-from gateway_api.payment_changes import PaymentWaiters
-from gateway_api.store import PaymentFilters
+from gateway_api.idempotency.rules import StoredAnswer
+from gateway_api.payments.store import PaymentFilters
+from gateway_api.reads.changes import PaymentWaiters
 from payroute_common.clock import utcnow
 from payroute_common.envelope import Envelope
 from payroute_common.http import RequestIdMiddleware
@@ -313,9 +313,9 @@ def secret(store: FakeStore) -> str:
 @pytest.fixture
 def app(store: FakeStore) -> FastAPI:
     # The same stack as ServiceRuntime.create_app builds, minus broker and database.
-    application = FastAPI(middleware=api.middleware(MAX_BODY_BYTES))
+    application = FastAPI(middleware=gateway_app.middleware(MAX_BODY_BYTES))
     application.add_middleware(RequestIdMiddleware)
-    api.install(application, lambda: FakeUnitOfWork(store), PaymentWaiters())
+    gateway_app.register_routes(application, lambda: FakeUnitOfWork(store), PaymentWaiters())
     return application
 
 

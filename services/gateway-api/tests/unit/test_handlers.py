@@ -7,9 +7,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gateway_api import handlers, read_model
 from gateway_api.domain import Principal, ResourceMissing
-from gateway_api.schemas import CreatePaymentRequest
+from gateway_api.payments import commands as payment_commands
+from gateway_api.payments.schemas import CreatePaymentRequest
+from gateway_api.projection import read_model
+from gateway_api.reads import queries
 from payroute_common.clock import utcnow
 from payroute_common.messages import CreatePayment, PaymentCaptured, PaymentSnapshot
 from payroute_common.topics import PAYMENT_COMMANDS
@@ -43,7 +45,7 @@ async def test_create_stages_one_create_payment_command_keyed_by_payment(
     request = CreatePaymentRequest.model_validate(body(provider="stripe", order_id="o-1"))
     principal = Principal("key_1", "mch_1", "merchant")
 
-    payment = await handlers.create_payment(request, principal=principal, uow=uow)
+    payment = await payment_commands.create_payment(request, principal=principal, uow=uow)
 
     (message,) = store.published
     assert message.topic == PAYMENT_COMMANDS
@@ -66,13 +68,13 @@ async def test_create_stages_one_create_payment_command_keyed_by_payment(
 async def test_get_payment_refuses_other_merchants(uow: Any, body: Any) -> None:
     request = CreatePaymentRequest.model_validate(body())
     owner = Principal("key_1", "mch_1", "merchant")
-    payment = await handlers.create_payment(request, principal=owner, uow=uow)
+    payment = await payment_commands.create_payment(request, principal=owner, uow=uow)
 
     with pytest.raises(ResourceMissing):
-        await handlers.get_payment(
+        await queries.get_payment(
             payment.id, principal=Principal("key_2", "mch_2", "merchant"), uow=uow
         )
-    assert await handlers.get_payment(payment.id, principal=owner, uow=uow) == payment
+    assert await queries.get_payment(payment.id, principal=owner, uow=uow) == payment
 
 
 def test_a_batch_keeps_only_the_newest_snapshot_of_each_payment() -> None:

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from gateway_api import api_keys
+from gateway_api.admin import api_keys
 from gateway_api.domain import ResourceMissing, hash_secret
 from payroute_common.envelope import Envelope
 from payroute_common.messages import ApiKeyIssued, ApiKeyRevoked

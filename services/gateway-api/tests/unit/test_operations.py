@@ -10,10 +10,13 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from gateway_api import handlers, read_model
 from gateway_api.domain import Conflict, Payment, PermissionDenied, Principal, Refund
-from gateway_api.idempotency import IdempotentRequest, Replay, StoredAnswer, answer_again
-from gateway_api.schemas import CapturePaymentRequest, CreateRefundRequest, VerifyPaymentRequest
+from gateway_api.idempotency.rules import IdempotentRequest, Replay, StoredAnswer, answer_again
+from gateway_api.payments import commands as payment_commands
+from gateway_api.payments.schemas import CapturePaymentRequest, VerifyPaymentRequest
+from gateway_api.projection import read_model
+from gateway_api.refunds import commands as refund_commands
+from gateway_api.refunds.schemas import CreateRefundRequest
 from payroute_common.clock import utcnow
 from payroute_common.envelope import Envelope
 from payroute_common.messages import PaymentFailure, PaymentMethod, PaymentSnapshot
@@ -52,7 +55,7 @@ async def test_capture_stages_the_command_and_marks_the_operation_in_flight(
 ) -> None:
     paid = payment(store, "authorized", amount_capturable=10_000)
 
-    result = await handlers.capture_payment(
+    result = await payment_commands.capture_payment(
         paid.id, CapturePaymentRequest(amount=4_000), principal=MERCHANT, uow=uow
     )
 
@@ -76,7 +79,7 @@ async def test_capture_refusals(
     paid = payment(store, status, **changes)
 
     with pytest.raises(Conflict) as refused:
-        await handlers.capture_payment(
+        await payment_commands.capture_payment(
             paid.id, CapturePaymentRequest(amount=amount), principal=MERCHANT, uow=uow
         )
 
@@ -88,7 +91,7 @@ async def test_cancel_after_capture_is_refused(store: Any, uow: Any) -> None:
     paid = payment(store, "captured", amount_captured=10_000)
 
     with pytest.raises(Conflict) as refused:
-        await handlers.cancel_payment(paid.id, principal=MERCHANT, uow=uow)
+        await payment_commands.cancel_payment(paid.id, principal=MERCHANT, uow=uow)
 
     assert refused.value.code == "payment_not_cancelable"
 
@@ -98,8 +101,8 @@ async def test_only_operators_verify(store: Any, uow: Any) -> None:
     approve = VerifyPaymentRequest(decision="approve")
 
     with pytest.raises(PermissionDenied):
-        await handlers.verify_payment(paid.id, approve, principal=MERCHANT, uow=uow)
-    await handlers.verify_payment(paid.id, approve, principal=OPERATOR, uow=uow)
+        await payment_commands.verify_payment(paid.id, approve, principal=MERCHANT, uow=uow)
+    await payment_commands.verify_payment(paid.id, approve, principal=OPERATOR, uow=uow)
 
     assert staged(store) == ["VerifyPayment"]
 
@@ -107,17 +110,17 @@ async def test_only_operators_verify(store: Any, uow: Any) -> None:
 async def test_refunds_never_sum_past_the_captured_amount(store: Any, uow: Any) -> None:
     paid = payment(store, "captured", amount_captured=6_000)
 
-    await handlers.create_refund(
+    await refund_commands.create_refund(
         CreateRefundRequest(payment_id=paid.id, amount=2_000), principal=MERCHANT, uow=uow
     )
-    await handlers.create_refund(
+    await refund_commands.create_refund(
         CreateRefundRequest(payment_id=paid.id, amount=3_000), principal=MERCHANT, uow=uow
     )
     with pytest.raises(Conflict) as refused:
-        await handlers.create_refund(
+        await refund_commands.create_refund(
             CreateRefundRequest(payment_id=paid.id, amount=1_001), principal=MERCHANT, uow=uow
         )
-    rest = await handlers.create_refund(
+    rest = await refund_commands.create_refund(
         CreateRefundRequest(payment_id=paid.id), principal=MERCHANT, uow=uow
     )
 
@@ -131,7 +134,7 @@ async def test_a_failed_refund_frees_its_amount(store: Any, uow: Any) -> None:
     failed = Refund("re_1", paid.id, "mch_1", 6_000, "PHP", None, utcnow(), utcnow(), "failed")
     store.refunds[failed.id] = failed
 
-    refund = await handlers.create_refund(
+    refund = await refund_commands.create_refund(
         CreateRefundRequest(payment_id=paid.id), principal=MERCHANT, uow=uow
     )
 

@@ -9,8 +9,8 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from gateway_api.payment_changes import PaymentWaiters
-from gateway_api.prefer import requested_wait
+from gateway_api.edge.prefer import requested_wait
+from gateway_api.reads.changes import PaymentWaiters
 
 from .conftest import FakeStore
 

@@ -8,7 +8,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from gateway_api.provider_health_api import (
+from gateway_api.admin.provider_health_routes import (
     ProviderHealthSource,
     provider_health_source,
     router,

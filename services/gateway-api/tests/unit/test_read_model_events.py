@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from gateway_api import pending_operations, read_model
+from gateway_api.payments import pending_operations
+from gateway_api.projection import read_model
 from payroute_common.clock import utcnow
 from payroute_common.messages import (
     LateSuccess,

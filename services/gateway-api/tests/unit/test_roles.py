@@ -8,8 +8,8 @@ from typing import Any
 import httpx
 import pytest
 
+from gateway_api.admin.roles import may, require_role
 from gateway_api.domain import PermissionDenied, Principal
-from gateway_api.roles import may, require_role
 
 SETTINGS = "/v1/merchant/settings"
 

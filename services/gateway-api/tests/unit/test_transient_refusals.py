@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from gateway_api.domain import Payment
-from gateway_api.idempotent_answers import is_final
+from gateway_api.idempotency.answers import is_final
 from payroute_common.clock import utcnow
 from payroute_common.messages import PaymentMethod
 

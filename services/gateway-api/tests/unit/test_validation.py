@@ -5,7 +5,7 @@ from typing import Any
 import httpx
 import pytest
 
-from gateway_api.payment_rules import METADATA_MAX_KEYS
+from gateway_api.payments.rules import METADATA_MAX_KEYS
 
 METADATA_OVER_KEYS = {f"k{i}": "v" for i in range(METADATA_MAX_KEYS + 1)}
 

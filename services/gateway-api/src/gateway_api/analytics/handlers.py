@@ -10,11 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from gateway_api.admin.roles import require_role
 from gateway_api.analytics import params
 from gateway_api.analytics.reader import AnalyticsReader
 from gateway_api.analytics.report import FailureRow, PaymentsRow, payments_row
 from gateway_api.domain import Principal
-from gateway_api.roles import require_role
 
 
 @dataclass(frozen=True)
