@@ -8,8 +8,15 @@ from typing import Any
 
 import httpx
 
+from gateway_api.admin import api_keys
 from gateway_api.projection import read_model
-from payroute_common.messages import PaymentEvent, PaymentSnapshot
+from payroute_common.envelope import Envelope
+from payroute_common.messages import (
+    PaymentAuthorized,
+    PaymentCaptured,
+    PaymentEvent,
+    PaymentSnapshot,
+)
 
 
 def snapshot(payment: dict[str, Any], version: int, status: str, **changes: Any) -> PaymentSnapshot:
@@ -46,3 +53,33 @@ async def create(client: httpx.AsyncClient, merchant: Any, body: Any, **changes:
     response = await client.post("/v1/payments", json=body(**changes), headers=merchant.headers)
     assert response.status_code == 201, response.text
     return {**response.json(), "merchant_id": merchant.id}
+
+
+async def authorized(client: httpx.AsyncClient, gateway: Any, merchant: Any, body: Any) -> Any:
+    payment = await create(client, merchant, body, amount=10_000, capture_method="manual")
+    await orchestrator_says(
+        gateway,
+        PaymentAuthorized(payment=snapshot(payment, 2, "authorized", amount_capturable=10_000)),
+    )
+    return payment
+
+
+async def captured(
+    client: httpx.AsyncClient, gateway: Any, merchant: Any, body: Any, amount: int = 10_000
+) -> Any:
+    payment = await create(client, merchant, body, amount=10_000)
+    await orchestrator_says(
+        gateway, PaymentCaptured(payment=snapshot(payment, 2, "captured", amount_captured=amount))
+    )
+    return payment
+
+
+async def commands(gateway: Any, payment_id: str) -> list[str]:
+    rows = await gateway.rows("SELECT value FROM outbox WHERE key = :id ORDER BY id", id=payment_id)
+    return [Envelope.model_validate_json(row.value).event_type for row in rows]
+
+
+async def operator_headers(gateway: Any, merchant: Any) -> dict[str, str]:
+    async with gateway.unit_of_work() as uow:
+        issued = await api_keys.create_api_key(merchant.id, "operator", uow=uow)
+    return {"Authorization": f"Bearer {issued.secret}"}
