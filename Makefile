@@ -37,8 +37,8 @@ fmt: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-bench: install  ## end-to-end payments/s and latency through a running stack it starts
-	$(BIN)/python -m payroute_bench
+bench: install  ## end-to-end payments/s, latency, CPU ms/payment per process; BENCH_ARGS="--mode wait --payments 1000"
+	$(BIN)/python -m payroute_bench $(BENCH_ARGS)
 
 bench-webhooks: install  ## webhook-ingest alone: verified webhooks/s and latency at fixed offered rates
 	$(BIN)/python -m payroute_bench.webhooks

@@ -1,13 +1,17 @@
 """End-to-end load: create card payments over HTTP and wait for each to be captured.
 
-Each payment is one `POST /v1/payments` (accept latency) followed by one
-`GET /v1/payments/{id}` with `Prefer: wait=10`, which the gateway answers as
-soon as its read model shows the payment out of `processing` (completion
-latency, measured from the start of the POST). Throughput is payments
-completed per second of wall time, first POST to last completion.
+`--mode get` (the default): each payment is one `POST /v1/payments` (accept
+latency) followed by one `GET /v1/payments/{id}` with `Prefer: wait=10`, which
+the gateway answers as soon as its read model shows the payment out of
+`processing` (completion latency, measured from the start of the POST).
+`--mode wait`: each payment is one `POST /v1/payments` with `Prefer: wait=10`
+and no GET; its answer is both the accept and the completion figure.
+Payments capture automatically (the API's default). Throughput is payments
+captured per second of wall time, first POST to last completion; `load_cpu_s`
+is this process's own CPU time over the load.
 
     PAYROUTE_BENCH_API_KEY=sk_... python -m payroute_bench.load \
-        --url http://127.0.0.1:8000 --payments 3000 --concurrency 96
+        --url http://127.0.0.1:8000 --payments 3000 --concurrency 96 --mode get
 """
 
 from __future__ import annotations
@@ -25,6 +29,9 @@ import aiohttp
 
 from payroute_bench.latency import percentile
 
+MODES = ("get", "wait")
+WAIT = {"Prefer": "wait=10"}
+
 
 @dataclass
 class Results:
@@ -34,7 +41,7 @@ class Results:
     errors: list[str] = field(default_factory=list)
 
 
-async def one_payment(client: aiohttp.ClientSession, results: Results) -> None:
+async def one_payment(client: aiohttp.ClientSession, results: Results, mode: str) -> None:
     started = time.perf_counter()
     body = {
         "amount": 10_000,
@@ -42,24 +49,33 @@ async def one_payment(client: aiohttp.ClientSession, results: Results) -> None:
         "payment_method": {"type": "card", "token": "pm_card_visa"},
         "order_id": f"bench-{uuid.uuid4().hex[:12]}",
     }
-    async with client.post("/v1/payments", json=body) as created:
+    headers = WAIT if mode == "wait" else {}
+    async with client.post("/v1/payments", json=body, headers=headers) as created:
         payment = await created.json()
         results.accept_ms.append((time.perf_counter() - started) * 1000)
         if created.status not in (200, 201, 202):
             results.errors.append(f"create {created.status}: {str(payment)[:200]}")
             return
     status = payment["status"]
-    deadline = started + 30
-    while status in ("pending", "processing") and time.perf_counter() < deadline:
-        async with client.get(
-            f"/v1/payments/{payment['id']}", headers={"Prefer": "wait=10"}
-        ) as answer:
-            status = (await answer.json())["status"]
+    if mode == "get":
+        status = await settled_status(client, payment["id"], status, deadline=started + 30)
     results.complete_ms.append((time.perf_counter() - started) * 1000)
     results.statuses[status] = results.statuses.get(status, 0) + 1
 
 
-async def run(url: str, api_key: str, payments: int, concurrency: int) -> dict[str, object]:
+async def settled_status(
+    client: aiohttp.ClientSession, payment_id: str, status: str, *, deadline: float
+) -> str:
+    """Await the payment with `GET` and `Prefer: wait` until it settles or the deadline passes."""
+    while status in ("pending", "processing") and time.perf_counter() < deadline:
+        async with client.get(f"/v1/payments/{payment_id}", headers=WAIT) as answer:
+            status = (await answer.json())["status"]
+    return status
+
+
+async def run(
+    url: str, api_key: str, payments: int, concurrency: int, mode: str = "get"
+) -> dict[str, object]:
     results = Results()
     queue: asyncio.Queue[None] = asyncio.Queue()
     for _ in range(payments):
@@ -78,15 +94,17 @@ async def run(url: str, api_key: str, payments: int, concurrency: int) -> dict[s
             while not queue.empty():
                 queue.get_nowait()
                 try:
-                    await one_payment(client, results)
+                    await one_payment(client, results, mode)
                 except (aiohttp.ClientError, TimeoutError) as error:
                     results.errors.append(f"{type(error).__name__}: {error}")
 
-        started = time.perf_counter()
+        started, cpu_before = time.perf_counter(), time.process_time()
         await asyncio.gather(*(worker() for _ in range(concurrency)))
         elapsed = time.perf_counter() - started
+        cpu_s = time.process_time() - cpu_before
     captured = results.statuses.get("captured", 0)
     return {
+        "mode": mode,
         "payments": payments,
         "concurrency": concurrency,
         "elapsed_s": round(elapsed, 2),
@@ -104,6 +122,7 @@ async def run(url: str, api_key: str, payments: int, concurrency: int) -> dict[s
             "p50": round(percentile(results.complete_ms, 0.50), 1),
             "p99": round(percentile(results.complete_ms, 0.99), 1),
         },
+        "load_cpu_s": round(cpu_s, 3),
     }
 
 
@@ -117,10 +136,11 @@ def main() -> None:
     )
     parser.add_argument("--payments", type=int, default=3000)
     parser.add_argument("--concurrency", type=int, default=96)
+    parser.add_argument("--mode", choices=MODES, default="get")
     args = parser.parse_args()
     if not args.api_key:
         parser.error("an API key is needed: --api-key or PAYROUTE_BENCH_API_KEY")
-    figures = asyncio.run(run(args.url, args.api_key, args.payments, args.concurrency))
+    figures = asyncio.run(run(args.url, args.api_key, args.payments, args.concurrency, args.mode))
     print(json.dumps(figures))
 
 

@@ -1,5 +1,5 @@
 """What the machine did while a bench ran: the database's commit latency and a
-process's CPU time, so a slow figure can be told apart from a slow disk.
+process's (or process tree's) CPU time, so a slow figure can be told apart from a slow disk.
 
 `CommitProbe` commits one tiny row every `interval_s` on its own connection and
 table: durable commits wait for the WAL flush, as the service's do, so a stall
@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import os
 import time
+from collections.abc import Mapping
 from pathlib import Path
 
 import asyncpg
@@ -61,8 +62,44 @@ class CommitProbe:
         )
 
 
+def _stat_fields(pid: int | str) -> list[str]:
+    """/proc/<pid>/stat from field 3 (state) on: the name before may hold spaces."""
+    return Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+
+
 def cpu_seconds(pid: int) -> float:
     """User plus system CPU time the process has used so far (Linux /proc)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    fields = _stat_fields(pid)
     ticks = int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
     return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def tree_cpu_seconds(pids: Mapping[str, int]) -> dict[str, float]:
+    """CPU seconds so far of each named process together with its descendants.
+
+    A server that runs a process per connection (Postgres) spends its CPU in
+    children: every living process counts its own time plus that of the
+    children it has reaped, so a child that exits between two readings still
+    counts in their difference.
+    """
+    parents: dict[int, int] = {}
+    ticks: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = _stat_fields(entry.name)
+        except (FileNotFoundError, ProcessLookupError):
+            continue  # exited while we looked
+        pid = int(entry.name)
+        parents[pid] = int(fields[1])
+        ticks[pid] = sum(int(f) for f in fields[11:15])  # utime, stime, cutime, cstime
+    children: dict[int, list[int]] = {}
+    for pid, parent in parents.items():
+        children.setdefault(parent, []).append(pid)
+    per_second = os.sysconf("SC_CLK_TCK")
+
+    def tree_ticks(pid: int) -> int:
+        return ticks.get(pid, 0) + sum(tree_ticks(child) for child in children.get(pid, ()))
+
+    return {name: tree_ticks(pid) / per_second for name, pid in pids.items() if pid in ticks}
