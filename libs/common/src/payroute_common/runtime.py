@@ -1,8 +1,9 @@
 """What every service process has: database, broker, outbox relay, health, lifecycle.
 
-`app.py` of each service builds a `ServiceRuntime`, registers its consumers and
-routers, and hands `runtime.lifespan` to FastAPI. `serve` migrates the database
-and runs uvicorn; it is the body of each service's `__main__`.
+Each service's `app.bootstrap(settings=None)` builds a `ServiceRuntime`, registers
+its consumers, routers and background work, and returns the app (whose lifespan is
+`runtime.lifespan`); nothing is built at import time. `serve` migrates the database
+and runs uvicorn on that factory; it is the body of each service's `__main__`.
 """
 
 from __future__ import annotations
@@ -72,14 +73,16 @@ class ServiceRuntime:
         self._tasks: list[asyncio.Task[None]] = []
         self._background: list[Callable[[], Any]] = []
 
-    def unit_of_work(self, kind: type[UoW]) -> UoW:
-        """A new unit of work of the service's `kind` over this service's database."""
+    def unit_of_work(self, kind: Callable[..., UoW], **dependencies: Any) -> UoW:
+        """A new unit of work of the service's `kind` over this service's database;
+        `dependencies` (a process-wide cache, say) go to its constructor as they are."""
         return kind(
             self.sessions,
             outbox_table=self.outbox_table,
             inbox_table=self.inbox_table,
             topic_prefix=self.settings.topic_prefix,
             after_commit=self.wake_outbox_relay,
+            **dependencies,
         )
 
     def wake_outbox_relay(self) -> None:
@@ -162,16 +165,15 @@ def _freeze_startup_heap() -> None:
     gc.freeze()
 
 
-def serve(
-    app_path: str, settings: ServiceSettings, migrations_dir: Path | None, *, factory: bool = False
-) -> None:
-    """Migrate, then run `app_path` (with `factory`, a function building the app) under uvicorn."""
+def serve(bootstrap_path: str, settings: ServiceSettings, migrations_dir: Path | None) -> None:
+    """Migrate, then run under uvicorn the app that `bootstrap_path` (`pkg.app:bootstrap`)
+    builds."""
     configure_logging(settings.service_name, settings.log_level)
     if migrations_dir is not None:
         upgrade_to_head(migrations_dir, settings.database_url.get_secret_value())
     uvicorn.run(
-        app_path,
-        factory=factory,
+        bootstrap_path,
+        factory=True,
         host=settings.host,
         port=settings.port,
         log_config=None,

@@ -7,7 +7,7 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 def main() -> None:
-    serve("gateway_api.app:bootstrap", Settings(), MIGRATIONS, factory=True)
+    serve("gateway_api.app:bootstrap", Settings(), MIGRATIONS)
 
 
 if __name__ == "__main__":

@@ -78,5 +78,5 @@ def bootstrap(settings: Settings | None = None) -> FastAPI:
     """The service as `python -m gateway_api` runs it (uvicorn's factory)."""
     settings = settings or Settings()
     runtime = ServiceRuntime(settings, metadata)
-    consumer.register(runtime)
+    consumer.register(runtime, lambda: runtime.unit_of_work(GatewayUnitOfWork))
     return build_app(runtime, settings)

@@ -3,6 +3,7 @@ tests of how the gateway follows a payment (real app, real database)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -10,6 +11,9 @@ import httpx
 
 from gateway_api.admin import api_keys
 from gateway_api.projection import read_model
+from gateway_api.projection.consumer import dispatcher
+from gateway_api.unit_of_work import GatewayUnitOfWork
+from payroute_common.consumer import Received
 from payroute_common.envelope import Envelope
 from payroute_common.messages import (
     PaymentAuthorized,
@@ -17,6 +21,7 @@ from payroute_common.messages import (
     PaymentEvent,
     PaymentSnapshot,
 )
+from payroute_common.runtime import ServiceRuntime
 
 
 def snapshot(payment: dict[str, Any], version: int, status: str, **changes: Any) -> PaymentSnapshot:
@@ -83,3 +88,8 @@ async def operator_headers(gateway: Any, merchant: Any) -> dict[str, str]:
     async with gateway.unit_of_work() as uow:
         issued = await api_keys.create_api_key(merchant.id, "operator", uow=uow)
     return {"Authorization": f"Bearer {issued.secret}"}
+
+
+async def consume(runtime: ServiceRuntime, batch: Sequence[Received]) -> None:
+    """`batch` through the gateway's payment-events consumer, as the broker would hand it."""
+    await dispatcher(lambda: runtime.unit_of_work(GatewayUnitOfWork))(batch)

@@ -17,7 +17,6 @@ import pytest
 
 from gateway_api.analytics.projection import project_payment_events
 from gateway_api.analytics.store import SqlAnalyticsStore
-from gateway_api.projection.consumer import handle_batch
 from payroute_common.consumer import Received
 from payroute_common.envelope import Envelope
 from payroute_common.ids import new_id
@@ -34,6 +33,7 @@ from payroute_common.messages import (
 from payroute_common.messages.values import RefundSnapshot
 
 from .conftest import Gateway, MerchantKey, key_of
+from .orchestrated import consume
 
 pytestmark = pytest.mark.integration
 
@@ -143,7 +143,7 @@ async def feed(gateway: Gateway, events: list[PaymentEvent]) -> None:
     for event in events:
         batches.setdefault(event.payment.payment_id, []).append(event)
     for batch in batches.values():
-        await handle_batch(gateway.runtime, [received(e) for e in batch])
+        await consume(gateway.runtime, [received(e) for e in batch])
 
 
 async def project(gateway: Gateway, events: list[PaymentEvent]) -> None:

@@ -7,7 +7,6 @@ from typing import Any
 import httpx
 import pytest
 
-from gateway_api.projection.consumer import handle_batch
 from payroute_common.consumer import Received
 from payroute_common.envelope import Envelope
 from payroute_common.ids import new_id
@@ -19,6 +18,8 @@ from payroute_common.messages import (
     PaymentFailure,
     PaymentSnapshot,
 )
+
+from .orchestrated import consume
 
 pytestmark = pytest.mark.integration
 
@@ -80,7 +81,7 @@ async def test_a_newer_snapshot_moves_the_payment_forward(
 ) -> None:
     payment = await created_payment(client, merchant, body)
 
-    await handle_batch(
+    await consume(
         gateway.runtime,
         [
             received(PaymentCreated(payment=snapshot(payment, 1, "processing"), reason="routed")),
@@ -101,13 +102,13 @@ async def test_older_or_equal_versions_change_nothing(
     client: httpx.AsyncClient, gateway: Any, merchant: Any, body: Any
 ) -> None:
     payment = await created_payment(client, merchant, body)
-    await handle_batch(
+    await consume(
         gateway.runtime, [received(PaymentCaptured(payment=snapshot(payment, 3, "captured")))]
     )
     before = await state(client, merchant, payment["id"])
 
     failure = PaymentFailure(code="card_declined", message="late news")
-    await handle_batch(
+    await consume(
         gateway.runtime,
         [
             received(PaymentCreated(payment=snapshot(payment, 1, "processing"), reason="late")),
@@ -130,14 +131,14 @@ async def test_a_redelivered_event_is_applied_once(
         tenant_id=merchant.id,
         aggregate_id=payment["id"],
     ).event_id
-    await handle_batch(
+    await consume(
         gateway.runtime,
         [received(PaymentCaptured(payment=snapshot(payment, 1, "captured")), event_id)],
     )
 
     # The same event id carrying (impossibly) newer news: the inbox says it is done.
     failure = PaymentFailure(code="x", message="y")
-    await handle_batch(
+    await consume(
         gateway.runtime,
         [
             received(
@@ -161,7 +162,7 @@ async def test_a_failure_snapshot_shows_the_failure(
         code="card_declined", message="declined", decline_code="generic_decline"
     )
 
-    await handle_batch(
+    await consume(
         gateway.runtime,
         [received(PaymentFailed(payment=snapshot(payment, 1, "failed", failure=failure)))],
     )
@@ -177,7 +178,7 @@ async def test_a_payment_the_gateway_never_saw_is_added_to_the_read_model(
     template = await created_payment(client, merchant, body)
     unseen = {**template, "id": new_id("pay")}
 
-    await handle_batch(
+    await consume(
         gateway.runtime, [received(PaymentCaptured(payment=snapshot(unseen, 2, "captured")))]
     )
 
@@ -198,7 +199,7 @@ async def test_a_waiting_request_is_woken_by_the_committed_change(
         async with waiters.woken_on_change(payment["id"]) as changed:
             await asyncio.sleep(0.2)  # the listener connects
             changed.clear()
-            await handle_batch(
+            await consume(
                 gateway.runtime,
                 [received(PaymentCaptured(payment=snapshot(payment, 1, "captured")))],
             )

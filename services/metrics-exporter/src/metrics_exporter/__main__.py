@@ -5,7 +5,7 @@ from payroute_common.runtime import serve
 
 
 def main() -> None:
-    serve("metrics_exporter.app:app", Settings(), Path(__file__).parent / "migrations")
+    serve("metrics_exporter.app:bootstrap", Settings(), Path(__file__).parent / "migrations")
 
 
 if __name__ == "__main__":

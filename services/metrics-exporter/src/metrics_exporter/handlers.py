@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 
@@ -14,7 +13,7 @@ from metrics_exporter.metrics import Counted, CounterKey
 from metrics_exporter.reconciliation import issue_states
 from metrics_exporter.rules import count, latest_statuses
 from metrics_exporter.store import HandlerUnitOfWork
-from payroute_common.envelope import Message
+from payroute_common.envelope import Envelope, Message
 
 log = structlog.get_logger(__name__)
 
@@ -36,40 +35,31 @@ def tally(counted: Iterable[Counted], first_time: set[str]) -> dict[CounterKey, 
 
 
 async def count_events(
-    events: Sequence[tuple[uuid.UUID, Message]], *, uow: HandlerUnitOfWork
-) -> dict[CounterKey, int]:
-    """Inbox claim, once-only claims, counter upsert and gauge state for one batch.
+    events: Sequence[Message],
+    *,
+    uow: HandlerUnitOfWork,
+    envelopes: Sequence[Envelope],
+    cache: CounterCache,
+) -> None:
+    """Once-only claims, counter upsert and gauge state for a batch's new events; the
+    cache gets the same deltas, and the gauges as read back, once the batch commits.
 
-    Returns the counter deltas written.
-    """
-    fresh = await uow.claim(CONSUMER, (event_id for event_id, _ in events))
-    messages: list[Message] = []
-    for event_id, message in events:
-        if event_id in fresh:
-            fresh.discard(event_id)  # a record twice in one batch counts once
-            messages.append(message)
-    counted = [item for message in messages for item in count(message)]
+    The caller holds `cache.lock` until then (consumers.py)."""
+    if not cache.loaded:
+        cache.merge_stored(await uow.counters.load_all())
+    counted = [item for message in events for item in count(message)]
     first_time = await uow.counters.claim_once(c.once_key for c in counted if c.once_key)
     deltas = tally(counted, first_time)
     await uow.counters.add(deltas)
-    await uow.gauges.track(latest_statuses(messages))
-    await uow.gauges.track_issues(issue_states(messages))
-    return deltas
+    await uow.gauges.track(latest_statuses(events))
+    await uow.gauges.track_issues(issue_states(events))
+    gauges = await uow.gauges.read()
 
-
-async def handle_batch(
-    events: Sequence[tuple[uuid.UUID, Message]], *, uow: HandlerUnitOfWork, cache: CounterCache
-) -> None:
-    """One transaction for the batch; the cache gets the same deltas once it has committed."""
-    async with cache.lock:
-        async with uow:
-            if not cache.loaded:
-                cache.merge_stored(await uow.counters.load_all())
-            deltas = await count_events(events, uow=uow)
-            gauges = await uow.gauges.read()
-            await uow.commit()
+    def update_cache() -> None:
         cache.add(deltas)
         cache.set_gauges(gauges)
+
+    uow.when_committed(update_cache)
 
 
 async def refresh_cache(cache: CounterCache, *, uow: HandlerUnitOfWork) -> None:

@@ -13,6 +13,7 @@ yet.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -161,7 +162,7 @@ def tracked_status(message: Message) -> PaymentStatus | None:
     return None
 
 
-def latest_statuses(messages: list[Message]) -> list[PaymentStatus]:
+def latest_statuses(messages: Iterable[Message]) -> list[PaymentStatus]:
     """One status per payment from a batch: the one with the highest version."""
     latest: dict[str, PaymentStatus] = {}
     for message in messages:

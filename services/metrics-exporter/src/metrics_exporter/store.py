@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Protocol, Self
 
@@ -55,6 +55,9 @@ class HandlerUnitOfWork(UnitOfWorkInterface, Protocol):
 
     @property
     def gauges(self) -> GaugeRepository: ...
+
+    def when_committed(self, action: Callable[[], None]) -> None:
+        """Run `action` once this transaction has committed; never if it does not."""
 
 
 class SqlCounterRepository:
@@ -166,4 +169,14 @@ class MetricsUnitOfWork(UnitOfWork):
         await super().__aenter__()
         self.counters = SqlCounterRepository(self.session)
         self.gauges = SqlGaugeRepository(self.session)
+        self._when_committed: list[Callable[[], None]] = []
         return self
+
+    def when_committed(self, action: Callable[[], None]) -> None:
+        self._when_committed.append(action)
+
+    async def commit(self) -> None:
+        await super().commit()
+        actions, self._when_committed = self._when_committed, []
+        for action in actions:
+            action()

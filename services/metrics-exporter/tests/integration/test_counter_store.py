@@ -1,4 +1,3 @@
-import uuid
 from datetime import UTC, datetime
 from typing import Any
 
@@ -7,9 +6,12 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import text
 
+from metrics_exporter import consumers
 from metrics_exporter.api import metrics_router
 from metrics_exporter.cache import CounterCache
-from metrics_exporter.handlers import handle_batch, refresh_cache
+from metrics_exporter.handlers import refresh_cache
+from metrics_exporter.store import MetricsUnitOfWork
+from payroute_common.consumer import Received
 from payroute_common.envelope import Message
 from payroute_common.messages import (
     Fees,
@@ -22,6 +24,7 @@ from payroute_common.messages import (
     RefundSnapshot,
     RefundSucceeded,
 )
+from payroute_devstack.batches import received
 
 from .conftest import Exporter
 
@@ -64,8 +67,16 @@ def failed(payment_id: str) -> PaymentFailed:
     return PaymentFailed(payment=snapshot(payment_id, "failed"))
 
 
-def with_ids(*messages: Message) -> list[tuple[uuid.UUID, Message]]:
-    return [(uuid.uuid4(), m) for m in messages]
+def with_ids(*messages: Message) -> list[Received]:
+    """`messages` as one batch, each under a new event id."""
+    return received(*messages)
+
+
+async def handle_batch(
+    batch: list[Received], *, uow: MetricsUnitOfWork, cache: CounterCache
+) -> None:
+    """`batch` through the service's consumer, over `uow`."""
+    await consumers.counter(cache, lambda: uow)(batch)
 
 
 async def scrape(exporter: Exporter, cache: CounterCache) -> dict[str, float]:

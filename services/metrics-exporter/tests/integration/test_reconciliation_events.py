@@ -16,19 +16,14 @@ import pytest
 from aiokafka import AIOKafkaProducer
 from fastapi import FastAPI
 
-from metrics_exporter import consumers
-from metrics_exporter.api import metrics_router
-from metrics_exporter.cache import CounterCache
+from metrics_exporter.app import bootstrap
 from metrics_exporter.config import Settings
-from metrics_exporter.store import MetricsUnitOfWork
-from metrics_exporter.tables import metadata
 from payroute_common.envelope import Envelope, Message
 from payroute_common.messages import (
     ReconciliationIssueOpened,
     ReconciliationIssueResolved,
     ReconciliationRunCompleted,
 )
-from payroute_common.runtime import ServiceRuntime
 from payroute_common.topics import RECONCILIATION_EVENTS, topic_name
 from payroute_devstack.testing import Infra, migrated_database
 
@@ -44,14 +39,9 @@ LINES = 'payroute_reconciliation_lines_total{class="%s",provider="paymongo"}'
 @asynccontextmanager
 async def exporter(settings: Settings) -> AsyncIterator[FastAPI]:
     """One metrics-exporter process: its consumer and its `/metrics`."""
-    runtime = ServiceRuntime(settings, metadata)
-    cache = CounterCache()
-    consumers.register(runtime, cache)
-    app = runtime.create_app(serve_metrics=False)
-    app.include_router(metrics_router(cache, lambda: runtime.unit_of_work(MetricsUnitOfWork)))
-    async with runtime.lifespan(app):
+    app = bootstrap(settings)
+    async with app.router.lifespan_context(app):
         yield app
-    await runtime.engine.dispose()
 
 
 async def publish(settings: Settings, *envelopes: Envelope) -> None:

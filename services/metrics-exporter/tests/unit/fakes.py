@@ -5,10 +5,12 @@ from __future__ import annotations
 import copy
 import dataclasses
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from types import TracebackType
 from typing import Self
 
+from metrics_exporter import consumers
+from metrics_exporter.cache import CounterCache
 from metrics_exporter.metrics import (
     PENDING_VERIFICATION_OLDEST,
     PENDING_VERIFICATIONS,
@@ -20,6 +22,9 @@ from metrics_exporter.metrics import (
 from metrics_exporter.reconciliation import IssueState
 from metrics_exporter.rules import PaymentStatus
 from metrics_exporter.store import unix_ms
+from payroute_common.consumer import Received
+from payroute_common.envelope import Message
+from payroute_devstack.batches import received
 
 
 class FakeTables:
@@ -94,6 +99,7 @@ class FakeUnitOfWork:
         self._working = copy.deepcopy(self.committed)
         self.counters = FakeCounters(self._working)
         self.gauges = FakeGauges(self._working)
+        self._when_committed: list[Callable[[], None]] = []
         return self
 
     async def __aexit__(
@@ -109,7 +115,22 @@ class FakeUnitOfWork:
         self._working.inbox |= fresh
         return fresh
 
+    def when_committed(self, action: Callable[[], None]) -> None:
+        self._when_committed.append(action)
+
     async def commit(self) -> None:
         if self.fail_commit:
             raise ConnectionResetError("database went away")
         self.committed.__dict__.update(copy.deepcopy(self._working).__dict__)
+        for action in self._when_committed:
+            action()
+
+
+async def handle_batch(batch: list[Received], *, uow: FakeUnitOfWork, cache: CounterCache) -> None:
+    """`batch` through the service's consumer, over `uow`."""
+    await consumers.counter(cache, lambda: uow)(batch)  # type: ignore[arg-type, return-value]
+
+
+def with_ids(*messages: Message) -> list[Received]:
+    """`messages` as one batch, each under a new event id."""
+    return received(*messages)

@@ -1,4 +1,3 @@
-import uuid
 from datetime import datetime, timedelta
 
 import pytest
@@ -6,7 +5,7 @@ from prometheus_client import generate_latest
 
 from metrics_exporter.cache import CounterCache
 from metrics_exporter.collector import registry_for
-from metrics_exporter.handlers import handle_batch, refresh_cache, tally
+from metrics_exporter.handlers import refresh_cache, tally
 from metrics_exporter.metrics import (
     PAYMENTS,
     PENDING_VERIFICATIONS,
@@ -15,7 +14,6 @@ from metrics_exporter.metrics import (
     gauge_key,
     increment,
 )
-from payroute_common.envelope import Message
 
 from .events import (
     FEES,
@@ -28,15 +26,11 @@ from .events import (
     refund_event,
     webhook,
 )
-from .fakes import FakeTables, FakeUnitOfWork
+from .fakes import FakeTables, FakeUnitOfWork, handle_batch, with_ids
 
 CAPTURED_LABELS = '{"currency":"PHP","method":"card","provider":"stripe","status":"captured"}'
 CAPTURED_PHP = ("payroute_payments_total", CAPTURED_LABELS)
 AMOUNT_PHP = ("payroute_payment_amount_minor_total", CAPTURED_LABELS)
-
-
-def with_ids(*messages: Message) -> list[tuple[uuid.UUID, Message]]:
-    return [(uuid.uuid4(), m) for m in messages]
 
 
 def paid(status: str) -> Increment:

@@ -1,16 +1,14 @@
 """Reconciliation events as metrics: runs and lines counted once per run, the open-issues
 gauge per class as opened minus closed, whatever the order and however often delivered."""
 
-import uuid
 from datetime import date
 
 from prometheus_client import generate_latest
 
 from metrics_exporter.cache import CounterCache
 from metrics_exporter.collector import registry_for
-from metrics_exporter.handlers import handle_batch, refresh_cache
+from metrics_exporter.handlers import refresh_cache
 from metrics_exporter.metrics import RECONCILIATION_ISSUES_OPEN, gauge_key, labels_key
-from payroute_common.envelope import Message
 from payroute_common.messages import (
     ReconciliationIssueOpened,
     ReconciliationIssueResolved,
@@ -18,7 +16,7 @@ from payroute_common.messages import (
 )
 from payroute_common.messages.reconciliation_events import IssueClass, IssueStatus
 
-from .fakes import FakeTables, FakeUnitOfWork
+from .fakes import FakeTables, FakeUnitOfWork, handle_batch, with_ids
 
 
 def run(run_id: str = "run_1", provider: str = "stripe") -> ReconciliationRunCompleted:
@@ -53,10 +51,6 @@ def closed(
         provider="stripe",
         status=status,
     )
-
-
-def with_ids(*messages: Message) -> list[tuple[uuid.UUID, Message]]:
-    return [(uuid.uuid4(), m) for m in messages]
 
 
 def open_count(cache: CounterCache, issue_class: str) -> int:

@@ -5,7 +5,7 @@ from payroute_common.runtime import serve
 
 
 def main() -> None:
-    serve("orchestrator.app:app", Settings(), Path(__file__).parent / "migrations")
+    serve("orchestrator.app:bootstrap", Settings(), Path(__file__).parent / "migrations")
 
 
 if __name__ == "__main__":

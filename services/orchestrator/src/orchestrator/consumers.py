@@ -1,17 +1,18 @@
 """The orchestrator's subscription (commands, provider results, health, webhooks) and its
-timers."""
+timers, both over units of work from the one factory `bootstrap` builds."""
 
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
 
-from orchestrator.conditions import ConditionsCache
 from orchestrator.config import Settings
 from orchestrator.handlers import handlers, payment_id_of, reference_of
 from orchestrator.handlers.timers import fire
 from orchestrator.recovery import RecoveryPolicy
-from orchestrator.store import OrchestratorUnitOfWork
+from orchestrator.store import HandlerUnitOfWork, OrchestratorUnitOfWork
 from orchestrator.tables import timers
-from payroute_common.consumer import Received, subscribe
+from payroute_common.consumer import subscribe
+from payroute_common.consumer_dispatch import InboxDispatcher, PerMessage, Route
+from payroute_common.envelope import Message
 from payroute_common.runtime import ServiceRuntime
 from payroute_common.timers import Timer, TimerPoller
 from payroute_common.topics import (
@@ -23,39 +24,42 @@ from payroute_common.topics import (
 
 GROUP = "orchestrator"
 
+UnitOfWorkFactory = Callable[[], OrchestratorUnitOfWork]
 
-def register(runtime: ServiceRuntime, settings: Settings) -> None:
-    policy = RecoveryPolicy.of(settings)
-    table = handlers(timedelta(seconds=settings.verification_ttl_s), policy)
-    OrchestratorUnitOfWork.conditions_cache = ConditionsCache(settings.conditions_ttl_s)
 
-    async def handle(batch: Sequence[Received]) -> None:
-        async with runtime.unit_of_work(OrchestratorUnitOfWork) as uow:
-            fresh = await uow.claim(GROUP, (item.envelope.event_id for item in batch))
-            todo = [item for item in batch if item.envelope.event_id in fresh]
-            # Payments named by provider reference are found first, then locked with the rest.
-            ids = {pid for item in todo if (pid := payment_id_of(item.message))}
-            references = [ref for item in todo if (ref := reference_of(item.message))]
-            if references:
-                ids |= await uow.payments.resolve(references)
-            await uow.payments.load(ids)
-            for item in todo:
-                handler = table.get(type(item.message))
-                if handler is not None:
-                    with item.traced():
-                        await handler(item.message, item.envelope, uow=uow)
-            await uow.commit()
-
+def register(
+    runtime: ServiceRuntime, settings: Settings, new_unit_of_work: UnitOfWorkFactory
+) -> None:
     subscribe(
         runtime.broker,
         runtime.settings,
         group=GROUP,
         topics=[PAYMENT_COMMANDS, PROVIDER_RESULTS, PROVIDER_HEALTH, PROVIDER_WEBHOOKS],
-        handler=handle,
+        handler=dispatcher(settings, new_unit_of_work),
     )
+    runtime.run_in_background(timer_poller(settings, new_unit_of_work).run)
 
-    poller = timer_poller(runtime, settings)
-    runtime.run_in_background(poller.run)
+
+def dispatcher(
+    settings: Settings, new_unit_of_work: UnitOfWorkFactory
+) -> InboxDispatcher[OrchestratorUnitOfWork]:
+    """Each message to its handler, in one transaction per batch that first locks the
+    batch's payments."""
+    table = handlers(timedelta(seconds=settings.verification_ttl_s), RecoveryPolicy.of(settings))
+    routes: dict[type[Message], Route[OrchestratorUnitOfWork]] = {
+        kind: PerMessage(handler) for kind, handler in table.items()
+    }
+    return InboxDispatcher(GROUP, new_unit_of_work, routes, prepare=lock_payments)
+
+
+async def lock_payments(messages: Sequence[Message], *, uow: HandlerUnitOfWork) -> None:
+    """Lock and load the payments `messages` name; those named by provider reference are
+    found first, then locked with the rest."""
+    ids = {pid for message in messages if (pid := payment_id_of(message))}
+    references = [ref for message in messages if (ref := reference_of(message))]
+    if references:
+        ids |= await uow.payments.resolve(references)
+    await uow.payments.load(ids)
 
 
 def timer_handler(
@@ -69,10 +73,10 @@ def timer_handler(
 
 
 def timer_poller(
-    runtime: ServiceRuntime, settings: Settings
+    settings: Settings, new_unit_of_work: UnitOfWorkFactory
 ) -> TimerPoller[OrchestratorUnitOfWork]:
     return TimerPoller(
-        lambda: runtime.unit_of_work(OrchestratorUnitOfWork),
+        new_unit_of_work,
         timers,
         timer_handler(RecoveryPolicy.of(settings)),
         batch_size=settings.timer_batch_size,

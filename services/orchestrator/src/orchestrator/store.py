@@ -17,10 +17,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import datetime
-from typing import Any, ClassVar, Generic, Protocol, Self, TypeVar
+from typing import Any, Generic, Protocol, Self, TypeVar
 
 from sqlalchemy import Table, bindparam, or_, select, tuple_, union_all, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from orchestrator.conditions import ConditionsCache, SqlProviderConditions
 from orchestrator.domain import Payment, Refund
@@ -237,15 +237,34 @@ class OrchestratorUnitOfWork(UnitOfWork):
     refunds: RefundRows
     timers: SqlTimerSchedule
     providers: SqlProviderConditions
-    # Provider conditions as last read, shared by the process's units of work.
-    conditions_cache: ClassVar[ConditionsCache] = ConditionsCache()
+
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        *,
+        conditions: ConditionsCache,
+        outbox_table: Table | None,
+        inbox_table: Table | None,
+        topic_prefix: str,
+        after_commit: Callable[[], None],
+    ) -> None:
+        """`conditions`: provider conditions as last read, shared by the process's units
+        of work."""
+        super().__init__(
+            sessions,
+            outbox_table=outbox_table,
+            inbox_table=inbox_table,
+            topic_prefix=topic_prefix,
+            after_commit=after_commit,
+        )
+        self._conditions = conditions
 
     async def __aenter__(self) -> Self:
         await super().__aenter__()
         self.payments = SqlPaymentRepository(self.session)
         self.refunds = self.payments.refunds
         self.timers = SqlTimerSchedule(self.session)
-        self.providers = SqlProviderConditions(self.session, self.conditions_cache)
+        self.providers = SqlProviderConditions(self.session, self._conditions)
         return self
 
     async def commit(self) -> None:

@@ -9,7 +9,9 @@ from typing import Any
 import pytest_asyncio
 
 from orchestrator import __main__ as main_module
+from orchestrator.conditions import ConditionsCache
 from orchestrator.config import Settings
+from orchestrator.store import OrchestratorUnitOfWork
 from orchestrator.tables import metadata
 from payroute_common.runtime import ServiceRuntime
 from payroute_devstack.testing import migrated_database
@@ -23,3 +25,8 @@ async def runtime(database_url_factory: Any) -> AsyncIterator[ServiceRuntime]:
     runtime = ServiceRuntime(Settings(database_url=url), metadata)
     yield runtime
     await runtime.engine.dispose()
+
+
+def unit_of_work(runtime: ServiceRuntime) -> OrchestratorUnitOfWork:
+    """A unit of work like the service's, reading provider conditions anew each time."""
+    return runtime.unit_of_work(OrchestratorUnitOfWork, conditions=ConditionsCache(ttl_s=0))

@@ -9,7 +9,6 @@ from orchestrator.config import Settings
 from orchestrator.consumers import timer_poller
 from orchestrator.handlers import handlers
 from orchestrator.recovery import RecoveryPolicy
-from orchestrator.store import OrchestratorUnitOfWork
 from orchestrator.tables import outbox, payments, refunds, timers
 from orchestrator.testing import (
     DECLINE,
@@ -27,15 +26,17 @@ from orchestrator.testing import (
 from payroute_common.envelope import Envelope, Message
 from payroute_common.runtime import ServiceRuntime
 
+from .conftest import unit_of_work
+
 pytestmark = pytest.mark.integration
 
 TABLE = handlers(policy=RecoveryPolicy(query_delays_s=(0.2,), answer_deadline_s=0.5))
 
 
 async def handle(runtime: ServiceRuntime, message: Message) -> None:
-    async with runtime.unit_of_work(OrchestratorUnitOfWork) as uow:
+    async with unit_of_work(runtime) as uow:
         await uow.payments.load([PAY])
-        await TABLE[type(message)](message, wrap(message), uow=uow)
+        await TABLE[type(message)](message, uow=uow, envelope=wrap(message))
         await uow.commit()
 
 
@@ -53,7 +54,7 @@ async def fire_until(runtime: ServiceRuntime, event_type: str, count: int) -> li
         status_query_delays_s=(0.2,),
         answer_deadline_s=0.5,
     )
-    poller = timer_poller(runtime, settings)
+    poller = timer_poller(settings, lambda: unit_of_work(runtime))
     deadline = asyncio.get_running_loop().time() + 30
     while len(found := await published(runtime, event_type)) < count:
         assert asyncio.get_running_loop().time() < deadline, f"no {count} {event_type}"
@@ -84,7 +85,7 @@ async def test_a_late_success_is_kept_with_its_payment_and_sent_again_until_answ
     assert {c.payload["operation_id"] for c in charges} == {op_id}
     await handle(runtime, operation_ok(op_id, "refund", 10_000))
     assert len(await published(runtime, "LateSuccessReversed")) == 1
-    async with runtime.unit_of_work(OrchestratorUnitOfWork) as uow:
+    async with unit_of_work(runtime) as uow:
         await uow.payments.load([PAY])
         payment = uow.payments.get(PAY)
         assert payment is not None

@@ -3,7 +3,6 @@
 import pytest
 
 from orchestrator.handlers import HANDLERS
-from orchestrator.store import OrchestratorUnitOfWork
 from orchestrator.testing import (
     PAY,
     attempt_ok,
@@ -16,6 +15,7 @@ from orchestrator.testing import (
 from payroute_common.envelope import Message
 from payroute_common.runtime import ServiceRuntime
 
+from .conftest import unit_of_work
 from .test_store import command, handle
 
 pytestmark = pytest.mark.integration
@@ -30,7 +30,7 @@ async def captured_with_a_refund(runtime: ServiceRuntime) -> None:
 
 
 async def resolved(runtime: ServiceRuntime, *references: tuple[str, str]) -> set[str]:
-    async with runtime.unit_of_work(OrchestratorUnitOfWork) as uow:
+    async with unit_of_work(runtime) as uow:
         return await uow.payments.resolve(references)
 
 
@@ -42,7 +42,7 @@ async def test_references_of_the_payment_its_attempts_and_refunds_resolve(
     assert await resolved(runtime, ("stripe", "re_p")) == {PAY}
     assert await resolved(runtime, ("stripe", "pi_unknown"), ("paymongo", "pi_1")) == set()
 
-    async with runtime.unit_of_work(OrchestratorUnitOfWork) as uow:
+    async with unit_of_work(runtime) as uow:
         await uow.payments.load([PAY])
         payment = uow.payments.get(PAY)
         assert payment is not None
@@ -53,9 +53,9 @@ async def test_references_of_the_payment_its_attempts_and_refunds_resolve(
 
 async def consume(runtime: ServiceRuntime, message: Message) -> None:
     """What the consumer does with news that names no payment: resolve, lock, handle."""
-    async with runtime.unit_of_work(OrchestratorUnitOfWork) as uow:
+    async with unit_of_work(runtime) as uow:
         await uow.payments.load(await uow.payments.resolve([("stripe", "pi_1")]))
-        await HANDLERS[type(message)](message, wrap(message), uow=uow)
+        await HANDLERS[type(message)](message, uow=uow, envelope=wrap(message))
         await uow.commit()
 
 
@@ -64,7 +64,7 @@ async def test_a_dispute_routed_by_reference_is_stored_and_closed(
 ) -> None:
     await captured_with_a_refund(runtime)
     await consume(runtime, dispute_webhook("opened", amount=9_000))
-    async with runtime.unit_of_work(OrchestratorUnitOfWork) as uow:
+    async with unit_of_work(runtime) as uow:
         await uow.payments.load([PAY])
         payment = uow.payments.get(PAY)
         assert payment is not None
@@ -73,7 +73,7 @@ async def test_a_dispute_routed_by_reference_is_stored_and_closed(
         assert (payment.dispute.dispute_id, payment.dispute.amount) == ("dp_1", 9_000)
 
     await consume(runtime, dispute_webhook("closed", "lost", amount=9_000))
-    async with runtime.unit_of_work(OrchestratorUnitOfWork) as uow:
+    async with unit_of_work(runtime) as uow:
         await uow.payments.load([PAY])
         payment = uow.payments.get(PAY)
         assert payment is not None

@@ -8,7 +8,6 @@ from sqlalchemy import func, select
 from orchestrator.config import Settings
 from orchestrator.consumers import timer_poller
 from orchestrator.handlers import HANDLERS
-from orchestrator.store import OrchestratorUnitOfWork
 from orchestrator.tables import outbox, timers
 from orchestrator.testing import (
     PAY,
@@ -22,14 +21,16 @@ from orchestrator.testing import (
 from payroute_common.envelope import Envelope, Message
 from payroute_common.runtime import ServiceRuntime
 
+from .conftest import unit_of_work
+
 pytestmark = pytest.mark.integration
 
 
 async def handle(runtime: ServiceRuntime, message: Message) -> None:
     """What the consumer does with one message: load, handle, commit."""
-    async with runtime.unit_of_work(OrchestratorUnitOfWork) as uow:
+    async with unit_of_work(runtime) as uow:
         await uow.payments.load([PAY])
-        await HANDLERS[type(message)](message, wrap(message), uow=uow)
+        await HANDLERS[type(message)](message, uow=uow, envelope=wrap(message))
         await uow.commit()
 
 
@@ -49,7 +50,7 @@ async def test_a_payment_and_its_refunds_round_trip(runtime: ServiceRuntime) -> 
     await handle(runtime, attempt_ok(str(attempt_id), "authorized"))
     await handle(runtime, capture(8_000))
     operation_id = str((await command(runtime, "CaptureAuthorization"))["operation_id"])
-    async with runtime.unit_of_work(OrchestratorUnitOfWork) as uow:
+    async with unit_of_work(runtime) as uow:
         await uow.payments.load([PAY])
         payment = uow.payments.get(PAY)
         assert payment is not None
@@ -60,7 +61,7 @@ async def test_a_payment_and_its_refunds_round_trip(runtime: ServiceRuntime) -> 
     await handle(runtime, operation_ok("re_1", "refund", 3_000))
     await handle(runtime, refund("re_2", 1_000))
 
-    async with runtime.unit_of_work(OrchestratorUnitOfWork) as uow:
+    async with unit_of_work(runtime) as uow:
         await uow.payments.load([PAY])
         payment = uow.payments.get(PAY)
         assert payment is not None
@@ -83,12 +84,12 @@ async def test_a_payment_and_its_refunds_round_trip(runtime: ServiceRuntime) -> 
 
 async def test_an_unchanged_payment_is_not_rewritten(runtime: ServiceRuntime) -> None:
     await handle(runtime, create())
-    async with runtime.unit_of_work(OrchestratorUnitOfWork) as uow:
+    async with unit_of_work(runtime) as uow:
         await uow.payments.load([PAY])
         before = uow.payments.get(PAY)
         assert before is not None
         await uow.commit()
-    async with runtime.unit_of_work(OrchestratorUnitOfWork) as uow:
+    async with unit_of_work(runtime) as uow:
         await uow.payments.load([PAY])
         assert uow.payments.get(PAY) == before
 
@@ -99,7 +100,9 @@ async def test_an_unverified_cash_payment_fails_when_its_durable_timer_fires(
     await handle(runtime, create("cash", verification_ttl_seconds=1))
     async with runtime.engine.connect() as connection:
         assert await connection.scalar(select(func.count()).select_from(timers)) == 1
-    poller = timer_poller(runtime, Settings(database_url=runtime.settings.database_url))
+    poller = timer_poller(
+        Settings(database_url=runtime.settings.database_url), lambda: unit_of_work(runtime)
+    )
     deadline = asyncio.get_running_loop().time() + 30
     while not any(e.event_type == "PaymentFailed" for e in await published(runtime)):
         assert asyncio.get_running_loop().time() < deadline, "the verification never expired"
@@ -112,9 +115,9 @@ async def test_an_unverified_cash_payment_fails_when_its_durable_timer_fires(
 
 
 async def test_a_timer_is_scheduled_only_if_its_payment_commits(runtime: ServiceRuntime) -> None:
-    async with runtime.unit_of_work(OrchestratorUnitOfWork) as uow:
+    async with unit_of_work(runtime) as uow:
         message = create("cash")
-        await HANDLERS[type(message)](message, wrap(message), uow=uow)
+        await HANDLERS[type(message)](message, uow=uow, envelope=wrap(message))
         # no commit: the unit of work rolls back
     async with runtime.engine.connect() as connection:
         assert await connection.scalar(select(func.count()).select_from(timers)) == 0

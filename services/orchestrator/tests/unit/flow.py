@@ -24,7 +24,7 @@ class Flow:
         """Handle `message`; what it published."""
         before = len(self.uow.published)
         handler = self.handlers[type(message)]
-        run(handler(message, wrap(message), uow=self.uow))  # type: ignore[arg-type]
+        run(handler(message, uow=self.uow, envelope=wrap(message)))  # type: ignore[arg-type]
         return [envelope for _, _, envelope in self.uow.published[before:]]
 
     def fire_timers(self) -> list[Envelope]:

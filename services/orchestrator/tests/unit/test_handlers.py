@@ -1,6 +1,8 @@
+from typing import Any
+
 from orchestrator import handlers
 from payroute_common.clock import utcnow
-from payroute_common.envelope import Envelope
+from payroute_common.envelope import Envelope, Message
 from payroute_common.messages import (
     AuthorizePayment,
     CreatePayment,
@@ -30,9 +32,14 @@ def create(
     return cmd, Envelope.wrap(cmd, producer="test", tenant_id="mch_1", aggregate_id="pay_1")
 
 
+async def send(handler: Any, news: tuple[Message, Envelope], uow: FakeUnitOfWork) -> None:
+    message, envelope = news
+    await handler(message, uow=uow, envelope=envelope)
+
+
 async def created(uow: FakeUnitOfWork) -> AuthorizePayment:
     cmd, envelope = create()
-    await handlers.create_payment(cmd, envelope, uow=uow)
+    await handlers.create_payment(cmd, uow=uow, envelope=envelope)
     _, _, command = next(p for p in uow.published if p[0] == "provider.commands")
     return AuthorizePayment.model_validate(command.payload)
 
@@ -80,15 +87,15 @@ async def test_a_new_card_payment_is_routed_to_stripe_and_announced() -> None:
 async def test_the_same_command_twice_creates_one_payment() -> None:
     uow = FakeUnitOfWork()
     cmd, envelope = create()
-    await handlers.create_payment(cmd, envelope, uow=uow)
-    await handlers.create_payment(cmd, envelope, uow=uow)
+    await handlers.create_payment(cmd, uow=uow, envelope=envelope)
+    await handlers.create_payment(cmd, uow=uow, envelope=envelope)
     assert uow.types().count("AuthorizePayment") == 1
 
 
 async def test_a_method_no_provider_supports_fails_without_a_provider_call() -> None:
     uow = FakeUnitOfWork()
     cmd, envelope = create(method="gcash", currency="USD")
-    await handlers.create_payment(cmd, envelope, uow=uow)
+    await handlers.create_payment(cmd, uow=uow, envelope=envelope)
     assert uow.types() == ["PaymentFailed"]
     failure = uow.payments.rows["pay_1"].failure
     assert failure is not None
@@ -99,8 +106,8 @@ async def test_a_provider_capture_captures_the_payment_once() -> None:
     uow = FakeUnitOfWork()
     authorize = await created(uow)
     msg, envelope = succeeded(authorize)
-    await handlers.attempt_succeeded(msg, envelope, uow=uow)
-    await handlers.attempt_succeeded(msg, envelope, uow=uow)
+    await handlers.attempt_succeeded(msg, uow=uow, envelope=envelope)
+    await handlers.attempt_succeeded(msg, uow=uow, envelope=envelope)
     payment = uow.payments.rows["pay_1"]
     assert payment.status == "captured"
     assert payment.amount_captured == 2500
@@ -111,10 +118,10 @@ async def test_a_provider_capture_captures_the_payment_once() -> None:
 async def test_a_webhook_after_the_synchronous_answer_has_no_second_effect() -> None:
     uow = FakeUnitOfWork()
     authorize = await created(uow)
-    await handlers.attempt_succeeded(*succeeded(authorize), uow=uow)
+    await send(handlers.attempt_succeeded, succeeded(authorize), uow)
     version = uow.payments.rows["pay_1"].version
     msg, envelope = webhook()
-    await handlers.webhook_received(msg, envelope, uow=uow)
+    await handlers.webhook_received(msg, uow=uow, envelope=envelope)
     assert uow.payments.rows["pay_1"].version == version
     assert uow.types().count("PaymentCaptured") == 1
 
@@ -122,9 +129,9 @@ async def test_a_webhook_after_the_synchronous_answer_has_no_second_effect() -> 
 async def test_a_webhook_before_the_synchronous_answer_captures_and_the_answer_is_a_no_op() -> None:
     uow = FakeUnitOfWork()
     authorize = await created(uow)
-    await handlers.webhook_received(*webhook(), uow=uow)
+    await send(handlers.webhook_received, webhook(), uow)
     assert uow.payments.rows["pay_1"].status == "captured"
-    await handlers.attempt_succeeded(*succeeded(authorize), uow=uow)
+    await send(handlers.attempt_succeeded, succeeded(authorize), uow)
     assert uow.types().count("PaymentCaptured") == 1
 
 
@@ -145,7 +152,9 @@ async def test_a_hard_decline_fails_the_payment_with_the_provider_codes() -> Non
         latency_ms=5,
     )
     await handlers.attempt_failed(
-        msg, Envelope.wrap(msg, producer="t", tenant_id="mch_1", aggregate_id="pay_1"), uow=uow
+        msg,
+        uow=uow,
+        envelope=Envelope.wrap(msg, producer="t", tenant_id="mch_1", aggregate_id="pay_1"),
     )
     payment = uow.payments.rows["pay_1"]
     assert payment.status == "failed"
@@ -166,10 +175,12 @@ async def test_a_timed_out_attempt_waits_for_the_provider_instead_of_failing() -
         latency_ms=10_000,
     )
     await handlers.attempt_failed(
-        msg, Envelope.wrap(msg, producer="t", tenant_id="mch_1", aggregate_id="pay_1"), uow=uow
+        msg,
+        uow=uow,
+        envelope=Envelope.wrap(msg, producer="t", tenant_id="mch_1", aggregate_id="pay_1"),
     )
     assert uow.payments.rows["pay_1"].status == "processing"
     assert "PaymentFailed" not in uow.types()
-    await handlers.webhook_received(*webhook(), uow=uow)
+    await send(handlers.webhook_received, webhook(), uow)
     assert uow.payments.rows["pay_1"].status == "captured"
     assert uow.types().count("PaymentCaptured") == 1

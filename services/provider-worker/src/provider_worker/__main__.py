@@ -5,7 +5,7 @@ from provider_worker.config import Settings
 
 
 def main() -> None:
-    serve("provider_worker.app:app", Settings(), Path(__file__).parent / "migrations")
+    serve("provider_worker.app:bootstrap", Settings(), Path(__file__).parent / "migrations")
 
 
 if __name__ == "__main__":

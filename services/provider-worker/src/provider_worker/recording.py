@@ -19,8 +19,9 @@ from provider_worker.tables import attempt_log
 PRODUCER = "provider-worker"
 
 
-async def record(result: Result, cause: Envelope, *, uow: UnitOfWork) -> None:
-    """Log the call and stage the result event, in the caller's transaction.
+async def record(result: Result, *, uow: UnitOfWork, envelope: Envelope) -> None:
+    """Log the call and stage the result event answering the command in `envelope`, in
+    the caller's transaction.
 
     The log keeps one row per attempt, operation or attempt's status query: a
     command sent again (same attempt or operation id) replaces the row with the
@@ -38,14 +39,14 @@ async def record(result: Result, cause: Envelope, *, uow: UnitOfWork) -> None:
             },
         )
     )
-    envelope = Envelope.wrap(
+    answer = Envelope.wrap(
         result,
         producer=PRODUCER,
-        tenant_id=cause.tenant_id,
+        tenant_id=envelope.tenant_id,
         aggregate_id=result.payment_id,
-        causation=cause,
+        causation=envelope,
     )
-    uow.publish(PROVIDER_RESULTS, result.payment_id, envelope)
+    uow.publish(PROVIDER_RESULTS, result.payment_id, answer)
 
 
 def _log_row(result: Result) -> dict[str, object]:

@@ -1,13 +1,14 @@
-"""provider-worker's batch handler over a real, freshly migrated Postgres and the real simulator.
+"""provider-worker's consumer dispatcher over a real, freshly migrated Postgres and the
+real simulator.
 
-No broker: commands are handed to the batch handler as the consumer would hand
-them, and the results stay in the outbox table to be read (the relay does not run).
+No broker: commands are handed to the dispatcher as the consumer would hand them,
+and the results stay in the outbox table to be read (the relay does not run).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,13 +16,12 @@ from typing import Any
 import httpx
 import pytest
 import pytest_asyncio
-from aiokafka.structs import ConsumerRecord
 from sqlalchemy import text
 
-from payroute_common.consumer import Received
 from payroute_common.envelope import Envelope, Message
-from payroute_common.messages import decode_payload
 from payroute_common.runtime import ServiceRuntime
+from payroute_common.uow import UnitOfWork
+from payroute_devstack.batches import received
 from payroute_devstack.testing import migrated_database
 from provider_simulator.config import Settings as SimulatorSettings
 from provider_simulator.testing import running_simulator
@@ -57,7 +57,8 @@ class Worker:
     async def handle(self, *envelopes: Envelope, adapter: StripeAdapter | None = None) -> None:
         """Hand `envelopes` to the worker as one batch, as the consumer does."""
         providers = Providers.build({"stripe": adapter or self.adapter}, POLICY)
-        await consumers.batch_handler(self.runtime, providers)(received(envelopes))
+        dispatcher = consumers.dispatcher(lambda: self.runtime.unit_of_work(UnitOfWork), providers)
+        await dispatcher(received(*envelopes, topic="provider.commands"))
 
     async def results(self, payment_id: str) -> list[dict[str, Any]]:
         rows = await self.rows(
@@ -86,17 +87,6 @@ def envelope(command: Message, payment_id: str) -> Envelope:
     return Envelope.wrap(
         command, producer="orchestrator", tenant_id="mer_worker", aggregate_id=payment_id
     )
-
-
-def received(envelopes: Sequence[Envelope]) -> list[Received]:
-    return [
-        Received(
-            item,
-            decode_payload(item),
-            ConsumerRecord("provider.commands", 0, n, 0, 0, None, None, None, 0, 0, []),
-        )
-        for n, item in enumerate(envelopes)
-    ]
 
 
 @pytest.fixture

@@ -22,7 +22,7 @@ from payroute_common.topics import PROVIDER_COMMANDS, PROVIDER_HEALTH, PROVIDER_
 from payroute_devstack.testing import migrated_database
 from provider_simulator.config import Settings as SimulatorSettings
 from provider_simulator.testing import SeenRequest, running_simulator
-from provider_worker.app import create_app
+from provider_worker.app import bootstrap
 from provider_worker.config import Settings
 
 from .conftest import API_KEY, MIGRATIONS
@@ -151,7 +151,7 @@ async def running(infra: Any, database_url_factory: Any) -> AsyncIterator[Runnin
             outbox_poll_interval_s=0.05,
             consumer_fetch_max_wait_ms=20,
         )
-        app = create_app(settings)
+        app = bootstrap(settings)
         async with app.router.lifespan_context(app):
             health_topic = topic_name(PROVIDER_HEALTH, settings.topic_prefix)
             consumer = AIOKafkaConsumer(

@@ -5,7 +5,7 @@ from reconciliation.config import Settings
 
 
 def main() -> None:
-    serve("reconciliation.app:app", Settings(), Path(__file__).parent / "migrations")
+    serve("reconciliation.app:bootstrap", Settings(), Path(__file__).parent / "migrations")
 
 
 if __name__ == "__main__":

@@ -1,11 +1,11 @@
-"""What reconciliation does with the events it takes."""
+"""What reconciliation does with the events it takes. The consumer (consumers.py) claims
+them in the inbox and commits once per batch; handlers only write."""
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
-from payroute_common.envelope import Message
+from payroute_common.envelope import Envelope
 from payroute_common.messages import ApiKeyIssued, ApiKeyRevoked, PaymentEvent
 from reconciliation.ledger import fold
 from reconciliation.movements import movements_in
@@ -15,36 +15,28 @@ from reconciliation.store import HandlerUnitOfWork
 CONSUMER = "reconciliation"
 
 
-async def record_payment_events(messages: Iterable[Message], *, uow: HandlerUnitOfWork) -> None:
+async def record_payment_events(
+    events: Sequence[PaymentEvent], *, uow: HandlerUnitOfWork, envelopes: Sequence[Envelope]
+) -> None:
     """Bring the ledger view up to date with a batch of payment events.
 
     One statement each: the payments' latest state, the money the events show moved,
     the refunds' statuses and the late successes with their reversals.
     """
-    events = [m for m in messages if isinstance(m, PaymentEvent)]
     await uow.ledger.upsert(fold(e.payment for e in events))
     await uow.ledger.record(movements_in(events))
     await uow.settling.record_refunds(refunds_in(events))
     await uow.settling.record_late_successes(late_successes_in(events))
 
 
-async def record_access_keys(messages: Iterable[Message], *, uow: HandlerUnitOfWork) -> None:
-    """Keep reconciliation's copy of the API keys, in the order they were announced."""
-    for message in messages:
-        if isinstance(message, ApiKeyIssued):
-            await uow.api_keys.issued(message)
-        elif isinstance(message, ApiKeyRevoked):
-            await uow.api_keys.revoked(message)
-
-
-async def handle_batch(
-    events: Sequence[tuple[uuid.UUID, Message]], *, uow: HandlerUnitOfWork
+async def record_key_issued(
+    key: ApiKeyIssued, *, uow: HandlerUnitOfWork, envelope: Envelope
 ) -> None:
-    """One transaction: the inbox marks, and the ledger and key changes of the events
-    not seen before."""
-    async with uow:
-        fresh = await uow.claim(CONSUMER, (event_id for event_id, _ in events))
-        new = [m for event_id, m in events if event_id in fresh]
-        await record_payment_events(new, uow=uow)
-        await record_access_keys(new, uow=uow)
-        await uow.commit()
+    """Keep reconciliation's copy of the API keys, in the order they were announced."""
+    await uow.api_keys.issued(key)
+
+
+async def record_key_revoked(
+    key: ApiKeyRevoked, *, uow: HandlerUnitOfWork, envelope: Envelope
+) -> None:
+    await uow.api_keys.revoked(key)

@@ -8,7 +8,6 @@ sends it.
 from __future__ import annotations
 
 import secrets
-import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,11 +19,13 @@ import pytest_asyncio
 from fastapi import FastAPI
 
 from payroute_common.clock import utcnow
+from payroute_common.consumer import Received
 from payroute_common.messages import ApiKeyIssued
 from payroute_common.runtime import ServiceRuntime
+from payroute_devstack.batches import received
 from payroute_devstack.testing import migrated_database
 from reconciliation import __main__ as main_module
-from reconciliation import auth, handlers
+from reconciliation import auth, consumers
 from reconciliation.access import hash_secret
 from reconciliation.api import ledger_router
 from reconciliation.config import Settings
@@ -43,6 +44,10 @@ class Reconciliation:
     def unit_of_work(self) -> ReconciliationUnitOfWork:
         return self.runtime.unit_of_work(ReconciliationUnitOfWork)
 
+    async def consume(self, batch: list[Received]) -> None:
+        """Hand `batch` to the service's consumer, as the broker would."""
+        await consumers.dispatcher(self.unit_of_work)(batch)
+
 
 @pytest_asyncio.fixture(scope="session", loop_scope="session")
 async def reconciliation(database_url_factory: Any) -> AsyncIterator[Reconciliation]:
@@ -58,7 +63,7 @@ async def reconciliation(database_url_factory: Any) -> AsyncIterator[Reconciliat
         key_hash=hash_secret(ADMIN_KEY),
         created_at=utcnow(),
     )
-    await handlers.handle_batch([(uuid.uuid4(), admin)], uow=service.unit_of_work())
+    await service.consume(received(admin))
     yield service
     await runtime.engine.dispose()
 

@@ -19,15 +19,11 @@ from fastapi import FastAPI
 from payroute_common.clock import utcnow
 from payroute_common.envelope import Envelope, Message
 from payroute_common.messages import ApiKeyIssued, ApiKeyRevoked
-from payroute_common.runtime import ServiceRuntime
 from payroute_common.topics import ACCESS_KEYS, topic_name
 from payroute_devstack.testing import Infra, migrated_database
-from reconciliation import auth, consumers
 from reconciliation.access import hash_secret
-from reconciliation.api import ledger_router
+from reconciliation.app import bootstrap
 from reconciliation.config import Settings
-from reconciliation.store import ReconciliationUnitOfWork
-from reconciliation.tables import metadata
 
 from .conftest import MIGRATIONS
 
@@ -69,13 +65,10 @@ async def running(infra: Infra, database_url_factory: Any) -> AsyncIterator[Runn
         database_url=url,
         KAFKA_BOOTSTRAP_SERVERS=infra.bootstrap_servers,
         TOPIC_PREFIX=f"t{uuid.uuid4().hex[:8]}.",
+        schedule_enabled=False,
     )
-    runtime = ServiceRuntime(settings, metadata)
-    consumers.register(runtime)
-    app = runtime.create_app()
-    auth.install(app)
-    app.include_router(ledger_router(lambda: runtime.unit_of_work(ReconciliationUnitOfWork)))
-    async with runtime.lifespan(app):
+    app = bootstrap(settings)
+    async with app.router.lifespan_context(app):
         yield Running(app, settings)
 
 

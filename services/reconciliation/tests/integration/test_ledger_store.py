@@ -16,7 +16,7 @@ from payroute_common.messages import (
     RefundSnapshot,
     RefundSucceeded,
 )
-from reconciliation import handlers
+from payroute_devstack.batches import received
 from reconciliation.ledger import LedgerEntry
 from reconciliation.movements import Movement
 
@@ -59,9 +59,9 @@ def captured(payment_id: str, version: int = 2, status: str = "captured") -> Pay
 
 
 async def consume(service: Reconciliation, *messages: Message) -> list[uuid.UUID]:
-    events = [(uuid.uuid4(), m) for m in messages]
-    await handlers.handle_batch(events, uow=service.unit_of_work())
-    return [event_id for event_id, _ in events]
+    batch = received(*messages)
+    await service.consume(batch)
+    return [item.envelope.event_id for item in batch]
 
 
 async def entry(service: Reconciliation, payment_id: str) -> LedgerEntry | None:
@@ -108,9 +108,10 @@ async def test_captured_at_survives_later_versions(reconciliation: Reconciliatio
 
 async def test_redelivered_events_are_claimed_once(reconciliation: Reconciliation) -> None:
     pid = new_payment_id()
-    event_id = uuid.uuid4()
+    batch = received(created(pid))
+    event_id = batch[0].envelope.event_id
     for _ in range(2):
-        await handlers.handle_batch([(event_id, created(pid))], uow=reconciliation.unit_of_work())
+        await reconciliation.consume(batch)
     async with reconciliation.runtime.engine.connect() as connection:
         count = await connection.scalar(
             text("SELECT count(*) FROM inbox WHERE event_id = :e"), {"e": event_id}

@@ -1,6 +1,5 @@
 """Only unrevoked admin keys reach reconciliation's `/v1` routes; keys arrive by topic."""
 
-import uuid
 from collections.abc import AsyncIterator
 
 import httpx
@@ -8,7 +7,8 @@ import pytest
 from fastapi import FastAPI
 
 from payroute_common.messages import ApiKeyIssued, ApiKeyRevoked
-from reconciliation import auth, handlers
+from payroute_devstack.batches import received
+from reconciliation import auth
 from reconciliation.access import (
     AuthenticationFailed,
     KeyHolder,
@@ -20,7 +20,7 @@ from reconciliation.access import (
 from reconciliation.api import ledger_router
 
 from .snapshots import T0
-from .test_handlers import FakeUnitOfWork
+from .test_handlers import FakeUnitOfWork, consume
 
 ADMIN_SECRET = "sk_" + "a" * 43
 MERCHANT_SECRET = "sk_" + "m" * 43
@@ -79,7 +79,7 @@ async def client(uow: FakeUnitOfWork) -> AsyncIterator[httpx.AsyncClient]:
 
 
 async def announce(uow: FakeUnitOfWork, *messages: ApiKeyIssued | ApiKeyRevoked) -> None:
-    await handlers.handle_batch([(uuid.uuid4(), m) for m in messages], uow=uow)
+    await consume(received(*messages), uow)
 
 
 def bearer(secret: str) -> dict[str, str]:
@@ -128,8 +128,8 @@ async def test_a_revocation_before_its_issue_still_holds(uow: FakeUnitOfWork) ->
 
 
 async def test_a_redelivered_announcement_is_applied_once(uow: FakeUnitOfWork) -> None:
-    event_id = uuid.uuid4()
-    await handlers.handle_batch([(event_id, issued("key_a", ADMIN_SECRET))], uow=uow)
-    await handlers.handle_batch([(event_id, issued("key_a", ADMIN_SECRET))], uow=uow)
+    batch = received(issued("key_a", ADMIN_SECRET))
+    await consume(batch, uow)
+    await consume(batch, uow)
     assert uow.api_keys.applied == ["key_a"]
     assert uow.commits == 2

@@ -3,7 +3,7 @@ from collections.abc import Iterable, Sequence
 from types import TracebackType
 from typing import Self
 
-from payroute_common.envelope import Message
+from payroute_common.consumer import Received
 from payroute_common.messages import (
     CreatePayment,
     PaymentCaptured,
@@ -11,7 +11,8 @@ from payroute_common.messages import (
     PaymentMethod,
     RefundSucceeded,
 )
-from reconciliation import handlers
+from payroute_devstack.batches import received
+from reconciliation import consumers
 from reconciliation.ledger import LedgerEntry
 from reconciliation.movements import Movement, merge
 from reconciliation.settling import LateSuccessState, RefundState
@@ -93,13 +94,14 @@ def captured() -> PaymentCaptured:
     return PaymentCaptured(payment=snapshot(2, "captured"))
 
 
+async def consume(batch: list[Received], uow: FakeUnitOfWork) -> None:
+    """Hand `batch` to the service's consumer, over `uow`."""
+    await consumers.dispatcher(lambda: uow)(batch)  # type: ignore[arg-type, return-value]
+
+
 async def test_batch_is_folded_into_one_upsert_and_one_commit() -> None:
     uow = FakeUnitOfWork()
-    events: list[tuple[uuid.UUID, Message]] = [
-        (uuid.uuid4(), created()),
-        (uuid.uuid4(), captured()),
-    ]
-    await handlers.handle_batch(events, uow=uow)
+    await consume(received(created(), captured()), uow)
     assert (len(uow.ledger.upserts), uow.commits) == (1, 1)
     assert len(uow.ledger.upserts[0]) == 1
     entry = uow.ledger.entries["pay_1"]
@@ -118,16 +120,16 @@ async def test_messages_other_than_payment_events_are_ignored() -> None:
         payment_method=PaymentMethod(type="card"),
         created_at=T0,
     )
-    await handlers.handle_batch([(uuid.uuid4(), command)], uow=uow)
+    await consume(received(command), uow)
     assert uow.ledger.entries == {}
 
 
 async def test_redelivered_event_is_not_applied_again() -> None:
     uow = FakeUnitOfWork()
-    event_id = uuid.uuid4()
-    await handlers.handle_batch([(event_id, captured())], uow=uow)
-    await handlers.handle_batch([(event_id, captured())], uow=uow)
-    assert [len(entries) for entries in uow.ledger.upserts] == [1, 0]
+    batch = received(captured())
+    await consume(batch, uow)
+    await consume(batch, uow)
+    assert [len(entries) for entries in uow.ledger.upserts] == [1]
 
 
 def moved(uow: FakeUnitOfWork) -> list[tuple[str, str, int]]:
@@ -143,7 +145,7 @@ async def test_partial_capture_and_two_partial_refunds_are_three_lines() -> None
     uow = FakeUnitOfWork()
     capture = PaymentCaptured(payment=snapshot(3, "captured", amount_captured=6_000))
     for event in (capture, refunded("re_1", 2_500, 2_500, 4), refunded("re_2", 2_000, 4_500, 5)):
-        await handlers.handle_batch([(uuid.uuid4(), event)], uow=uow)
+        await consume(received(event), uow)
     assert moved(uow) == [
         ("capture", "pay_1", 6_000),
         ("refund", "re_1", 2_500),
@@ -161,8 +163,8 @@ async def test_the_same_facts_announced_again_record_nothing_new() -> None:
     uow = FakeUnitOfWork()
     capture = PaymentCaptured(payment=snapshot(3, "captured", amount_captured=6_000))
     refund_1 = refunded("re_1", 2_500, 2_500, 4)
-    await handlers.handle_batch([(uuid.uuid4(), refund_1), (uuid.uuid4(), capture)], uow=uow)
+    await consume(received(refund_1, capture), uow)
     # Other events (new ids) saying the same, older ones last.
-    await handlers.handle_batch([(uuid.uuid4(), refund_1), (uuid.uuid4(), capture)], uow=uow)
+    await consume(received(refund_1, capture), uow)
     assert moved(uow) == [("capture", "pay_1", 6_000), ("refund", "re_1", 2_500)]
     assert uow.ledger.entries["pay_1"].version == 4

@@ -16,7 +16,8 @@ def main() -> None:
     configure_logging(settings.service_name, settings.log_level)
     upgrade_to_head(Path(__file__).parent / "migrations", settings.database_url.get_secret_value())
     uvicorn.run(
-        "webhook_ingest.app:app",
+        "webhook_ingest.app:bootstrap",
+        factory=True,
         host=settings.host,
         port=settings.port,
         log_config=None,

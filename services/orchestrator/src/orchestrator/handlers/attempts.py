@@ -19,9 +19,9 @@ from payroute_common.messages import (
 
 async def attempt_succeeded(
     msg: ProviderAttemptSucceeded,
-    cause: Envelope,
     *,
     uow: HandlerUnitOfWork,
+    envelope: Envelope,
     policy: RecoveryPolicy = DEFAULT_POLICY,
 ) -> None:
     payment = payment_of(uow, msg.payment_id)
@@ -35,14 +35,14 @@ async def attempt_succeeded(
         latency_ms=msg.latency_ms,
         redirect_url=msg.redirect_url,
     )
-    succeeded(uow, payment, news, cause, policy)
+    succeeded(uow, payment, news, envelope, policy)
 
 
 async def attempt_failed(
     msg: ProviderAttemptFailed,
-    cause: Envelope,
     *,
     uow: HandlerUnitOfWork,
+    envelope: Envelope,
     policy: RecoveryPolicy = DEFAULT_POLICY,
 ) -> None:
     """A refusal may move the payment to the next provider; a timeout makes the attempt
@@ -54,7 +54,7 @@ async def attempt_failed(
         msg.attempt_id,
         msg.error,
         utcnow(),
-        cause,
+        envelope,
         policy=policy,
         latency_ms=msg.latency_ms,
     )

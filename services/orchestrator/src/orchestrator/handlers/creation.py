@@ -24,9 +24,9 @@ VERIFICATION_EXPIRY = "verification_expiry"
 
 async def create_payment(
     cmd: CreatePayment,
-    cause: Envelope,
     *,
     uow: HandlerUnitOfWork,
+    envelope: Envelope,
     verification_ttl: timedelta = DEFAULT_VERIFICATION_TTL,
     policy: RecoveryPolicy = DEFAULT_POLICY,
 ) -> None:
@@ -63,24 +63,24 @@ async def create_payment(
     if route.first is None:
         failure = PaymentFailure(code="no_provider_available", message=route.reason)
         payment.fail(failure, now)
-        announce(uow, payment, route.reason, cause)
+        announce(uow, payment, route.reason, envelope)
         return
     if route.first == MANUAL_PROVIDER:
         payment.start_processing(MANUAL_PROVIDER, now)
         reason = f"routed to {MANUAL_PROVIDER}: an operator verifies {cmd.payment_method.type}"
-        emit(uow, PaymentCreated(payment=payment.snapshot(), reason=reason), payment, cause)
+        emit(uow, PaymentCreated(payment=payment.snapshot(), reason=reason), payment, envelope)
         ttl = (
             timedelta(seconds=cmd.verification_ttl_seconds)
             if cmd.verification_ttl_seconds
             else verification_ttl
         )
         expires_at = cmd.created_at + ttl
-        announce(uow, payment, await_verification(payment, expires_at, now), cause)
+        announce(uow, payment, await_verification(payment, expires_at, now), envelope)
         uow.timers.schedule(Timer(VERIFICATION_EXPIRY, payment.payment_id, expires_at))
         return
     attempt = payment.start_attempt(
         new_id("att"), route.first, now, traceparent=current_traceparent()
     )
     reason = f"routed to {route.describe()}"
-    emit(uow, PaymentCreated(payment=payment.snapshot(), reason=reason), payment, cause)
-    send_attempt(uow, payment, attempt, cause, now, policy)
+    emit(uow, PaymentCreated(payment=payment.snapshot(), reason=reason), payment, envelope)
+    send_attempt(uow, payment, attempt, envelope, now, policy)

@@ -8,6 +8,6 @@ from payroute_common.messages import ProviderHealthChanged
 
 
 async def provider_health_changed(
-    msg: ProviderHealthChanged, cause: Envelope, *, uow: HandlerUnitOfWork
+    msg: ProviderHealthChanged, *, uow: HandlerUnitOfWork, envelope: Envelope
 ) -> None:
     uow.providers.record_health(msg)

@@ -64,9 +64,9 @@ def _refuse(
 
 async def capture_payment(
     cmd: CapturePayment,
-    cause: Envelope,
     *,
     uow: HandlerUnitOfWork,
+    envelope: Envelope,
     policy: RecoveryPolicy = DEFAULT_POLICY,
 ) -> None:
     payment = payment_of(uow, cmd.payment_id)
@@ -74,17 +74,17 @@ async def capture_payment(
     try:
         op = ops.request_capture(payment, new_id("op"), cmd.amount, now)
     except PaymentError as error:
-        _refuse(uow, payment, "capture", error, cause)
+        _refuse(uow, payment, "capture", error, envelope)
         return
-    emit(uow, operation_command(payment, op), payment, cause)
+    emit(uow, operation_command(payment, op), payment, envelope)
     watch_operation(uow, payment, op.operation_id, now, policy)
 
 
 async def cancel_payment(
     cmd: CancelPayment,
-    cause: Envelope,
     *,
     uow: HandlerUnitOfWork,
+    envelope: Envelope,
     policy: RecoveryPolicy = DEFAULT_POLICY,
 ) -> None:
     payment = payment_of(uow, cmd.payment_id)
@@ -92,46 +92,46 @@ async def cancel_payment(
     try:
         op = ops.request_void(payment, new_id("op"), now)
     except PaymentError as error:
-        _refuse(uow, payment, "cancel", error, cause)
+        _refuse(uow, payment, "cancel", error, envelope)
         return
-    emit(uow, operation_command(payment, op), payment, cause)
+    emit(uow, operation_command(payment, op), payment, envelope)
     watch_operation(uow, payment, op.operation_id, now, policy)
 
 
-async def verify_payment(cmd: VerifyPayment, cause: Envelope, *, uow: HandlerUnitOfWork) -> None:
+async def verify_payment(cmd: VerifyPayment, *, uow: HandlerUnitOfWork, envelope: Envelope) -> None:
     payment = payment_of(uow, cmd.payment_id)
     try:
         reason = ops.verify(payment, cmd.decision, cmd.note, utcnow())
     except PaymentError as error:
-        _refuse(uow, payment, "verify", error, cause)
+        _refuse(uow, payment, "verify", error, envelope)
         return
-    announce(uow, payment, reason, cause)
+    announce(uow, payment, reason, envelope)
 
 
 async def operation_succeeded(
-    msg: ProviderOperationSucceeded, cause: Envelope, *, uow: HandlerUnitOfWork
+    msg: ProviderOperationSucceeded, *, uow: HandlerUnitOfWork, envelope: Envelope
 ) -> None:
     payment = payment_of(uow, msg.payment_id)
     if is_reversal(payment, msg.operation_id):
         pending = msg.outcome == "pending"
-        reversal_succeeded(uow, payment, msg.operation_id, pending, cause, utcnow())
+        reversal_succeeded(uow, payment, msg.operation_id, pending, envelope, utcnow())
         return
     if msg.operation == "refund":
-        await refund_succeeded(msg, cause, uow=uow)
+        await refund_succeeded(msg, uow=uow, envelope=envelope)
         return
     reason = ops.operation_succeeded(payment, msg.operation_id, msg.operation, utcnow())
-    announce(uow, payment, reason, cause)
+    announce(uow, payment, reason, envelope)
 
 
 async def operation_failed(
-    msg: ProviderOperationFailed, cause: Envelope, *, uow: HandlerUnitOfWork
+    msg: ProviderOperationFailed, *, uow: HandlerUnitOfWork, envelope: Envelope
 ) -> None:
     payment = payment_of(uow, msg.payment_id)
     if is_reversal(payment, msg.operation_id):
-        reversal_failed(uow, payment, msg.operation_id, msg.error, cause, utcnow())
+        reversal_failed(uow, payment, msg.operation_id, msg.error, envelope, utcnow())
         return
     if msg.operation == "refund":
-        await refund_failed(msg, cause, uow=uow)
+        await refund_failed(msg, uow=uow, envelope=envelope)
         return
     reason = ops.operation_failed(payment, msg.operation_id, msg.operation, msg.error, utcnow())
     if reason is not None:
@@ -140,4 +140,4 @@ async def operation_failed(
             code=error.code, message=error.message, decline_code=error.decline_code
         )
         operation: Operation = "capture" if msg.operation == "capture" else "cancel"
-        _refused(uow, payment, operation, failure, reason, cause)
+        _refused(uow, payment, operation, failure, reason, envelope)

@@ -48,9 +48,9 @@ def emit_refund(
 
 async def refund_payment(
     cmd: RefundPayment,
-    cause: Envelope,
     *,
     uow: HandlerUnitOfWork,
+    envelope: Envelope,
     policy: RecoveryPolicy = DEFAULT_POLICY,
 ) -> None:
     if uow.refunds.get(cmd.refund_id) is not None:
@@ -62,17 +62,17 @@ async def refund_payment(
     )
     uow.refunds.add(refund)
     if refund.status == "failed":
-        emit_refund(uow, RefundFailed, payment, refund, reason, cause)
+        emit_refund(uow, RefundFailed, payment, refund, reason, envelope)
         return
-    emit_refund(uow, RefundCreated, payment, refund, reason, cause)
+    emit_refund(uow, RefundCreated, payment, refund, reason, envelope)
     if payment.provider == MANUAL_PROVIDER:
         done = rules.refund_succeeded(payment, refund, None, now)
         assert done is not None
         emit_refund(
-            uow, RefundSucceeded, payment, refund, f"{done}: paid back by the merchant", cause
+            uow, RefundSucceeded, payment, refund, f"{done}: paid back by the merchant", envelope
         )
         return
-    emit(uow, refund_command(payment, refund), payment, cause)
+    emit(uow, refund_command(payment, refund), payment, envelope)
     watch_operation(uow, payment, refund.refund_id, now, policy)
 
 
@@ -85,7 +85,7 @@ def _refund_of(uow: HandlerUnitOfWork, payment_id: str, refund_id: str) -> Refun
 
 
 async def refund_succeeded(
-    msg: ProviderOperationSucceeded, cause: Envelope, *, uow: HandlerUnitOfWork
+    msg: ProviderOperationSucceeded, *, uow: HandlerUnitOfWork, envelope: Envelope
 ) -> None:
     payment = payment_of(uow, msg.payment_id)
     refund = _refund_of(uow, msg.payment_id, msg.operation_id)
@@ -95,17 +95,17 @@ async def refund_succeeded(
     if msg.outcome == "pending":
         note = rules.refund_accepted(payment, refund, msg.provider_reference, now)
         if note is not None:
-            progress(uow, payment, note, cause)
+            progress(uow, payment, note, envelope)
         return
     reason = rules.refund_succeeded(payment, refund, msg.provider_reference, now)
     if reason is None:
         reason = rules.refund_reference_learnt(payment, refund, msg.provider_reference, now)
     if reason is not None:
-        emit_refund(uow, RefundSucceeded, payment, refund, reason, cause)
+        emit_refund(uow, RefundSucceeded, payment, refund, reason, envelope)
 
 
 async def refund_failed(
-    msg: ProviderOperationFailed, cause: Envelope, *, uow: HandlerUnitOfWork
+    msg: ProviderOperationFailed, *, uow: HandlerUnitOfWork, envelope: Envelope
 ) -> None:
     payment = payment_of(uow, msg.payment_id)
     refund = _refund_of(uow, msg.payment_id, msg.operation_id)
@@ -122,4 +122,4 @@ async def refund_failed(
     )
     reason = rules.refund_failed(payment, refund, failure, utcnow())
     if reason is not None:
-        emit_refund(uow, RefundFailed, payment, refund, reason, cause)
+        emit_refund(uow, RefundFailed, payment, refund, reason, envelope)

@@ -23,9 +23,9 @@ log = structlog.get_logger(__name__)
 
 async def status_reported(
     msg: ProviderStatusReported,
-    cause: Envelope,
     *,
     uow: HandlerUnitOfWork,
+    envelope: Envelope,
     policy: RecoveryPolicy = DEFAULT_POLICY,
 ) -> None:
     payment = payment_of(uow, msg.payment_id)
@@ -40,7 +40,7 @@ async def status_reported(
             amount=msg.amount,
         )
         said = f"{msg.provider} reports {msg.outcome}: "
-        if succeeded(uow, payment, news, cause, policy, prefix=said) and was_open:
+        if succeeded(uow, payment, news, envelope, policy, prefix=said) and was_open:
             uow.providers.record_result(msg.provider, True, now)
         return
     # A provider that takes idempotency keys never gives up on `not_found`: the same
@@ -52,12 +52,19 @@ async def status_reported(
         return
     if result.failure is not None:
         await attempt_refused(
-            uow, payment, msg.attempt_id, result.failure, now, cause, policy=policy, resolved=True
+            uow,
+            payment,
+            msg.attempt_id,
+            result.failure,
+            now,
+            envelope,
+            policy=policy,
+            resolved=True,
         )
         return
     if result.reason is None:
         return
     if payment.status == "processing":
-        progress(uow, payment, result.reason, cause)
+        progress(uow, payment, result.reason, envelope)
     else:
-        announce(uow, payment, result.reason, cause)
+        announce(uow, payment, result.reason, envelope)

@@ -51,9 +51,9 @@ def _payment_for(uow: HandlerUnitOfWork, msg: ProviderWebhookReceived) -> Paymen
 
 async def webhook_received(
     msg: ProviderWebhookReceived,
-    cause: Envelope,
     *,
     uow: HandlerUnitOfWork,
+    envelope: Envelope,
     policy: RecoveryPolicy = DEFAULT_POLICY,
 ) -> None:
     """Applied when it moves the payment (or a refund) forward, else ignored."""
@@ -68,11 +68,11 @@ async def webhook_received(
         )
         return
     if msg.subject == "payment":
-        _payment_news(uow, payment, msg, cause, policy)
+        _payment_news(uow, payment, msg, envelope, policy)
     elif msg.subject == "refund" and msg.outcome in {"refunded", "failed"}:
-        _refund_news(uow, payment, msg, cause)
+        _refund_news(uow, payment, msg, envelope)
     elif msg.subject == "dispute" and msg.outcome in {"opened", "closed"}:
-        _dispute_news(uow, payment, msg, cause)
+        _dispute_news(uow, payment, msg, envelope)
     else:
         log.info(
             "webhook_ignored",

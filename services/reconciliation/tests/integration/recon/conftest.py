@@ -5,7 +5,6 @@ rows), so tests share one database; schedule tests take a fresh one."""
 from __future__ import annotations
 
 import secrets
-import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -19,11 +18,13 @@ from fastapi import FastAPI
 from sqlalchemy import insert
 
 from payroute_common.clock import utcnow
+from payroute_common.consumer import Received
 from payroute_common.messages import ApiKeyIssued
 from payroute_common.runtime import ServiceRuntime
+from payroute_devstack.batches import received
 from payroute_devstack.testing import migrated_database
 from reconciliation import __main__ as main_module
-from reconciliation import auth, handlers
+from reconciliation import auth, consumers
 from reconciliation.access import hash_secret
 from reconciliation.api import issues_router, reports_router, runs_router
 from reconciliation.api.deps import ApiContext
@@ -56,6 +57,10 @@ class Service:
     def unit_of_work(self) -> ReconciliationUnitOfWork:
         return self.runtime.unit_of_work(ReconciliationUnitOfWork)
 
+    async def consume(self, batch: list[Received]) -> None:
+        """Hand `batch` to the service's consumer, as the broker would."""
+        await consumers.dispatcher(self.unit_of_work)(batch)
+
     async def seed(self, table: Any, rows: list[dict[str, Any]]) -> None:
         async with self.runtime.engine.begin() as connection:
             await connection.execute(insert(table), rows)
@@ -78,7 +83,7 @@ async def start_service(url: str, **settings: Any) -> Service:
             key_hash=hash_secret(secret),
             created_at=utcnow(),
         )
-        await handlers.handle_batch([(uuid.uuid4(), issued)], uow=service.unit_of_work())
+        await service.consume(received(issued))
     return service
 
 
