@@ -13,7 +13,7 @@ from opentelemetry import trace
 from opentelemetry.trace import NonRecordingSpan, SpanContext, TraceFlags
 
 from orchestrator.handlers.cascade import RETRY
-from orchestrator.handlers.watch import STATUS_QUERY
+from orchestrator.handlers.unknown_attempts import STATUS_QUERY
 from orchestrator.rows import _attempts  # the attempts column's codec
 from orchestrator.testing import TIMEOUT, UNAVAILABLE, attempt_failed, create
 

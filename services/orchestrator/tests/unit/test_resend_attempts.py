@@ -9,7 +9,7 @@ import pytest
 
 from orchestrator.handlers.authorize import ANSWER_DEADLINE
 from orchestrator.handlers.cascade import RETRY
-from orchestrator.handlers.watch import STATUS_QUERY
+from orchestrator.handlers.unknown_attempts import STATUS_QUERY
 from orchestrator.recovery import RESENDABLE, RecoveryPolicy
 from orchestrator.testing import (
     DECLINE,

@@ -10,7 +10,7 @@ import pytest
 from orchestrator.domain import AttemptStillOpen
 from orchestrator.handlers.authorize import ANSWER_DEADLINE
 from orchestrator.handlers.cascade import RETRY
-from orchestrator.handlers.watch import STATUS_QUERY
+from orchestrator.handlers.unknown_attempts import STATUS_QUERY
 from orchestrator.recovery import RecoveryPolicy
 from orchestrator.testing import (
     SOFT_DECLINE,

@@ -96,7 +96,7 @@ class HealthReporter:
         """The guards' `on_change`: report the state a provider entered."""
         self.offer(report(guard, "state_change", transition))
 
-    def take(self) -> list[ProviderHealthChanged]:
+    def drain(self) -> list[ProviderHealthChanged]:
         """Every event offered and not yet taken, oldest first."""
         events = []
         while not self._queue.empty():
@@ -105,7 +105,7 @@ class HealthReporter:
 
     async def run(self) -> None:
         while True:
-            events = [await self._queue.get(), *self.take()]
+            events = [await self._queue.get(), *self.drain()]
             try:
                 await self.publish(events)
             except Exception:

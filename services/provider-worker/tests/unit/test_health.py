@@ -56,7 +56,7 @@ class World:
 
     async def flush(self) -> list[dict[str, Any]]:
         """Publish what the reporter holds; every event published so far, as payloads."""
-        await self.reporter.publish(self.reporter.take())
+        await self.reporter.publish(self.reporter.drain())
         assert all(topic == PROVIDER_HEALTH for topic, _, _ in self.published)
         assert all(key == env.payload["provider"] for _, key, env in self.published)
         return [env.payload for _, _, env in self.published]

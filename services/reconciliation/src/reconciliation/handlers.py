@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from payroute_common.envelope import Envelope
 from payroute_common.messages import ApiKeyIssued, ApiKeyRevoked, PaymentEvent
-from reconciliation.ledger import fold
+from reconciliation.ledger import ledger_entries_of
 from reconciliation.movements import movements_in
 from reconciliation.settling import late_successes_in, refunds_in
 from reconciliation.store import HandlerUnitOfWork
@@ -23,7 +23,7 @@ async def record_payment_events(
     One statement each: the payments' latest state, the money the events show moved,
     the refunds' statuses and the late successes with their reversals.
     """
-    await uow.ledger.upsert(fold(e.payment for e in events))
+    await uow.ledger.upsert(ledger_entries_of(e.payment for e in events))
     await uow.ledger.record(movements_in(events))
     await uow.settling.record_refunds(refunds_in(events))
     await uow.settling.record_late_successes(late_successes_in(events))

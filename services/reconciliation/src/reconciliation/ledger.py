@@ -61,7 +61,7 @@ def apply(entry: LedgerEntry | None, snapshot: PaymentSnapshot) -> LedgerEntry:
     )
 
 
-def fold(snapshots: Iterable[PaymentSnapshot]) -> list[LedgerEntry]:
+def ledger_entries_of(snapshots: Iterable[PaymentSnapshot]) -> list[LedgerEntry]:
     """One entry per payment from a batch of snapshots, oldest version applied first."""
     entries: dict[str, LedgerEntry] = {}
     for snapshot in sorted(snapshots, key=lambda s: s.version):

@@ -1,5 +1,5 @@
 from payroute_common.messages import PaymentSnapshot
-from reconciliation.ledger import apply, fold
+from reconciliation.ledger import apply, ledger_entries_of
 
 from .snapshots import T0, snapshot
 
@@ -43,7 +43,7 @@ def test_fold_keeps_one_entry_per_payment_whatever_the_batch_order() -> None:
         other,
         snapshot(2, "captured"),
     ]
-    entries = {e.payment_id: e for e in fold(batch)}
+    entries = {e.payment_id: e for e in ledger_entries_of(batch)}
     assert set(entries) == {"pay_1", "pay_2"}
     assert (entries["pay_1"].version, entries["pay_1"].status) == (3, "refunded")
     assert entries["pay_1"].captured_at == snapshot(2).updated_at
@@ -51,4 +51,4 @@ def test_fold_keeps_one_entry_per_payment_whatever_the_batch_order() -> None:
 
 
 def test_fold_of_nothing_is_nothing() -> None:
-    assert fold([]) == []
+    assert ledger_entries_of([]) == []

@@ -109,7 +109,7 @@ def answer(outcome: Outcome) -> JSONResponse:
     return RECEIVED
 
 
-async def take(
+async def handle_webhook_request(
     request: Request,
     name: str,
     provider: WebhookProvider,
@@ -174,7 +174,7 @@ def webhook_endpoint(
         chosen = providers.get(name)
         label = name if chosen is not None else UNKNOWN_PROVIDER
         source = policy.clients.of(request.scope)
-        wait_s = policy.limiter.take((label, source))
+        wait_s = policy.limiter.spend_token((label, source))
         if wait_s > 0:
             count(label, "rate_limited")
             return rate_limited(wait_s)
@@ -185,7 +185,7 @@ def webhook_endpoint(
                     request, name, policy=policy, journal=journal
                 )
             else:
-                outcome, response = await take(
+                outcome, response = await handle_webhook_request(
                     request, name, chosen, source, policy=policy, journal=journal
                 )
         except StoreUnavailableError:

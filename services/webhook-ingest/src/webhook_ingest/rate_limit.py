@@ -34,7 +34,7 @@ class TokenBuckets:
         self._clock = clock
         self._buckets: OrderedDict[Hashable, tuple[float, float]] = OrderedDict()
 
-    def take(self, source: Hashable) -> float:
+    def spend_token(self, source: Hashable) -> float:
         """0.0 if `source` may send now (a token is spent), else seconds until it may."""
         now = self._clock()
         tokens, last = self._buckets.pop(source, (self._burst, now))

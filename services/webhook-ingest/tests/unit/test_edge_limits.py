@@ -90,11 +90,11 @@ async def test_the_bucket_refills_with_time(limited: httpx.AsyncClient, clock: F
 def test_sources_have_their_own_buckets_and_the_table_is_bounded() -> None:
     clock = FrozenClock()
     buckets = TokenBuckets(0.5, 1, max_sources=2, clock=clock)
-    assert buckets.take("a") == 0.0
-    assert buckets.take("a") == pytest.approx(2.0)  # one token at 0.5/s: 2 s away
-    assert buckets.take("b") == 0.0
-    assert buckets.take("c") == 0.0  # "a" was least recently seen: dropped
-    assert buckets.take("a") == 0.0  # back with a full bucket
+    assert buckets.spend_token("a") == 0.0
+    assert buckets.spend_token("a") == pytest.approx(2.0)  # one token at 0.5/s: 2 s away
+    assert buckets.spend_token("b") == 0.0
+    assert buckets.spend_token("c") == 0.0  # "a" was least recently seen: dropped
+    assert buckets.spend_token("a") == 0.0  # back with a full bucket
 
 
 async def test_allowlisted_provider_refuses_other_sources_and_stores_them_rejected(

@@ -6,7 +6,6 @@ from functools import partial
 
 from orchestrator.handlers.attempts import attempt_failed, attempt_succeeded
 from orchestrator.handlers.creation import DEFAULT_VERIFICATION_TTL, create_payment
-from orchestrator.handlers.emit import PRODUCER, UnknownPaymentError
 from orchestrator.handlers.health import provider_health_changed
 from orchestrator.handlers.operations import (
     cancel_payment,
@@ -15,6 +14,7 @@ from orchestrator.handlers.operations import (
     operation_succeeded,
     verify_payment,
 )
+from orchestrator.handlers.publishing import PRODUCER, UnknownPaymentError
 from orchestrator.handlers.refunds import refund_payment
 from orchestrator.handlers.status import status_reported
 from orchestrator.handlers.webhooks import reference_of, webhook_received

@@ -5,7 +5,7 @@ from __future__ import annotations
 from orchestrator.domain import OPEN_ATTEMPTS
 from orchestrator.domain.successes import SuccessNews
 from orchestrator.handlers.cascade import attempt_refused
-from orchestrator.handlers.emit import payment_of
+from orchestrator.handlers.publishing import payment_of
 from orchestrator.handlers.successes import succeeded
 from orchestrator.recovery import DEFAULT_POLICY, RecoveryPolicy
 from orchestrator.store import HandlerUnitOfWork

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from orchestrator.domain import Attempt, Payment
-from orchestrator.handlers.emit import emit
+from orchestrator.handlers.publishing import publish_for_payment
 from orchestrator.recovery import RecoveryPolicy
 from orchestrator.routing import Conditions, Route, RouteRequest, route_payment
 from orchestrator.store import HandlerUnitOfWork
@@ -80,7 +80,7 @@ def authorize(
         metadata={**payment.metadata, **_trace(payment, attempt), "payment_id": payment.payment_id},
         return_url=payment.return_url,
     )
-    emit(uow, command, payment, cause)
+    publish_for_payment(uow, command, payment, cause)
 
 
 def _trace(payment: Payment, attempt: Attempt) -> dict[str, str]:

@@ -15,8 +15,8 @@ from orchestrator.domain import Payment
 from orchestrator.domain.cascade import RETRYABLE, awaiting_retry, give_up, may_retry, tried
 from orchestrator.domain.resend import NOT_DEFINITE
 from orchestrator.handlers.authorize import current_traceparent, route_of, send_attempt
-from orchestrator.handlers.emit import announce, progress
-from orchestrator.handlers.watch import watch
+from orchestrator.handlers.publishing import publish_attempt_update, publish_status_change
+from orchestrator.handlers.unknown_attempts import start_status_queries
 from orchestrator.recovery import RecoveryPolicy
 from orchestrator.store import HandlerUnitOfWork
 from payroute_common.envelope import Envelope
@@ -57,16 +57,23 @@ async def attempt_refused(
     if reason is None:
         return
     if final:
-        progress(uow, payment, f"{reason}; {watch(uow, payment, attempt_id, now, policy)}", cause)
+        publish_attempt_update(
+            uow,
+            payment,
+            f"{reason}; {start_status_queries(uow, payment, attempt_id, now, policy)}",
+            cause,
+        )
         return
     uow.providers.record_result(attempt.provider, False, now)
     if route is not None and route.first is not None:
         delay = policy.retry_delay(payment.payment_id, len(payment.attempts) - 1)
         uow.timers.schedule(Timer(RETRY, payment.payment_id, now + delay, {"after": attempt_id}))
         ms = int(delay.total_seconds() * 1000)
-        progress(uow, payment, f"{reason}; trying the next provider in {ms} ms", cause)
+        publish_attempt_update(
+            uow, payment, f"{reason}; trying the next provider in {ms} ms", cause
+        )
         return
-    announce(uow, payment, f"{reason}; {_why_not_retried(payment, error)}", cause)
+    publish_status_change(uow, payment, f"{reason}; {_why_not_retried(payment, error)}", cause)
 
 
 def _why_not_retried(payment: Payment, error: ProviderError) -> str:
@@ -91,13 +98,13 @@ async def retry_due(
     route = route_of(payment, await uow.providers.conditions(now), exclude=tried(payment))
     if route.first is None:
         reason = give_up(payment, f"{previous.provider} {category} ({why}); {route.reason}", now)
-        announce(uow, payment, reason, None)
+        publish_status_change(uow, payment, reason, None)
         return
     attempt = payment.start_attempt(
         new_id("att"), route.first, now, traceparent=current_traceparent()
     )
     reason = f"{previous.provider} {_said(category)} ({category}: {why}); next: {route.describe()}"
-    progress(uow, payment, reason, None)
+    publish_attempt_update(uow, payment, reason, None)
     send_attempt(uow, payment, attempt, None, now, policy)
 
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 from orchestrator.domain import Payment
 from orchestrator.domain.operations import await_verification
 from orchestrator.handlers.authorize import current_traceparent, send_attempt
-from orchestrator.handlers.emit import announce, emit
+from orchestrator.handlers.publishing import publish_for_payment, publish_status_change
 from orchestrator.recovery import DEFAULT_POLICY, RecoveryPolicy
 from orchestrator.routing import RouteRequest, route_payment
 from orchestrator.store import HandlerUnitOfWork
@@ -63,24 +63,28 @@ async def create_payment(
     if route.first is None:
         failure = PaymentFailure(code="no_provider_available", message=route.reason)
         payment.fail(failure, now)
-        announce(uow, payment, route.reason, envelope)
+        publish_status_change(uow, payment, route.reason, envelope)
         return
     if route.first == MANUAL_PROVIDER:
         payment.start_processing(MANUAL_PROVIDER, now)
         reason = f"routed to {MANUAL_PROVIDER}: an operator verifies {cmd.payment_method.type}"
-        emit(uow, PaymentCreated(payment=payment.snapshot(), reason=reason), payment, envelope)
+        publish_for_payment(
+            uow, PaymentCreated(payment=payment.snapshot(), reason=reason), payment, envelope
+        )
         ttl = (
             timedelta(seconds=cmd.verification_ttl_seconds)
             if cmd.verification_ttl_seconds
             else verification_ttl
         )
         expires_at = cmd.created_at + ttl
-        announce(uow, payment, await_verification(payment, expires_at, now), envelope)
+        publish_status_change(uow, payment, await_verification(payment, expires_at, now), envelope)
         uow.timers.schedule(Timer(VERIFICATION_EXPIRY, payment.payment_id, expires_at))
         return
     attempt = payment.start_attempt(
         new_id("att"), route.first, now, traceparent=current_traceparent()
     )
     reason = f"routed to {route.describe()}"
-    emit(uow, PaymentCreated(payment=payment.snapshot(), reason=reason), payment, envelope)
+    publish_for_payment(
+        uow, PaymentCreated(payment=payment.snapshot(), reason=reason), payment, envelope
+    )
     send_attempt(uow, payment, attempt, envelope, now, policy)

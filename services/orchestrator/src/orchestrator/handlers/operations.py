@@ -15,7 +15,7 @@ from typing import Literal
 from orchestrator.domain import Payment, PaymentError
 from orchestrator.domain import operations as ops
 from orchestrator.handlers.commands import operation_command
-from orchestrator.handlers.emit import announce, emit, payment_of
+from orchestrator.handlers.publishing import payment_of, publish_for_payment, publish_status_change
 from orchestrator.handlers.refunds import refund_failed, refund_succeeded
 from orchestrator.handlers.resend import watch_operation
 from orchestrator.handlers.reversals import is_reversal, reversal_failed, reversal_succeeded
@@ -48,7 +48,7 @@ def _refused(
     event = PaymentOperationFailed(
         payment=payment.snapshot(), operation=operation, failure=failure, reason=reason
     )
-    emit(uow, event, payment, cause)
+    publish_for_payment(uow, event, payment, cause)
 
 
 def _refuse(
@@ -76,7 +76,7 @@ async def capture_payment(
     except PaymentError as error:
         _refuse(uow, payment, "capture", error, envelope)
         return
-    emit(uow, operation_command(payment, op), payment, envelope)
+    publish_for_payment(uow, operation_command(payment, op), payment, envelope)
     watch_operation(uow, payment, op.operation_id, now, policy)
 
 
@@ -94,7 +94,7 @@ async def cancel_payment(
     except PaymentError as error:
         _refuse(uow, payment, "cancel", error, envelope)
         return
-    emit(uow, operation_command(payment, op), payment, envelope)
+    publish_for_payment(uow, operation_command(payment, op), payment, envelope)
     watch_operation(uow, payment, op.operation_id, now, policy)
 
 
@@ -105,7 +105,7 @@ async def verify_payment(cmd: VerifyPayment, *, uow: HandlerUnitOfWork, envelope
     except PaymentError as error:
         _refuse(uow, payment, "verify", error, envelope)
         return
-    announce(uow, payment, reason, envelope)
+    publish_status_change(uow, payment, reason, envelope)
 
 
 async def operation_succeeded(
@@ -120,7 +120,7 @@ async def operation_succeeded(
         await refund_succeeded(msg, uow=uow, envelope=envelope)
         return
     reason = ops.operation_succeeded(payment, msg.operation_id, msg.operation, utcnow())
-    announce(uow, payment, reason, envelope)
+    publish_status_change(uow, payment, reason, envelope)
 
 
 async def operation_failed(

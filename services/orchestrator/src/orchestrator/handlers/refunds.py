@@ -13,7 +13,7 @@ from orchestrator.domain import Payment, Refund
 from orchestrator.domain import refunds as rules
 from orchestrator.domain.resend import NOT_DEFINITE
 from orchestrator.handlers.commands import refund_command
-from orchestrator.handlers.emit import emit, payment_of, progress
+from orchestrator.handlers.publishing import payment_of, publish_attempt_update, publish_for_payment
 from orchestrator.handlers.resend import watch_operation
 from orchestrator.recovery import DEFAULT_POLICY, RecoveryPolicy
 from orchestrator.store import HandlerUnitOfWork
@@ -43,7 +43,7 @@ def emit_refund(
     cause: Envelope,
 ) -> None:
     event = kind(payment=payment.snapshot(), refund=refund.snapshot(), reason=reason)
-    emit(uow, event, payment, cause)
+    publish_for_payment(uow, event, payment, cause)
 
 
 async def refund_payment(
@@ -72,7 +72,7 @@ async def refund_payment(
             uow, RefundSucceeded, payment, refund, f"{done}: paid back by the merchant", envelope
         )
         return
-    emit(uow, refund_command(payment, refund), payment, envelope)
+    publish_for_payment(uow, refund_command(payment, refund), payment, envelope)
     watch_operation(uow, payment, refund.refund_id, now, policy)
 
 
@@ -95,7 +95,7 @@ async def refund_succeeded(
     if msg.outcome == "pending":
         note = rules.refund_accepted(payment, refund, msg.provider_reference, now)
         if note is not None:
-            progress(uow, payment, note, envelope)
+            publish_attempt_update(uow, payment, note, envelope)
         return
     reason = rules.refund_succeeded(payment, refund, msg.provider_reference, now)
     if reason is None:

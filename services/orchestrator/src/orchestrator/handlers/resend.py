@@ -20,7 +20,7 @@ from orchestrator.domain.operations import operation_resent
 from orchestrator.domain.refunds import refund_undetermined
 from orchestrator.domain.resend import ProviderAnswer, next_check, resend_due
 from orchestrator.handlers.commands import operation_command, refund_command, reversal_command
-from orchestrator.handlers.emit import emit, progress
+from orchestrator.handlers.publishing import publish_attempt_update, publish_for_payment
 from orchestrator.recovery import RecoveryPolicy
 from orchestrator.store import HandlerUnitOfWork
 from payroute_common.messages import CaptureAuthorization, RefundCharge, VoidAuthorization
@@ -123,11 +123,11 @@ def check_due(
     why = "its answer told nothing" if found.answer == "undetermined" else "no answer came"
     wait = int((due - now).total_seconds())
     payment.touch(now)
-    progress(
+    publish_attempt_update(
         uow,
         payment,
         f"{found.what}: {why}; sent it to {provider} again under the same idempotency key, "
         f"so that it tells what it did; looking again in {wait} s",
         None,
     )
-    emit(uow, command, payment, None)
+    publish_for_payment(uow, command, payment, None)

@@ -21,7 +21,7 @@ from orchestrator.domain.late import (
     reversal_refused,
 )
 from orchestrator.handlers.commands import reversal_command
-from orchestrator.handlers.emit import emit
+from orchestrator.handlers.publishing import publish_for_payment
 from orchestrator.handlers.resend import watch_operation
 from orchestrator.recovery import RecoveryPolicy
 from orchestrator.store import HandlerUnitOfWork
@@ -46,7 +46,7 @@ def _announce(
     cause: Envelope | None,
 ) -> None:
     event = kind(payment=payment.snapshot(), reason=reason, late_success=reversal.late_success())
-    emit(uow, event, payment, cause)
+    publish_for_payment(uow, event, payment, cause)
 
 
 def late_success_found(
@@ -68,7 +68,7 @@ def late_success_found(
         amount=reversal.amount,
     )
     _announce(uow, LateSuccessFound, payment, reversal, reason, cause)
-    emit(uow, reversal_command(payment, reversal), payment, cause)
+    publish_for_payment(uow, reversal_command(payment, reversal), payment, cause)
     watch_operation(uow, payment, reversal.operation_id, now, policy)
 
 

@@ -10,7 +10,11 @@ import structlog
 from orchestrator.domain.polling import answer
 from orchestrator.domain.successes import SuccessNews
 from orchestrator.handlers.cascade import attempt_refused
-from orchestrator.handlers.emit import announce, payment_of, progress
+from orchestrator.handlers.publishing import (
+    payment_of,
+    publish_attempt_update,
+    publish_status_change,
+)
 from orchestrator.handlers.successes import succeeded
 from orchestrator.recovery import DEFAULT_POLICY, RecoveryPolicy
 from orchestrator.store import HandlerUnitOfWork
@@ -65,6 +69,6 @@ async def status_reported(
     if result.reason is None:
         return
     if payment.status == "processing":
-        progress(uow, payment, result.reason, envelope)
+        publish_attempt_update(uow, payment, result.reason, envelope)
     else:
-        announce(uow, payment, result.reason, envelope)
+        publish_status_change(uow, payment, result.reason, envelope)

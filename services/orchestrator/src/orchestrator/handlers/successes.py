@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from orchestrator.domain import Payment
 from orchestrator.domain.successes import SuccessNews, apply_success
-from orchestrator.handlers.emit import announce
+from orchestrator.handlers.publishing import publish_status_change
 from orchestrator.handlers.reversals import late_success_found
 from orchestrator.recovery import RecoveryPolicy
 from orchestrator.store import HandlerUnitOfWork
@@ -41,5 +41,5 @@ def succeeded(
         payload = {"attempt_id": news.attempt_id}
         uow.timers.schedule(Timer(ACTION_EXPIRY, payment.payment_id, expires_at, payload))
         reason += f"; it expires at {expires_at.isoformat(timespec='seconds')}"
-    announce(uow, payment, reason, cause)
+    publish_status_change(uow, payment, reason, cause)
     return reason

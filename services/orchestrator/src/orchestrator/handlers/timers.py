@@ -13,10 +13,14 @@ from orchestrator.domain.operations import expire_verification
 from orchestrator.handlers.authorize import ANSWER_DEADLINE
 from orchestrator.handlers.cascade import RETRY, retry_due
 from orchestrator.handlers.creation import VERIFICATION_EXPIRY
-from orchestrator.handlers.emit import announce, emit, progress
+from orchestrator.handlers.publishing import (
+    publish_attempt_update,
+    publish_for_payment,
+    publish_status_change,
+)
 from orchestrator.handlers.resend import OPERATION_CHECK, check_due
 from orchestrator.handlers.successes import ACTION_EXPIRY
-from orchestrator.handlers.watch import STATUS_QUERY, query_due, watch
+from orchestrator.handlers.unknown_attempts import STATUS_QUERY, query_due, start_status_queries
 from orchestrator.recovery import DEFAULT_POLICY, RecoveryPolicy
 from orchestrator.store import HandlerUnitOfWork
 from payroute_common.clock import utcnow
@@ -54,7 +58,7 @@ async def fire(
         elif timer.kind == ACTION_EXPIRY:
             _action_expired(uow, payment, str(timer.payload["attempt_id"]), now, policy)
         else:
-            announce(uow, payment, expire_verification(payment, now), None)
+            publish_status_change(uow, payment, expire_verification(payment, now), None)
 
 
 def _answer_overdue(
@@ -63,7 +67,12 @@ def _answer_overdue(
     """No answer ever came for the attempt: it is unknown, and asked about like a timeout."""
     reason = answer_overdue(payment, attempt_id, policy.answer_deadline, now)
     if reason is not None:
-        progress(uow, payment, f"{reason}; {watch(uow, payment, attempt_id, now, policy)}", None)
+        publish_attempt_update(
+            uow,
+            payment,
+            f"{reason}; {start_status_queries(uow, payment, attempt_id, now, policy)}",
+            None,
+        )
 
 
 def _action_expired(
@@ -75,7 +84,7 @@ def _action_expired(
     reason = expire_action(payment, policy.action_ttl, now)
     if reason is None:
         return
-    announce(uow, payment, reason, None)
+    publish_status_change(uow, payment, reason, None)
     attempt = payment.attempt(attempt_id)
     query = QueryProviderStatus(
         payment_id=payment.payment_id,
@@ -83,4 +92,4 @@ def _action_expired(
         provider=attempt.provider,
         provider_reference=attempt.provider_reference,
     )
-    emit(uow, query, payment, None)
+    publish_for_payment(uow, query, payment, None)

@@ -16,7 +16,7 @@ from orchestrator.domain import Payment
 from orchestrator.domain.disputes import DisputeNews, close_dispute, open_dispute
 from orchestrator.domain.news import apply_webhook
 from orchestrator.domain.refund_news import RefundNews, refunds_news
-from orchestrator.handlers.emit import announce, emit
+from orchestrator.handlers.publishing import publish_for_payment, publish_status_change
 from orchestrator.handlers.refunds import emit_refund
 from orchestrator.handlers.reversals import is_reversal, late_success_found, reversal_news
 from orchestrator.recovery import DEFAULT_POLICY, RecoveryPolicy
@@ -97,7 +97,7 @@ def _payment_news(
     elif applied.reversal is not None:
         late_success_found(uow, payment, applied.reversal, applied.reason, cause, now, policy)
     else:
-        announce(uow, payment, applied.reason, cause)
+        publish_status_change(uow, payment, applied.reason, cause)
 
 
 def _refund_news(
@@ -145,4 +145,4 @@ def _dispute_news(
     if reason is None:
         log.info("webhook_without_effect", payment_id=payment.payment_id, outcome=msg.outcome)
         return
-    emit(uow, event(payment=payment.snapshot(), reason=reason), payment, cause)
+    publish_for_payment(uow, event(payment=payment.snapshot(), reason=reason), payment, cause)

@@ -1,4 +1,4 @@
-"""What every handler does: find the payment, and announce its changes."""
+"""What every handler does: find the payment, and publish what happened to it."""
 
 from __future__ import annotations
 
@@ -42,7 +42,7 @@ def payment_of(uow: HandlerUnitOfWork, payment_id: str) -> Payment:
     return payment
 
 
-def emit(
+def publish_for_payment(
     uow: HandlerUnitOfWork, message: Message, payment: Payment, cause: Envelope | None
 ) -> None:
     topic = PAYMENT_EVENTS if isinstance(message, PaymentEvent) else PROVIDER_COMMANDS
@@ -56,15 +56,19 @@ def emit(
     uow.publish(topic, payment.payment_id, envelope)
 
 
-def announce(
+def publish_status_change(
     uow: HandlerUnitOfWork, payment: Payment, reason: str | None, cause: Envelope | None
 ) -> None:
     """Tell everyone the payment's new status, if it changed (`reason` not None)."""
     event = STATUS_EVENTS.get(payment.status)
     if reason is not None and event is not None:
-        emit(uow, event(payment=payment.snapshot(), reason=reason), payment, cause)
+        publish_for_payment(uow, event(payment=payment.snapshot(), reason=reason), payment, cause)
 
 
-def progress(uow: HandlerUnitOfWork, payment: Payment, reason: str, cause: Envelope | None) -> None:
+def publish_attempt_update(
+    uow: HandlerUnitOfWork, payment: Payment, reason: str, cause: Envelope | None
+) -> None:
     """Timeline news of a payment still processing: an attempt's fate, the next provider."""
-    emit(uow, PaymentAttemptUpdated(payment=payment.snapshot(), reason=reason), payment, cause)
+    publish_for_payment(
+        uow, PaymentAttemptUpdated(payment=payment.snapshot(), reason=reason), payment, cause
+    )

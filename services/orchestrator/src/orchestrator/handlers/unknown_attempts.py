@@ -19,7 +19,7 @@ from datetime import datetime
 from orchestrator.domain import Payment
 from orchestrator.domain.polling import note_query, unknown_attempt
 from orchestrator.handlers.authorize import authorize
-from orchestrator.handlers.emit import emit, progress
+from orchestrator.handlers.publishing import publish_attempt_update, publish_for_payment
 from orchestrator.recovery import RecoveryPolicy
 from orchestrator.store import HandlerUnitOfWork
 from payroute_common.messages import QueryProviderStatus
@@ -28,7 +28,7 @@ from payroute_common.timers import Timer
 STATUS_QUERY = "status_query"
 
 
-def watch(
+def start_status_queries(
     uow: HandlerUnitOfWork, payment: Payment, attempt_id: str, now: datetime, policy: RecoveryPolicy
 ) -> str:
     """Start asking about `attempt_id`; what the timeline says about it."""
@@ -58,7 +58,9 @@ def query_due(
     uow.timers.schedule(
         Timer(STATUS_QUERY, payment.payment_id, now + delay, {"attempt_id": attempt_id})
     )
-    progress(uow, payment, f"{reason}; asking again in {_seconds(delay.total_seconds())}", None)
+    publish_attempt_update(
+        uow, payment, f"{reason}; asking again in {_seconds(delay.total_seconds())}", None
+    )
     if resend:
         authorize(uow, payment, attempt, None)
         return
@@ -68,7 +70,7 @@ def query_due(
         provider=attempt.provider,
         provider_reference=attempt.provider_reference,
     )
-    emit(uow, query, payment, None)
+    publish_for_payment(uow, query, payment, None)
 
 
 def _seconds(value: float) -> str:
