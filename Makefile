@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SERVICE_SRC := libs/common/src libs/devstack/src libs/bench/src libs/cli/src $(wildcard services/*/src)
 
-.PHONY: install run stop test test-unit lint fmt bench bench-webhooks bench-analytics bench-recon \
+.PHONY: install run stop test test-unit lint fmt bench soak bench-webhooks bench-analytics bench-recon \
 	migrate schemas clean lock
 
 install: $(STAMP)
@@ -39,6 +39,9 @@ fmt: install
 
 bench: install  ## end-to-end payments/s, latency, CPU ms/payment per process; BENCH_ARGS="--mode wait --payments 1000"
 	$(BIN)/python -m payroute_bench $(BENCH_ARGS)
+
+soak: install  ## steady open-loop load with per-minute figures, then books checked; SOAK_ARGS="--minutes 240"
+	$(BIN)/python -m payroute_bench.soak $(SOAK_ARGS)
 
 bench-webhooks: install  ## webhook-ingest alone: verified webhooks/s and latency at fixed offered rates
 	$(BIN)/python -m payroute_bench.webhooks

@@ -12,6 +12,8 @@ import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from prometheus_client.parser import text_string_to_metric_families
 
+from payroute_bench.books import ledger_movements
+
 T = TypeVar("T")
 
 CARD = {"type": "card", "token": "pm_card_visa"}
@@ -76,10 +78,7 @@ async def metric(stack: Any, name: str, **labels: str) -> float:
 
 
 async def ledger(stack: Any, payment_id: str | None = None) -> list[dict]:
-    params = {"payment_id": payment_id} if payment_id else {}
-    async with httpx.AsyncClient(timeout=5) as client:
-        response = await client.get(f"{stack.url('provider-simulator')}/_sim/ledger", params=params)
-    return list(response.json())
+    return await ledger_movements(stack.url("provider-simulator"), payment_id)
 
 
 async def query(stack: Any, service: str, sql: str, *args: Any) -> list[asyncpg.Record]:

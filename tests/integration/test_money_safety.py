@@ -6,11 +6,12 @@ truth before anything else may take money. The simulator's ledger is the witness
 per payment, the net money moved at the providers equals what Payroute shows.
 """
 
-from collections import defaultdict
 from typing import Any
 
 import httpx
 import pytest
+
+from payroute_bench.books import kept_per_provider, net_charged
 
 from .helpers import CARD, api, ledger, wait_for
 
@@ -19,22 +20,6 @@ pytestmark = pytest.mark.integration
 WAIT = {"Prefer": "wait=10"}
 AMOUNT = 31_500
 UNDETERMINED = ("error_after_effect", "malformed")
-
-
-def net_charged(moves: list[dict[str, Any]]) -> int:
-    """What the customer paid, net: charges and captures less refunds."""
-    signs = {"charge": 1, "capture": 1, "refund": -1}
-    return sum(signs.get(m["kind"], 0) * m["amount"] for m in moves)
-
-
-def kept_per_provider(moves: list[dict[str, Any]]) -> dict[str, int]:
-    """Net money kept at each provider (a payment tries each provider at most once):
-    money kept at two providers is a double charge."""
-    kept: dict[str, int] = defaultdict(int)
-    signs = {"charge": 1, "capture": 1, "refund": -1}
-    for move in moves:
-        kept[move["provider"]] += signs.get(move["kind"], 0) * move["amount"]
-    return {provider: amount for provider, amount in kept.items() if amount}
 
 
 async def shown(client: httpx.AsyncClient, payment_id: str) -> dict[str, Any]:

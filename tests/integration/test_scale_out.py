@@ -15,7 +15,7 @@ import random
 import tempfile
 import time
 import uuid
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -24,6 +24,7 @@ import httpx
 import pytest
 import pytest_asyncio
 
+from payroute_bench.books import moves_per_payment, net_charged, shown_net
 from payroute_devstack.infra import Infra
 from payroute_devstack.plan import session_plan
 from payroute_devstack.stack import Stack, start_stack
@@ -213,13 +214,10 @@ async def test_two_replicas_each_lose_one_and_money_still_adds_up(scaled_stack: 
     assert statuses["captured"] + statuses["refunded"] + statuses["partially_refunded"] > 0
 
     # Charged once: per payment, the money the providers kept equals what Payroute shows.
-    kept: dict[str, int] = defaultdict(int)
-    for movement in await ledger(stack):
-        sign = {"charge": 1, "capture": 1, "refund": -1}.get(movement["kind"], 0)
-        kept[movement["payment_id"]] += sign * movement["amount"]
+    moves = moves_per_payment(await ledger(stack))
     for payment_id, shown in payments.items():
-        said = shown["amount_captured"] - shown["amount_refunded"]
-        assert kept[payment_id] == said, (shown, await ledger(stack, payment_id))
+        kept = net_charged(moves.get(payment_id, []))
+        assert kept == shown_net(shown), (shown, await ledger(stack, payment_id))
 
     # Published once: no event id twice on any topic an outbox feeds.
     for topic in OUTBOX_TOPICS:

@@ -41,38 +41,22 @@ from payroute_bench.cpu_per_payment import (
     payroute_processes,
     stack_pids,
 )
+from payroute_bench.fresh_stack import on_fresh_stack, replicas_asked
 from payroute_bench.load import MODES
-from payroute_bench.run_dir import new_run_dir
 from payroute_bench.witnesses import tree_cpu_seconds
-from payroute_devstack.dsn import DEFAULT_POSTGRES_DSN
-from payroute_devstack.infra import start_infra
-from payroute_devstack.plan import session_plan
-from payroute_devstack.replicas import REPLICAS_VAR
-from payroute_devstack.stack import Stack, start_stack
+from payroute_devstack.stack import Stack
 
 
 async def bench(args: argparse.Namespace) -> tuple[dict[str, object], str]:
     """The figures, and the CPU table to print beside them."""
-    run_dir = new_run_dir()
-    infra = await start_infra(
-        run_dir,
-        postgres_dsn=os.environ.get("PAYROUTE_POSTGRES_DSN") or DEFAULT_POSTGRES_DSN,
-        bootstrap_servers=os.environ.get("KAFKA_BOOTSTRAP_SERVERS") or None,
-    )
-    try:
-        replicas = os.environ.get(REPLICAS_VAR, "")
-        plan = session_plan(infra.postgres_dsn, replicas=replicas)
-        stack = await start_stack(plan, infra, run_dir)
-        try:
-            figures, table = await measure(stack, args)
-            figures["replicas"] = replicas or "one each"
-            figures["logs"] = str(run_dir)
-            return figures, table
-        finally:
-            await stack.stop()
-            await stack.drop_databases()
-    finally:
-        await infra.stop()
+
+    async def run(stack: Stack) -> tuple[dict[str, object], str]:
+        figures, table = await measure(stack, args)
+        figures["replicas"] = replicas_asked() or "one each"
+        figures["logs"] = str(stack.run_dir)
+        return figures, table
+
+    return await on_fresh_stack(run)
 
 
 async def measure(stack: Stack, args: argparse.Namespace) -> tuple[dict[str, object], str]:

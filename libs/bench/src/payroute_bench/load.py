@@ -33,6 +33,17 @@ MODES = ("get", "wait")
 WAIT = {"Prefer": "wait=10"}
 
 
+@dataclass(frozen=True)
+class Outcome:
+    """One payment: its accept latency, then its final status and completion latency,
+    or the error its create answered."""
+
+    accept_ms: float
+    complete_ms: float | None = None
+    status: str | None = None
+    error: str | None = None
+
+
 @dataclass
 class Results:
     accept_ms: list[float] = field(default_factory=list)
@@ -40,8 +51,16 @@ class Results:
     statuses: dict[str, int] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
 
+    def add(self, outcome: Outcome) -> None:
+        self.accept_ms.append(outcome.accept_ms)
+        if outcome.error is not None:
+            self.errors.append(outcome.error)
+        if outcome.status is not None and outcome.complete_ms is not None:
+            self.complete_ms.append(outcome.complete_ms)
+            self.statuses[outcome.status] = self.statuses.get(outcome.status, 0) + 1
 
-async def one_payment(client: aiohttp.ClientSession, results: Results, mode: str) -> None:
+
+async def one_payment(client: aiohttp.ClientSession, mode: str) -> Outcome:
     started = time.perf_counter()
     body = {
         "amount": 10_000,
@@ -52,15 +71,13 @@ async def one_payment(client: aiohttp.ClientSession, results: Results, mode: str
     headers = WAIT if mode == "wait" else {}
     async with client.post("/v1/payments", json=body, headers=headers) as created:
         payment = await created.json()
-        results.accept_ms.append((time.perf_counter() - started) * 1000)
+        accept_ms = (time.perf_counter() - started) * 1000
         if created.status not in (200, 201, 202):
-            results.errors.append(f"create {created.status}: {str(payment)[:200]}")
-            return
+            return Outcome(accept_ms, error=f"create {created.status}: {str(payment)[:200]}")
     status = payment["status"]
     if mode == "get":
         status = await settled_status(client, payment["id"], status, deadline=started + 30)
-    results.complete_ms.append((time.perf_counter() - started) * 1000)
-    results.statuses[status] = results.statuses.get(status, 0) + 1
+    return Outcome(accept_ms, (time.perf_counter() - started) * 1000, status)
 
 
 async def settled_status(
@@ -94,7 +111,7 @@ async def run(
             while not queue.empty():
                 queue.get_nowait()
                 try:
-                    await one_payment(client, results, mode)
+                    results.add(await one_payment(client, mode))
                 except (aiohttp.ClientError, TimeoutError) as error:
                     results.errors.append(f"{type(error).__name__}: {error}")
 

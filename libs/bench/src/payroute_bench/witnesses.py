@@ -13,11 +13,11 @@ import contextlib
 import os
 import time
 from collections.abc import Mapping
-from pathlib import Path
 
 import asyncpg
 
 from payroute_bench.latency import summary
+from payroute_bench.process_samples import ProcessTable, stat_fields
 
 PROBE_TABLE = "bench_commit_probe"
 SLOW_COMMIT_MS = 50.0
@@ -62,44 +62,15 @@ class CommitProbe:
         )
 
 
-def _stat_fields(pid: int | str) -> list[str]:
-    """/proc/<pid>/stat from field 3 (state) on: the name before may hold spaces."""
-    return Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-
-
 def cpu_seconds(pid: int) -> float:
     """User plus system CPU time the process has used so far (Linux /proc)."""
-    fields = _stat_fields(pid)
+    fields = stat_fields(pid)
     ticks = int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def tree_cpu_seconds(pids: Mapping[str, int]) -> dict[str, float]:
-    """CPU seconds so far of each named process together with its descendants.
-
-    A server that runs a process per connection (Postgres) spends its CPU in
-    children: every living process counts its own time plus that of the
-    children it has reaped, so a child that exits between two readings still
-    counts in their difference.
-    """
-    parents: dict[int, int] = {}
-    ticks: dict[int, int] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = _stat_fields(entry.name)
-        except (FileNotFoundError, ProcessLookupError):
-            continue  # exited while we looked
-        pid = int(entry.name)
-        parents[pid] = int(fields[1])
-        ticks[pid] = sum(int(f) for f in fields[11:15])  # utime, stime, cutime, cstime
-    children: dict[int, list[int]] = {}
-    for pid, parent in parents.items():
-        children.setdefault(parent, []).append(pid)
-    per_second = os.sysconf("SC_CLK_TCK")
-
-    def tree_ticks(pid: int) -> int:
-        return ticks.get(pid, 0) + sum(tree_ticks(child) for child in children.get(pid, ()))
-
-    return {name: tree_ticks(pid) / per_second for name, pid in pids.items() if pid in ticks}
+    """CPU seconds so far of each named process together with its descendants
+    (see `payroute_bench.process_samples`)."""
+    table = ProcessTable()
+    return {name: table.cpu_seconds(pid) for name, pid in pids.items() if pid in table.ticks}
