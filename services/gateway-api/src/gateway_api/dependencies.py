@@ -2,6 +2,8 @@
 
 Every route's shared inputs are declared here once, as FastAPI dependencies, so
 the OpenAPI document describes them alike on every route that takes them.
+Every dependency is `async def`: FastAPI runs a plain `def` one in a worker
+thread, a hand-off that costs more than the dependency's own work.
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ async def _principal(uow: UnitOfWorkDep, credentials: CredentialsDep) -> Princip
 PrincipalDep = Annotated[Principal, Depends(_principal)]
 
 
-def _wait_seconds(
+async def _wait_seconds(
     response: Response,
     prefer: Annotated[
         str | None,
@@ -63,7 +65,7 @@ def _wait_seconds(
 WaitDep = Annotated[float, Depends(_wait_seconds)]
 
 
-def _waiters(request: Request) -> PaymentWaiters:
+async def _waiters(request: Request) -> PaymentWaiters:
     waiters: PaymentWaiters = request.app.state.payment_waiters
     return waiters
 
@@ -106,7 +108,7 @@ class Command:
     waiters: PaymentWaiters
 
 
-def _command(
+async def _command(
     principal: PrincipalDep,
     uow: UnitOfWorkDep,
     wait_s: WaitDep,
