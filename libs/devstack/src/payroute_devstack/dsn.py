@@ -19,6 +19,12 @@ def with_database(dsn: str, database: str) -> str:
     return urlunsplit(("postgresql", parts.netloc, f"/{database}", parts.query, ""))
 
 
+def libpq_url(url: str) -> str:
+    """The libpq form (postgresql://...) of a DSN or SQLAlchemy URL, database kept."""
+    parts = _split(url)
+    return urlunsplit(("postgresql", parts.netloc, parts.path, parts.query, ""))
+
+
 def sqlalchemy_url(dsn: str, database: str) -> str:
     """The SQLAlchemy async URL (postgresql+asyncpg://...) of `database` on dsn's server."""
     parts = _split(dsn)

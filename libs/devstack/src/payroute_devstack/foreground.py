@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from payroute_devstack import pidfiles
+from payroute_devstack.broker_rotation import start_rotating
 from payroute_devstack.dsn import DEFAULT_POSTGRES_DSN
 from payroute_devstack.errors import DevstackError
 from payroute_devstack.infra import Infra, start_infra
@@ -102,9 +103,11 @@ async def run_foreground(
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, task.cancel)
     started: tuple[Infra, Stack] | None = None
+    rotating: asyncio.Task[None] | None = None
     try:
         started = await start_all(run_dir, environ, services, seeder)
         print_summary(started[1], run_dir)
+        rotating = start_rotating(started[1], environ, say)
         await watch(started[1])
     except asyncio.CancelledError:
         task.uncancel()
@@ -112,6 +115,9 @@ async def run_foreground(
     finally:
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, lambda: None)  # cleanup has its own deadlines
+        if rotating is not None:
+            rotating.cancel()
+            await asyncio.gather(rotating, return_exceptions=True)
         if started is not None:
             await started[1].stop()
             await started[0].stop()
