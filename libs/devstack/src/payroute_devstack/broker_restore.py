@@ -14,6 +14,7 @@ from aiokafka import AIOKafkaProducer, TopicPartition
 from aiokafka.admin import NewTopic
 
 from payroute_common.kafka import PRODUCER_OPTIONS
+from payroute_common.kafka_security import KafkaSecurity, client_security
 from payroute_common.topic_reader import Record, read_to_end
 from payroute_devstack.broker_state import CLIENT_ID, BrokerState, admin_client, plain_consumer
 
@@ -59,7 +60,12 @@ async def produce(servers: str, kept: Kept) -> None:
     """Each kept record to its own partition, in order, so it gets its offset back."""
     if not kept:
         return
-    producer = AIOKafkaProducer(bootstrap_servers=servers, client_id=CLIENT_ID, **PRODUCER_OPTIONS)
+    producer = AIOKafkaProducer(
+        bootstrap_servers=servers,
+        client_id=CLIENT_ID,
+        **PRODUCER_OPTIONS,
+        **client_security(KafkaSecurity()),
+    )
     await producer.start()
     try:
         sends = [

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
+from payroute_common.kafka_security import KafkaSecurity, client_security
 from payroute_devstack.errors import DevstackError
 
 CLIENT_ID = "payroute-dev-broker-rotation"
@@ -103,6 +104,7 @@ def plain_consumer(bootstrap_servers: str, group_id: str | None = None) -> AIOKa
         client_id=CLIENT_ID,
         group_id=group_id,
         enable_auto_commit=False,
+        **client_security(KafkaSecurity()),
         auto_offset_reset="earliest",
         fetch_max_wait_ms=50,
         request_timeout_ms=10_000,
@@ -111,7 +113,10 @@ def plain_consumer(bootstrap_servers: str, group_id: str | None = None) -> AIOKa
 
 def admin_client(bootstrap_servers: str) -> AIOKafkaAdminClient:
     return AIOKafkaAdminClient(
-        bootstrap_servers=bootstrap_servers, client_id=CLIENT_ID, request_timeout_ms=10_000
+        bootstrap_servers=bootstrap_servers,
+        client_id=CLIENT_ID,
+        request_timeout_ms=10_000,
+        **client_security(KafkaSecurity()),
     )
 
 
