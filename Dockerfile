@@ -37,7 +37,8 @@ RUN /opt/build/bin/python -m pip wheel --no-build-isolation --no-deps --wheel-di
 FROM ${PYTHON_IMAGE} AS runtime
 RUN groupadd --system --gid 10001 payroute \
     && useradd --system --uid 10001 --gid payroute --no-create-home \
-       --home-dir /nonexistent --shell /usr/sbin/nologin payroute
+       --home-dir /nonexistent --shell /usr/sbin/nologin payroute \
+    && install -d -o 10001 -g 10001 /var/lib/provider-simulator
 COPY --from=builder /opt/venv /opt/venv
 ENV PATH=/opt/venv/bin:$PATH \
     PYTHONUNBUFFERED=1 \

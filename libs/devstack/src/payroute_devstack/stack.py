@@ -177,6 +177,8 @@ async def start_stack(
         base=os.environ if base_env is None else base_env,
         provider_overrides=provider_overrides or {},
     )
+    # The simulator's history file stays under the run directory, not in /tmp.
+    env.setdefault("PROVIDER_SIMULATOR_DATA_DIR", str(run_dir / "provider-simulator"))
     stack = Stack(plan, infra, env, run_dir, ready_timeout=ready_timeout)
     try:
         await stack.create_databases()

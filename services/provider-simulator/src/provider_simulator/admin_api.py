@@ -1,14 +1,17 @@
 """Dev/test-only admin API: scenarios per provider, the ledger, the settlement report,
 closing Stripe disputes, reset."""
 
+import asyncio
 import json
+from collections.abc import AsyncIterator, Iterator
 from datetime import date
 from typing import Literal
 
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, Response, StreamingResponse
 
+from provider_simulator.ledger import Movement
 from provider_simulator.providers.stripe import disputes
 from provider_simulator.providers.stripe.execution import deliver
 from provider_simulator.scenarios import Scenario, ScenarioUpdate
@@ -38,9 +41,14 @@ async def show_provider(provider: str, sim: SimulatorDep) -> Scenario | JSONResp
 async def ledger(
     sim: SimulatorDep, payment_id: str | None = None, provider: str | None = None
 ) -> Response:
-    movements = sim.ledger.movements(payment_id=payment_id, provider=provider)
-    content = json.dumps([m.to_json() for m in movements])
-    return Response(content, media_type="application/json")
+    """The movements, oldest first: one payment's at once; the whole ledger (or one
+    provider's, perhaps hundreds of thousands) streamed a page at a time."""
+    if payment_id is not None:
+        movements = sim.ledger.movements(payment_id=payment_id, provider=provider)
+        content = json.dumps([m.to_json() for m in movements])
+        return Response(content, media_type="application/json")
+    pages = sim.ledger.pages(provider=provider)
+    return StreamingResponse(_json_array(pages), media_type="application/json")
 
 
 @router.get("/settlements.csv")
@@ -83,6 +91,17 @@ async def close_stripe_dispute(
 async def reset(sim: SimulatorDep) -> dict[str, str]:
     sim.reset()
     return {"status": "ok"}
+
+
+async def _json_array(pages: Iterator[list[Movement]]) -> AsyncIterator[str]:
+    """The same text as `json.dumps` of the whole list, a page at a time."""
+    yield "["
+    separator = ""
+    for page in pages:
+        yield separator + ", ".join(json.dumps(m.to_json()) for m in page)
+        separator = ", "
+        await asyncio.sleep(0)  # other requests run between pages
+    yield "]"
 
 
 def _unknown_provider(provider: str) -> JSONResponse:

@@ -42,6 +42,7 @@ def create_app(
             yield
         finally:
             await dispatcher.stop()
+            simulator.close()
 
     app = FastAPI(title="Payroute provider simulator", lifespan=lifespan)
     app.state.simulator = simulator

@@ -1,6 +1,7 @@
 """Settings of the provider simulator, read from the environment."""
 
 import secrets
+from pathlib import Path
 from typing import Self
 
 from pydantic import Field, PrivateAttr, SecretStr, field_validator, model_validator
@@ -22,7 +23,15 @@ class Settings(BaseSettings):
     webhook_base_url: str = "http://127.0.0.1:8001/webhooks"
     timeout_hang_s: float = Field(default=35.0, ge=0, le=3_600)
     webhook_workers: int = Field(default=4, ge=1, le=64)
-    idempotency_max_keys: int = Field(default=200_000, ge=1)
+    data_dir: Path | None = None
+    """Where the history file goes (storage/database.py); unset: a temporary directory of
+    the simulator's own, removed when it stops."""
+    hot_objects: int = Field(default=5_000, ge=2)
+    """Per collection (a provider's intents, refunds, idempotency keys, …): how many of
+    the most recently used stay in memory; the rest wait in the history file."""
+    idempotency_max_keys: int = Field(default=1_000_000, ge=1)
+    """Per provider: at most this many idempotency keys besides those in memory, the
+    oldest forgotten first (keys expire after 24 hours anyway)."""
 
     stripe_api_key: SecretStr = Field(default=SecretStr(""), validation_alias="STRIPE_API_KEY")
     stripe_webhook_secret: SecretStr = Field(

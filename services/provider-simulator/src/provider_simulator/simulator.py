@@ -1,4 +1,5 @@
-"""The simulator's shared state, handed to the HTTP edges as a dependency."""
+"""The simulator's shared state, handed to the HTTP edges as a dependency: the ledger and
+each provider's account, all kept in one history file (see the storage package)."""
 
 import asyncio
 from collections.abc import Callable
@@ -15,6 +16,7 @@ from provider_simulator.providers.paymongo.state import PaymongoState
 from provider_simulator.providers.stripe.state import StripeState
 from provider_simulator.providers.xendit.state import XenditState
 from provider_simulator.scenarios import Scenario, Scenarios
+from provider_simulator.storage.database import HistoryDb
 from provider_simulator.webhooks import WebhookDispatcher
 
 
@@ -22,7 +24,8 @@ from provider_simulator.webhooks import WebhookDispatcher
 class Simulator:
     settings: Settings
     webhooks: WebhookDispatcher
-    ledger: Ledger = field(default_factory=Ledger)
+    history: HistoryDb = field(init=False)
+    ledger: Ledger = field(init=False)
     scenarios: Scenarios = field(init=False)
     stripe: StripeState = field(init=False)
     paymongo: PaymongoState = field(init=False)
@@ -33,10 +36,12 @@ class Simulator:
     def __post_init__(self) -> None:
         default = Scenario(hang_s=self.settings.timeout_hang_s)
         self.scenarios = Scenarios(KNOWN_PROVIDERS, default=default)
-        self.stripe = StripeState(self.settings)
-        self.paymongo = PaymongoState(self.settings)
-        self.xendit = XenditState(self.settings)
-        self.maya = MayaState(self.settings)
+        self.history = HistoryDb(self.settings.data_dir)
+        self.ledger = Ledger(self.history)
+        self.stripe = StripeState(self.settings, self.history)
+        self.paymongo = PaymongoState(self.settings, self.history)
+        self.xendit = XenditState(self.settings, self.history)
+        self.maya = MayaState(self.settings, self.history)
 
     def reset(self) -> None:
         """Forget all money moved, all provider objects and all scenarios."""
@@ -46,6 +51,13 @@ class Simulator:
         self.paymongo.reset()
         self.xendit.reset()
         self.maya.reset()
+
+    def close(self) -> None:
+        """Stop the work still scheduled and remove the history file: a simulator started
+        again starts empty."""
+        for task in list(self._background):
+            task.cancel()
+        self.history.close()
 
     def later(self, delay_s: float, apply: Callable[[], None]) -> None:
         """Run `apply` after `delay_s`, whatever happens to the request that scheduled it."""

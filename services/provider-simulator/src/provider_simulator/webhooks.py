@@ -29,7 +29,9 @@ class Delivery:
 
 
 class WebhookDispatcher:
-    """Fire-and-forget delivery that never blocks the caller; retries with backoff, then drops."""
+    """Fire-and-forget delivery that never blocks the caller; retries with backoff, then drops.
+    At most `max_queued` deliveries wait to be sent, delayed ones included: beyond that,
+    new ones are dropped (and logged), so an unreachable endpoint cannot grow memory."""
 
     def __init__(
         self,
@@ -48,6 +50,7 @@ class WebhookDispatcher:
         self._timeout_s = timeout_s
         self._transport = transport
         self._rng = rng or random.Random()
+        self._max_queued = max_queued
         self._queue: asyncio.Queue[Delivery] = asyncio.Queue(maxsize=max_queued)
         self._timers: set[asyncio.TimerHandle] = set()
         self._tasks: list[asyncio.Task[None]] = []
@@ -85,6 +88,9 @@ class WebhookDispatcher:
     def submit(self, delivery: Delivery, *, delay_s: float = 0.0) -> None:
         if delay_s <= 0:
             self._enqueue(delivery)
+            return
+        if len(self._timers) + self._queue.qsize() >= self._max_queued:
+            log.warning("webhook_dropped", reason="backlog_full", event_id=delivery.label)
             return
         loop = asyncio.get_running_loop()
         timer: asyncio.TimerHandle | None = None

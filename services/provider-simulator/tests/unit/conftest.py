@@ -46,11 +46,14 @@ async def wait_until(condition: Callable[[], bool], timeout_s: float = 3.0) -> N
 
 @pytest.fixture
 def settings() -> Settings:
+    """Two live objects per collection: every test also has objects leave memory for the
+    history file and come back."""
     return Settings(
         stripe_api_key=API_KEY,
         stripe_webhook_secret=WEBHOOK_SECRET,
         webhook_base_url="http://ingest.test/webhooks",
         timeout_hang_s=0.3,
+        hot_objects=2,
     )
 
 

@@ -4,8 +4,9 @@ import csv
 import io
 from datetime import UTC, date, datetime
 
-from provider_simulator.ledger import Movement
-from provider_simulator.settlements import COLUMNS, settlement_lines, to_csv
+from provider_simulator.ledger import Ledger, Movement
+from provider_simulator.settlements import COLUMNS, SettlementLine, settlement_lines, to_csv
+from provider_simulator.storage.database import HistoryDb
 
 DAY = datetime(2026, 11, 27, 9, 30, tzinfo=UTC)
 NEXT_DAY = datetime(2026, 11, 28, 1, 0, tzinfo=UTC)
@@ -19,6 +20,17 @@ def movement(kind, amount, reference="pi_1", *, at=DAY, provider="stripe", curre
     return Movement(provider, reference, kind, amount, currency, "pay_1", method="card", at=at)
 
 
+def settled_lines(movements: list[Movement], **filters) -> list[SettlementLine]:
+    """The settlement lines of a ledger holding `movements`, kept as `filters` say."""
+    db = HistoryDb()
+    try:
+        ledger = Ledger(db)
+        ledger.extend(movements)
+        return settlement_lines(ledger.settling(**filters))
+    finally:
+        db.close()
+
+
 def test_charges_and_refunds_settle_authorizations_and_voids_do_not():
     ledger = [
         movement("authorization", 10_000, "pi_a"),
@@ -29,7 +41,7 @@ def test_charges_and_refunds_settle_authorizations_and_voids_do_not():
         movement("refund", 1_000, "re_1"),
     ]
 
-    (capture, charge, refund) = rows(to_csv(settlement_lines(ledger)))
+    (capture, charge, refund) = rows(to_csv(settled_lines(ledger)))
 
     # Stripe PHP list price 3.5 % + ₱15: 10 000.00 → 350 + 15; 25.00 → 0.875 → 0.88 + 15.
     assert capture | {"balance_transaction_id": ""} == {
@@ -54,8 +66,8 @@ def test_charges_and_refunds_settle_authorizations_and_voids_do_not():
 def test_header_and_stable_unique_transaction_ids():
     ledger = [movement("charge", 100, "pi_1"), movement("charge", 100, "pi_2")]
 
-    first = to_csv(settlement_lines(ledger))
-    again = to_csv(settlement_lines(ledger))
+    first = to_csv(settled_lines(ledger))
+    again = to_csv(settled_lines(ledger))
 
     assert first.splitlines()[0] == ",".join(COLUMNS)
     ids = [r["balance_transaction_id"] for r in rows(first)]
@@ -70,7 +82,7 @@ def test_zero_decimal_and_three_decimal_currencies_use_their_exponent():
         movement("refund", 1_234, "re_k", currency="kwd"),
     ]
 
-    jpy, kwd = rows(to_csv(settlement_lines(ledger)))
+    jpy, kwd = rows(to_csv(settled_lines(ledger)))
 
     assert jpy["gross"] == "2500"
     assert kwd["gross"] == "-1.234"
@@ -83,15 +95,15 @@ def test_filters_by_provider_and_utc_day():
         movement("charge", 300, "pay_x", provider="paymongo"),
     ]
 
-    by_day = settlement_lines(ledger, on=date(2026, 11, 28))
-    by_provider = settlement_lines(ledger, provider="stripe")
+    by_day = settled_lines(ledger, on=date(2026, 11, 28))
+    by_provider = settled_lines(ledger, provider="stripe")
 
     assert [line.source_id for line in by_day] == ["pi_2"]
     assert [line.source_id for line in by_provider] == ["pi_1", "pi_2"]
 
 
 def test_a_currency_without_a_fee_schedule_costs_nothing():
-    (line,) = settlement_lines([movement("charge", 1_000, provider="xendit", currency="usd")])
+    (line,) = settled_lines([movement("charge", 1_000, provider="xendit", currency="usd")])
 
     assert line.fee == 0
 

@@ -1,7 +1,12 @@
 """Stripe-signed webhooks, delivered asynchronously, retried, duplicated on request."""
 
+import httpx
 import stripe
 import structlog.testing
+
+from provider_simulator.webhooks import Delivery, WebhookDispatcher
+
+from .conftest import wait_until
 
 
 async def test_success_sends_a_signed_payment_intent_succeeded_event(sim):
@@ -117,3 +122,19 @@ async def test_undeliverable_event_is_dropped_with_a_log_line_after_retries(sim)
     dropped = next(e for e in logs if e["event"] == "webhook_dropped")
     assert dropped["reason"] == "http_503"
     assert dropped["attempts"] == 5
+
+
+async def test_deliveries_beyond_the_backlog_limit_are_dropped_with_a_log_line(sink):
+    dispatcher = WebhookDispatcher(max_queued=2, transport=httpx.MockTransport(sink.handle))
+    await dispatcher.start()
+    try:
+        with structlog.testing.capture_logs() as logs:
+            for n in range(3):
+                delivery = Delivery("http://ingest.test/x", b"{}", lambda _: {}, f"evt_{n}")
+                dispatcher.submit(delivery, delay_s=0.01)
+            await wait_until(lambda: len(sink.requests) == 2)
+    finally:
+        await dispatcher.stop()
+
+    assert [e["event_id"] for e in logs if e["event"] == "webhook_dropped"] == ["evt_2"]
+    assert len(sink.requests) == 2

@@ -1,10 +1,11 @@
-"""What every provider's settlement report shares: which movements settle, the list-price
-fee, when money becomes available, amounts as major-unit decimal strings, stable ids."""
+"""What every provider's settlement report shares: the list-price fee, when money becomes
+available, amounts as major-unit decimal strings, stable ids. Which movements settle,
+and their positions, come from the ledger (`Ledger.settling`)."""
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
-from datetime import date, timedelta
+from collections.abc import Mapping
+from datetime import timedelta
 from decimal import Decimal
 
 from payroute_common.fees import NoFeeScheduleError, fees_for
@@ -13,22 +14,6 @@ from provider_simulator.ledger import Movement
 
 PAYOUT_DELAY = timedelta(days=2)
 DEFAULT_EXPONENT = 2
-SETTLING_KINDS = frozenset({"charge", "capture", "refund"})
-"""Authorizations and voids move no money: no report shows them."""
-
-
-def settling(
-    movements: Iterable[Movement], *, provider: str | None = None, on: date | None = None
-) -> list[tuple[int, Movement]]:
-    """The movements that move money, each with its ledger position, kept to one provider
-    and one UTC day when given."""
-    return [
-        (position, movement)
-        for position, movement in enumerate(movements)
-        if movement.kind in SETTLING_KINDS
-        and (provider is None or movement.provider == provider)
-        and (on is None or movement.at.date() == on)
-    ]
 
 
 def provider_fee(movement: Movement) -> int:

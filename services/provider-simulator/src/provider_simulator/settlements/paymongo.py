@@ -15,8 +15,7 @@ authorizations, voids and refunds not (yet) succeeded have no line.
 
 import csv
 import io
-from collections.abc import Sequence
-from datetime import date
+from collections.abc import Iterable
 
 from provider_simulator.ledger import Movement
 from provider_simulator.providers.paymongo.model import Payment, PaymentIntent, Refund
@@ -27,7 +26,6 @@ from provider_simulator.settlements.common import (
     metadata_json,
     payment_metadata,
     provider_fee,
-    settling,
     stable_id,
 )
 
@@ -53,19 +51,17 @@ METHOD_TYPES = {"maya": "paymaya"}
 """Payroute's method names as PayMongo's payment method types."""
 
 
-def paymongo_csv(
-    movements: Sequence[Movement], state: PaymongoState, *, on: date | None = None
-) -> str:
-    refunds = {r.id: (r, p) for p in state.payments.values() for r in p.refunds}
+def paymongo_csv(entries: Iterable[tuple[int, Movement]], state: PaymongoState) -> str:
+    """The export of PayMongo's settling movements (`Ledger.settling`), with their positions."""
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
     writer.writeheader()
-    for position, movement in settling(movements, provider="paymongo", on=on):
+    for position, movement in entries:
         if movement.kind == "refund":
-            refund, payment = refunds.get(movement.reference, (None, None))
+            refund, payment = state.refund(movement.reference) or (None, None)
             writer.writerow(_refund_row(position, movement, refund, payment))
         else:
-            intent = state.intents.get(movement.reference)
+            intent = state.intents.peek(movement.reference)
             writer.writerow(_payment_row(position, movement, intent))
     return out.getvalue()
 

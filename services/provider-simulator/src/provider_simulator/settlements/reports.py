@@ -10,12 +10,10 @@ from provider_simulator.simulator import Simulator
 
 
 def report_csv(sim: Simulator, *, provider: str | None, on: date | None) -> str:
-    movements = sim.ledger.movements()
+    entries = sim.ledger.settling(provider=provider, on=on)
     if provider == "paymongo":
-        return paymongo_csv(movements, sim.paymongo, on=on)
+        return paymongo_csv(entries, sim.paymongo)
     if provider == "xendit":
-        return xendit_csv(movements, sim.xendit, on=on)
-    lines = settlement_lines(
-        movements, provider=provider, on=on, adjustments=balance.dispute_lines(sim.stripe)
-    )
-    return to_csv(lines)
+        return xendit_csv(entries, sim.xendit)
+    disputes = balance.dispute_lines(sim.stripe, on=on) if provider in (None, "stripe") else []
+    return to_csv(settlement_lines(entries, disputes))

@@ -12,16 +12,15 @@ after it moved. Authorizations and voids move no money: no line.
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
 from provider_simulator.ledger import Movement
 from provider_simulator.settlements.common import (
     PAYOUT_DELAY,
     major,
     provider_fee,
-    settling,
     stable_id,
 )
 
@@ -70,26 +69,14 @@ class SettlementLine:
 
 
 def settlement_lines(
-    movements: Sequence[Movement],
-    *,
-    provider: str | None = None,
-    on: date | None = None,
-    adjustments: Sequence[SettlementLine] = (),
+    entries: Iterable[tuple[int, Movement]], adjustments: Iterable[SettlementLine] = ()
 ) -> list[SettlementLine]:
-    """Lines for the whole ledger (`movements` in ledger order: a movement's position names
-    its balance transaction unless the provider named it), kept to one provider and one
-    UTC day when given. `adjustments` are money moves outside the ledger's kinds (Stripe's
-    dispute withdrawals and reinstatements); they follow the ledger's lines."""
-    lines = [
-        _line(position, movement)
-        for position, movement in settling(movements, provider=provider, on=on)
-    ]
-    lines.extend(
-        line
-        for line in adjustments
-        if (provider is None or line.provider == provider)
-        and (on is None or line.created.date() == on)
-    )
+    """Lines for settling movements, each with its position in the ledger (which names its
+    balance transaction unless the provider named it), as `Ledger.settling` gives them.
+    `adjustments` are money moves outside the ledger's kinds (Stripe's dispute
+    withdrawals and reinstatements); they follow the ledger's lines."""
+    lines = [_line(position, movement) for position, movement in entries]
+    lines.extend(adjustments)
     return lines
 
 

@@ -17,8 +17,7 @@ once, so every line is `SETTLED`.
 
 import csv
 import io
-from collections.abc import Sequence
-from datetime import date
+from collections.abc import Iterable
 
 from provider_simulator.ledger import Movement
 from provider_simulator.providers.xendit.state import XenditState
@@ -28,7 +27,6 @@ from provider_simulator.settlements.common import (
     metadata_json,
     payment_metadata,
     provider_fee,
-    settling,
     stable_id,
 )
 
@@ -59,11 +57,12 @@ CHANNELS = {
 }
 
 
-def xendit_csv(movements: Sequence[Movement], state: XenditState, *, on: date | None = None) -> str:
+def xendit_csv(entries: Iterable[tuple[int, Movement]], state: XenditState) -> str:
+    """The report of Xendit's settling movements (`Ledger.settling`), with their positions."""
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
     writer.writeheader()
-    for position, movement in settling(movements, provider="xendit", on=on):
+    for position, movement in entries:
         writer.writerow(_row(position, movement, state))
     return out.getvalue()
 
@@ -73,11 +72,11 @@ def _row(position: int, movement: Movement, state: XenditState) -> dict[str, str
     fee = provider_fee(movement)
     channel, channel_name = CHANNELS.get(movement.method or "", ("OTHER", ""))
     if refund:
-        found = state.refunds.get(movement.reference)
+        found = state.refunds.peek(movement.reference)
         reference = found.reference_id if found else ""
         metadata = dict(found.metadata) if found else payment_metadata(movement)
     else:
-        request = state.requests.get(movement.reference)
+        request = state.requests.peek(movement.reference)
         reference = request.reference_id if request else ""
         metadata = dict(request.metadata) if request else payment_metadata(movement)
     return {

@@ -81,9 +81,7 @@ def get_payment(state: MayaState, _: Any, call: Call) -> Outcome:
 
 
 def payments_by_rrn(state: MayaState, _: Any, call: Call) -> Outcome:
-    found = [
-        p.to_json() for p in state.payments.values() if p.request_reference_number == call.target
-    ]
+    found = [p.to_json() for p in state.payments.find((call.target,))]
     if not found:
         raise e.payment_not_found()
     return Outcome(200, found)

@@ -145,10 +145,10 @@ def create_refund(state: PaymongoState, body: Any, call: Call) -> Answer:
     amount = p.amount(attrs, "amount", minimum=1) or 0
     payment_id = p.text(attrs, "payment_id", optional=False) or ""
     reason = p.choice(attrs, "reason", REFUND_REASONS, default="requested_by_customer")
-    payment = state.payments.get(payment_id)
-    if payment is None:
+    found = state.payment(payment_id)
+    if found is None:
         raise not_found("payment", payment_id)
-    intent = state.intents[payment.payment_intent_id]
+    intent, payment = found
     pending = call.refunds != "immediate"
     created, change = intents.refund(
         intent, payment, amount, reason, p.metadata(attrs), now(), pending=pending
@@ -156,18 +156,23 @@ def create_refund(state: PaymongoState, body: Any, call: Call) -> Answer:
     outcome = _outcome(state, intent, change, s.document(s.refund(created)))
     if pending:
         succeeds = call.refunds == "pending_then_succeeded"
-        later = Later(call.refund_settle_s, _settlement(state, intent, created, succeeds))
+        later = Later(call.refund_settle_s, _settlement(state, payment.id, created.id, succeeds))
         outcome = replace(outcome, later=(later,))
     return Answer(outcome)
 
 
 def _settlement(
-    state: PaymongoState, intent: PaymentIntent, refund: Refund, succeeds: bool
+    state: PaymongoState, payment_id: str, refund_id: str, succeeds: bool
 ) -> Callable[[], Outcome]:
+    """The pending refund's end, found again by id when it comes."""
+
     def settle() -> Outcome:
-        payment = state.payments.get(refund.payment_id)
-        if payment is None or refund not in payment.refunds or refund.status != "pending":
+        found = state.payment(payment_id)
+        refunds = found[1].refunds if found else []
+        refund = next((r for r in refunds if r.id == refund_id), None)
+        if found is None or refund is None or refund.status != "pending":
             return Outcome(200, {})  # reset since, or settled
+        intent, payment = found
         change = intents.settle_refund(intent, payment, refund, succeeded=succeeds, now=now())
         return _outcome(state, intent, change, {})
 
@@ -175,10 +180,10 @@ def _settlement(
 
 
 def retrieve_payment(state: PaymongoState, body: Any, call: Call) -> Answer:
-    payment = state.payments.get(call.target)
-    if payment is None:
+    found = state.payment(call.target)
+    if found is None:
         raise not_found("payment", call.target)
-    return Answer(Outcome(200, s.document(s.payment(payment))))
+    return Answer(Outcome(200, s.document(s.payment(found[1]))))
 
 
 def list_payments(state: PaymongoState, body: Any, call: Call) -> Answer:
@@ -188,14 +193,8 @@ def list_payments(state: PaymongoState, body: Any, call: Call) -> Answer:
         limit = min(max(int(query.get("limit", "10")), 1), MAX_PAGE)
     except ValueError:
         raise invalid("limit", "limit must be an integer.") from None
-    newest_first = list(reversed(state.payments.values()))
-    before = query.get("before")
-    if before is not None:
-        ids = [payment.id for payment in newest_first]
-        newest_first = newest_first[ids.index(before) + 1 :] if before in ids else []
-    page = newest_first[:limit]
-    body_out = {"data": [s.payment(x) for x in page], "has_more": len(newest_first) > limit}
-    return Answer(Outcome(200, body_out))
+    page, more = state.payments(limit, before=query.get("before"))
+    return Answer(Outcome(200, {"data": [s.payment(x) for x in page], "has_more": more}))
 
 
 def _intent(state: PaymongoState, intent_id: str) -> PaymentIntent:
@@ -223,8 +222,7 @@ def _merge(first: intents.Change, second: intents.Change) -> intents.Change:
 def _outcome(
     state: PaymongoState, intent: PaymentIntent, change: intents.Change, body: s.JsonDict
 ) -> Outcome:
-    for payment in intent.payments:
-        state.payments.setdefault(payment.id, payment)
+    state.remember(intent)
     announcements = tuple(
         Announcement(kind, s.refund(obj) if isinstance(obj, Refund) else s.payment(obj))
         for kind, obj in change.events

@@ -5,18 +5,17 @@ price the settlement report uses, so the Charge, the report and `GET /v1/balance
 """
 
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from provider_simulator.ledger import Movement
 from provider_simulator.providers.stripe.ids import new_id, now
 from provider_simulator.providers.stripe.model import BalanceTransaction, PaymentIntent
-from provider_simulator.providers.stripe.state import StripeState
+from provider_simulator.providers.stripe.state import DISPUTE_CATEGORIES, StripeState
 from provider_simulator.settlements import PAYOUT_DELAY, SettlementLine, provider_fee
 
 JsonDict = dict[str, object]
 DISPUTE_FEE = 1_500
 """Stripe's dispute fee in minor units of the charge's currency (US$15 in the US)."""
-_DISPUTES = ("dispute", "dispute_reversal")
 
 
 def book(state: StripeState, movement: Movement) -> Movement:
@@ -37,7 +36,7 @@ def book(state: StripeState, movement: Movement) -> Movement:
         description="REFUND FOR CHARGE" if refund else None,
         payment_id=movement.payment_id,
     )
-    state.balance_transactions[txn.id] = txn
+    state.record(txn)
     return replace(movement, transaction_id=txn.id)
 
 
@@ -64,7 +63,7 @@ def adjust(
         description="Chargeback withdrawal" if amount < 0 else "Chargeback reversal",
         payment_id=payment_id,
     )
-    state.balance_transactions[txn.id] = txn
+    state.record(txn)
     return txn
 
 
@@ -104,20 +103,18 @@ def balance_transaction_json(txn: BalanceTransaction) -> JsonDict:
 def balance_json(state: StripeState) -> JsonDict:
     """GET /v1/balance: the net of every balance transaction, per currency (all of it
     available: the simulator settles at once)."""
-    held: dict[str, int] = {}
-    for txn in state.balance_transactions.values():
-        held[txn.currency] = held.get(txn.currency, 0) + txn.net
     funds = [
         {"amount": amount, "currency": currency, "source_types": {"card": amount}}
-        for currency, amount in sorted(held.items())
+        for currency, amount in sorted(state.balance.items())
     ]
     pending = [{**fund, "amount": 0, "source_types": {"card": 0}} for fund in funds]
     return {"object": "balance", "available": funds, "pending": pending, "livemode": False}
 
 
-def dispute_lines(state: StripeState) -> list[SettlementLine]:
-    """The settlement report's lines for disputes' money (see settlements.py)."""
-    return [
+def dispute_lines(state: StripeState, *, on: date | None = None) -> list[SettlementLine]:
+    """The settlement report's lines for disputes' money (see settlements.py), kept to one
+    UTC day when given."""
+    lines = [
         SettlementLine(
             balance_transaction_id=txn.id,
             created=datetime.fromtimestamp(txn.created, UTC),
@@ -129,9 +126,9 @@ def dispute_lines(state: StripeState) -> list[SettlementLine]:
             payment_id=txn.payment_id,
             provider="stripe",
         )
-        for txn in state.balance_transactions.values()
-        if txn.reporting_category in _DISPUTES
+        for txn in state.balance_transactions.find(DISPUTE_CATEGORIES, every=False)
     ]
+    return [line for line in lines if on is None or line.created.date() == on]
 
 
 def book_all(

@@ -43,7 +43,7 @@ def open_if_disputed(state: StripeState, intent: PaymentIntent) -> tuple[Announc
     charge = intent.latest_charge
     if method is None or not method.card.dispute or intent.status != "succeeded" or not charge:
         return ()
-    if any(d.payment_intent == intent.id for d in state.disputes.values()):
+    if state.disputes.find((intent.id,)):
         return ()
     dispute = Dispute(
         id=new_id("dp"),

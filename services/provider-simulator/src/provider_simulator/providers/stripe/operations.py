@@ -148,7 +148,9 @@ def capture_payment_intent(state: StripeState, params: FormDict, call: Call) -> 
     intent = _intent(state, call.target)
     p.within_limits(intent.metadata | metadata)
     change = intents.capture(intent, amount)
-    intent.metadata.update(metadata)
+    if metadata:
+        intent.metadata.update(metadata)
+        state.intents[intent.id] = intent  # stored again: search finds its new metadata
     return _outcome(state, intent, change, expand)
 
 

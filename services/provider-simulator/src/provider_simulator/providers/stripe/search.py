@@ -10,7 +10,7 @@ intent is searchable at once (Stripe documents a lag of up to a minute).
 
 import base64
 import re
-from collections.abc import Callable
+from dataclasses import dataclass
 
 from provider_simulator.formdata import FormDict
 from provider_simulator.outcome import Outcome
@@ -19,7 +19,7 @@ from provider_simulator.providers.stripe.errors import StripeError, invalid_para
 from provider_simulator.providers.stripe.model import PaymentIntent
 from provider_simulator.providers.stripe.operations import Call
 from provider_simulator.providers.stripe.serialize import payment_intent_json
-from provider_simulator.providers.stripe.state import StripeState
+from provider_simulator.providers.stripe.state import StripeState, metadata_tag
 
 URL = "/v1/payment_intents/search"
 DEFAULT_LIMIT = 10
@@ -31,18 +31,34 @@ _CLAUSE = re.compile(
 _JOINER = re.compile(r"\s+(AND|OR)\s+")
 _ESCAPE = re.compile(r"\\(.)")
 
-Predicate = Callable[[PaymentIntent], bool]
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    """`metadata[key]:value` clauses an intent matches all of (`every`), or any of."""
+
+    clauses: tuple[tuple[str, str], ...]
+    every: bool
+
+    def __call__(self, intent: PaymentIntent) -> bool:
+        combine = all if self.every else any
+        return combine(intent.metadata.get(k) == v for k, v in self.clauses)
+
+    @property
+    def tags(self) -> tuple[str, ...]:
+        """The intents' tags (state.py) that find the candidates."""
+        return tuple(metadata_tag(key, value) for key, value in self.clauses)
 
 
 def search_payment_intents(state: StripeState, params: FormDict, call: Call) -> Outcome:
     p.reject_unknown(params, ("query", "limit", "page"))
-    matches = parse_query(p.required_str(params, "query"))
+    query = parse_query(p.required_str(params, "query"))
     limit = _limit(params)
     offset = _offset(p.optional_str(params, "page"))
     expand = frozenset(
         name.removeprefix("data.") for name in p.expand(params) if name.startswith("data.")
     )
-    found = [i for i in reversed(state.intents.values()) if matches(i)]
+    candidates = state.intents.find(query.tags, every=query.every, newest_first=True)
+    found = [intent for intent in candidates if query(intent)]
     page = found[offset : offset + limit]
     more = offset + limit < len(found)
     return Outcome(
@@ -57,8 +73,8 @@ def search_payment_intents(state: StripeState, params: FormDict, call: Call) -> 
     )
 
 
-def parse_query(query: str) -> Predicate:
-    """The query as a predicate on intents; a query outside the subset is a Stripe 400."""
+def parse_query(query: str) -> Query:
+    """The query, a predicate on intents; a query outside the subset is a Stripe 400."""
     parts = _JOINER.split(query.strip())
     clauses, joiners = parts[::2], set(parts[1::2])
     if len(joiners) > 1:
@@ -69,8 +85,7 @@ def parse_query(query: str) -> Predicate:
         if match is None:
             raise _bad_query(query, f"Unsupported or malformed clause: {clause!r}.")
         wanted.append((_unescape(match["key"]), _unescape(match["value"])))
-    combine = any if joiners == {"OR"} else all
-    return lambda intent: combine(intent.metadata.get(k) == v for k, v in wanted)
+    return Query(tuple(wanted), every=joiners != {"OR"})
 
 
 def _unescape(text: str) -> str:

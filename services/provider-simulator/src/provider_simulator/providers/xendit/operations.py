@@ -17,7 +17,7 @@ from provider_simulator.outcome import Announcement, Later, Outcome
 from provider_simulator.providers.xendit import PROVIDER
 from provider_simulator.providers.xendit import errors as e
 from provider_simulator.providers.xendit.model import PaymentRequest, Refund
-from provider_simulator.providers.xendit.state import XenditState
+from provider_simulator.providers.xendit.state import XenditState, reference_tag, request_tag
 from provider_simulator.providers.xendit.tokens import (
     CARD_TOKENS,
     COUNTRIES,
@@ -78,8 +78,9 @@ def get_payment_request(state: XenditState, _: Any, call: Call) -> Outcome:
 
 def list_payment_requests(state: XenditState, _: Any, call: Call) -> Outcome:
     wanted = call.query.get("reference_id")
-    found = [r.to_json() for r in state.requests.values() if wanted in (None, r.reference_id)]
-    return Outcome(200, {"data": found, "has_more": False, "links": []})
+    requests = state.requests
+    found = requests.scan() if wanted is None else requests.find((reference_tag(wanted),))
+    return Outcome(200, {"data": [r.to_json() for r in found], "has_more": False, "links": []})
 
 
 def create_refund(state: XenditState, body: Any, call: Call) -> Outcome:
@@ -88,7 +89,7 @@ def create_refund(state: XenditState, body: Any, call: Call) -> Outcome:
     if request.status != "SUCCEEDED":
         raise e.XenditError(400, "INELIGIBLE_TRANSACTION", "The payment has not succeeded")
     reference_id = _text(body, "reference_id")
-    if any(r.reference_id == reference_id for r in state.refunds.values()):
+    if state.refunds.find((reference_tag(reference_id),)):
         raise e.duplicate(f"a refund with reference_id {reference_id} exists already")
     reason = body.get("reason")
     if reason not in REFUND_REASONS:
@@ -157,8 +158,8 @@ def _refund_settled(request: PaymentRequest, refund: Refund, *, succeeded: bool)
 
 def list_refunds(state: XenditState, _: Any, call: Call) -> Outcome:
     wanted = call.query.get("payment_request_id")
-    found = [r.to_json() for r in state.refunds.values() if wanted in (None, r.payment_request_id)]
-    return Outcome(200, {"data": found, "has_more": False})
+    found = state.refunds.scan() if wanted is None else state.refunds.find((request_tag(wanted),))
+    return Outcome(200, {"data": [r.to_json() for r in found], "has_more": False})
 
 
 def authorize(state: XenditState, body: Any, call: Call) -> Outcome:
