@@ -74,7 +74,7 @@ def test_a_commit_past_an_end_is_reported() -> None:
 
 
 def test_the_rotation_threshold_comes_from_the_environment() -> None:
-    assert rotate_records({}) == 5_000
+    assert rotate_records({}) == 2_000
     assert rotate_records({"PAYROUTE_BROKER_ROTATE_RECORDS": "0"}) == 0
     for wrong in ("many", "-1"):
         with pytest.raises(DevstackError, match="PAYROUTE_BROKER_ROTATE_RECORDS"):

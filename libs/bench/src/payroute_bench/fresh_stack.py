@@ -3,17 +3,21 @@
 The broker and Postgres come from `KAFKA_BOOTSTRAP_SERVERS` and
 `PAYROUTE_POSTGRES_DSN` when set, else the devstack starts (or finds) them;
 `PAYROUTE_REPLICAS` runs several replicas per service, as for `make run`.
+With `rotation_report`, a broker the devstack started is rotated as under
+`make run` (`payroute_devstack.broker_rotation`), each rotation reported there.
 Everything the run started stops afterwards and its databases are dropped; the
 logs stay in the run directory.
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from payroute_bench.run_dir import new_run_dir
+from payroute_devstack.broker_rotation import start_rotating
 from payroute_devstack.dsn import DEFAULT_POSTGRES_DSN
 from payroute_devstack.infra import start_infra
 from payroute_devstack.plan import session_plan
@@ -28,7 +32,11 @@ def replicas_asked() -> str:
     return os.environ.get(REPLICAS_VAR, "")
 
 
-async def on_fresh_stack(work: Callable[[Stack], Awaitable[T]]) -> T:
+async def on_fresh_stack(
+    work: Callable[[Stack], Awaitable[T]],
+    *,
+    rotation_report: Callable[[str], None] | None = None,
+) -> T:
     """Start the infrastructure and every service, run `work` on them, stop them all."""
     run_dir = new_run_dir()
     infra = await start_infra(
@@ -39,9 +47,15 @@ async def on_fresh_stack(work: Callable[[Stack], Awaitable[T]]) -> T:
     try:
         plan = session_plan(infra.postgres_dsn, replicas=replicas_asked())
         stack = await start_stack(plan, infra, run_dir)
+        rotating = None
+        if rotation_report is not None:
+            rotating = start_rotating(stack, os.environ, rotation_report)
         try:
             return await work(stack)
         finally:
+            if rotating is not None:
+                rotating.cancel()
+                await asyncio.gather(rotating, return_exceptions=True)
             await stack.stop()
             await stack.drop_databases()
     finally:

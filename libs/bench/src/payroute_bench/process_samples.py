@@ -83,6 +83,25 @@ def sample_trees(pids: Mapping[str, int]) -> dict[str, Sample]:
     return {name: table.sample(pid) for name, pid in pids.items() if pid in table.ticks}
 
 
+class ProcessHistory:
+    """CPU of named process trees that may be restarted under the same name (a rotated
+    broker): the CPU each pid had when last seen is kept, so a name's CPU spans its
+    restarts, short by what the old process spent after its last sample. Sample often
+    (`sample`) to keep that small; RSS is the current process's."""
+
+    def __init__(self) -> None:
+        self._seen: dict[str, dict[int, float]] = {}
+
+    def sample(self, pids: Mapping[str, int]) -> dict[str, Sample]:
+        now = sample_trees(pids)
+        for name, sample in now.items():
+            self._seen.setdefault(name, {})[pids[name]] = sample.cpu_s
+        return {
+            name: Sample(cpu_s=round(sum(self._seen[name].values()), 3), rss_mb=sample.rss_mb)
+            for name, sample in now.items()
+        }
+
+
 def cpu_ms_per_payment(
     before: Mapping[str, Sample], after: Mapping[str, Sample], payments: int
 ) -> dict[str, float | None]:

@@ -9,8 +9,9 @@ schedule. Every minute one line: offered and achieved payments/s, p50/p99
 latency, errors, the generator's lag behind its schedule, and per process
 (each service replica, proxies, simulator, broker, an embedded Postgres, the
 load generator) CPU ms per payment sent in that minute and RSS MB (a process
-tree's sum). Then every payment must become final (`--settle-s` at most) and
-the simulator's ledger must equal Payroute's books, payment by payment
+tree's sum). The broker is rotated as under `make run` (PAYROUTE_BROKER_ROTATE_RECORDS),
+and a minute with a rotation says so. Then every payment must become final
+(`--settle-s` at most) and the simulator's ledger must equal Payroute's books, payment by payment
 (`payroute_bench.soak_checks`); a summary sets the first minutes against the
 last (`payroute_bench.soak_report`). The whole record is kept as JSON in the
 run directory, beside the services' logs.
@@ -31,7 +32,7 @@ from typing import Any
 from payroute_bench.cpu_per_payment import LOAD_GENERATOR, payroute_processes, stack_pids
 from payroute_bench.fresh_stack import on_fresh_stack, replicas_asked
 from payroute_bench.load import MODES
-from payroute_bench.process_samples import sample_trees
+from payroute_bench.process_samples import ProcessHistory, Sample
 from payroute_bench.soak_checks import final_payments, ledger_check
 from payroute_bench.soak_minutes import DEFAULT_RATE, LATE_MS
 from payroute_bench.soak_report import (
@@ -46,9 +47,29 @@ from payroute_devstack.broker import NAME as BROKER
 from payroute_devstack.stack import Stack
 
 RECORD = "soak.json"
+SAMPLE_EVERY_S = 2.0
+ROTATED = "broker rotated"  # how a rotation's summary starts
 
 
-async def soak(stack: Stack, args: argparse.Namespace) -> dict[str, Any]:
+class Rotations:
+    """The broker rotations reported during the run (make run's, see fresh_stack)."""
+
+    def __init__(self) -> None:
+        self.reports: list[str] = []
+        self.counted = 0
+
+    def report(self, line: str) -> None:
+        print(f"broker: {line}", flush=True)
+        if line.startswith(ROTATED):
+            self.reports.append(line)
+
+    def since_last(self) -> int:
+        """How many were reported since the last call."""
+        count, self.counted = len(self.reports) - self.counted, len(self.reports)
+        return count
+
+
+async def soak(stack: Stack, args: argparse.Namespace, rotations: Rotations) -> dict[str, Any]:
     """The run's record: settings, every minute, the load's totals, the checks, the summary."""
     record: dict[str, Any] = {
         "rate": args.rate,
@@ -57,8 +78,9 @@ async def soak(stack: Stack, args: argparse.Namespace) -> dict[str, Any]:
         "replicas": replicas_asked() or "one each",
         "logs": str(stack.run_dir),
     }
-    minutes, record["load"] = await drive(stack, args)
+    minutes, record["load"] = await drive(stack, args, rotations)
     record["minutes"] = minutes
+    record["broker_rotations"] = rotations.reports
     print(f"load done: {json.dumps(record['load'])}\nwaiting for every payment to be final…")
     payments, record["final"] = await final_payments(
         stack.url("gateway-api"), stack.api_key, args.settle_s
@@ -69,8 +91,11 @@ async def soak(stack: Stack, args: argparse.Namespace) -> dict[str, Any]:
     return record
 
 
-async def drive(stack: Stack, args: argparse.Namespace) -> tuple[list[Minute], dict[str, Any]]:
-    """Run the load generator as its own process; sample every process at each minute's end."""
+async def drive(
+    stack: Stack, args: argparse.Namespace, rotations: Rotations
+) -> tuple[list[Minute], dict[str, Any]]:
+    """Run the load generator as its own process; sample every process at each minute's end
+    (and every `SAMPLE_EVERY_S`, so a rotated broker's CPU is counted across restarts)."""
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
@@ -87,20 +112,35 @@ async def drive(stack: Stack, args: argparse.Namespace) -> tuple[list[Minute], d
         stdout=asyncio.subprocess.PIPE,
     )
     assert process.stdout is not None
-    pids = {**stack_pids(stack), LOAD_GENERATOR: process.pid}
-    before = sample_trees(pids)
+    history = ProcessHistory()
+
+    def sample() -> dict[str, Sample]:
+        return history.sample({**stack_pids(stack), LOAD_GENERATOR: process.pid})
+
+    async def keep_sampling() -> None:
+        while True:
+            await asyncio.sleep(SAMPLE_EVERY_S)
+            sample()
+
+    before = sample()
+    sampling = asyncio.create_task(keep_sampling())
     minutes: list[Minute] = []
     totals: dict[str, Any] = {}
     print(HEADER, flush=True)
-    async for raw in process.stdout:
-        figures = json.loads(raw)
-        if "minute" in figures:
-            after = sample_trees(pids)
-            minutes.append(minute_record(figures, before, after))
-            before = after
-            print(minute_line(minutes[-1]), flush=True)
-        else:
-            totals = figures
+    try:
+        async for raw in process.stdout:
+            figures = json.loads(raw)
+            if "minute" in figures:
+                after = sample()
+                minutes.append(
+                    {**minute_record(figures, before, after), "rotations": rotations.since_last()}
+                )
+                before = after
+                print(minute_line(minutes[-1]), flush=True)
+            else:
+                totals = figures
+    finally:
+        sampling.cancel()
     if await process.wait() != 0:
         raise SystemExit(f"the load generator failed with exit code {process.returncode}")
     return minutes, totals
@@ -146,7 +186,10 @@ def main() -> None:
     args = parser.parse_args()
     if args.rate <= 0 or args.minutes < 1:
         parser.error("--rate must be positive and --minutes at least 1")
-    record = asyncio.run(on_fresh_stack(lambda stack: soak(stack, args)))
+    rotations = Rotations()
+    record = asyncio.run(
+        on_fresh_stack(lambda stack: soak(stack, args, rotations), rotation_report=rotations.report)
+    )
     lines, passed = verdict(record)
     path = Path(record["logs"]) / RECORD
     path.write_text(json.dumps(record, indent=2))

@@ -56,7 +56,7 @@ def minute_line(minute: Mapping[str, Any]) -> str:
         f"{minute['minute']:>3} {minute['offered_per_s']:>9.2f} {minute['achieved_per_s']:>10.2f}"
         f" {_figure(minute['p50_ms'], '.1f'):>6} {_figure(minute['p99_ms'], '.1f'):>6}"
         f" {minute['errors']:>6} {_figure(minute['lag_max_ms'], '.0f'):>6}  {processes}"
-        f"{behind_note(minute)}"
+        f"{behind_note(minute)}{'  (broker rotated)' if minute.get('rotations') else ''}"
     )
 
 

@@ -72,7 +72,7 @@ from payroute_devstack.process import ManagedProcess
 from payroute_devstack.stack import Stack
 
 ROTATE_RECORDS_VAR = "PAYROUTE_BROKER_ROTATE_RECORDS"
-DEFAULT_ROTATE_RECORDS = 5_000
+DEFAULT_ROTATE_RECORDS = 2_000
 CHECK_EVERY_S = 30.0
 POLL_S = 0.5
 
