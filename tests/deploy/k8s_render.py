@@ -21,6 +21,8 @@ from .project import K8S_DIR
 
 Manifest = dict[str, Any]
 
+# Every way the manifests are rendered: the base, each overlay, prod with the KEDA component.
+TARGETS = ("base", "dev", "prod", "prod+keda")
 OVERLAYS = {"dev": K8S_DIR / "overlays" / "dev", "prod": K8S_DIR / "overlays" / "prod"}
 KEDA_COMPONENT = K8S_DIR / "components" / "keda-consumer-lag"
 
@@ -84,3 +86,8 @@ def main_container(deployment: Manifest) -> dict[str, Any]:
 
 def env_of(container: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {e["name"]: e for e in container.get("env", [])}
+
+
+def selects(selector: dict[str, Any], labels: dict[str, str]) -> bool:
+    """Whether a label selector's matchLabels pick pods carrying these labels."""
+    return selector.get("matchLabels", {}).items() <= labels.items()

@@ -6,6 +6,7 @@ import importlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE_DIR = ROOT / "deploy" / "compose"
@@ -25,6 +26,8 @@ MODULES = {
     "provider-simulator": "provider_simulator",
 }
 DEV_ONLY = {"provider-simulator"}
+# The services that take HTTP from outside the cluster.
+HTTP_EDGES = {"gateway-api", "webhook-ingest"}
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,11 @@ class Service:
 
 def _settings_class(module: str) -> type:
     return importlib.import_module(f"{module}.config").Settings
+
+
+def settings_default(service: Service, field: str) -> Any:
+    """The default a service's Settings gives one field."""
+    return _settings_class(service.module).model_fields[field].default
 
 
 def _service(name: str, module: str) -> Service:

@@ -9,13 +9,12 @@ import kubernetes_validate
 import pytest
 
 from .k8s_custom_resources import REQUIRED, problems
-from .k8s_render import env_of, main_container, objects, render
+from .k8s_render import TARGETS, env_of, main_container, objects, render
 from .project import BY_NAME, DEPLOYED, DEV_ONLY, K8S_DIR, SECRET_NAME, SERVICES
 
 # The Kubernetes version the core objects are validated against (kubernetes-validate's
 # schemas): the oldest release the manifests are meant for.
 KUBERNETES_VERSION = "1.35"
-TARGETS = ("base", "dev", "prod", "prod+keda")
 CONFIG = "payroute-config"
 EXPECTED_SERVICES = {
     "base": {s.name for s in DEPLOYED},

@@ -20,8 +20,8 @@ from gateway_api.unit_of_work import GatewayUnitOfWork
 from payroute_common.migrations import alembic_config
 from payroute_common.runtime import ServiceRuntime
 
+from .analytics_events import STRIPE_PHP, fresh_day, mix
 from .conftest import MerchantKey
-from .test_analytics import STRIPE_PHP, fresh_day, mix
 
 pytestmark = pytest.mark.integration
 
