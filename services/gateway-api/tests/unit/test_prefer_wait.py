@@ -12,7 +12,7 @@ from fastapi import FastAPI
 from gateway_api.edge.prefer import requested_wait
 from gateway_api.reads.changes import PaymentWaiters
 
-from .conftest import FakeStore
+from .fakes import FakeStore
 
 
 @pytest.mark.parametrize(
@@ -91,3 +91,30 @@ async def test_wake_ups_for_other_payments_do_not_end_the_wait(
     )
     await noisy
     assert answer.json()["status"] == "processing"
+
+
+async def test_a_waiting_post_sees_a_change_that_lands_as_its_command_commits(
+    client: httpx.AsyncClient, app: FastAPI, store: FakeStore, secret: str, body: Any
+) -> None:
+    # The POST starts waiting from the payment it wrote, without reading it again, so
+    # it must already be watching when the command commits.
+    waiters: PaymentWaiters = app.state.payment_waiters
+
+    async def settle_once_committed() -> None:
+        while not store.payments:
+            await asyncio.sleep(0)
+        (payment_id,) = store.payments
+        store.payments[payment_id] = replace(store.payments[payment_id], status="captured")
+        waiters.wake([payment_id])
+
+    settling = asyncio.create_task(settle_once_committed())
+    started = time.monotonic()
+    answer = await client.post(
+        "/v1/payments",
+        json=body(),
+        headers={"Authorization": f"Bearer {secret}", "Prefer": "wait=5"},
+    )
+    await settling
+    assert answer.status_code == 201
+    assert answer.json()["status"] == "captured"
+    assert time.monotonic() - started < 4

@@ -63,8 +63,12 @@ async def create_payment(
     principal: Principal,
     uow: HandlerUnitOfWork,
     idempotency: IdempotentRequest | None = None,
+    payment_id: str | None = None,
 ) -> Payment:
-    """Record the payment as `processing` and stage `CreatePayment`, in one transaction."""
+    """Record the payment as `processing` and stage `CreatePayment`, in one transaction.
+
+    `payment_id`, if given, is the new payment's id (new_id("pay")), chosen by a
+    caller that watches the payment from before it is committed."""
     method = request.payment_method.type
     payment_rules.check_new_payment(method, request.return_url, request.metadata)
     settings = await uow.merchant_settings.get(principal.merchant_id)
@@ -72,7 +76,7 @@ async def create_payment(
     await claim(idempotency, principal.merchant_id, uow=uow)
     now = utcnow()
     payment = Payment(
-        id=new_id("pay"),
+        id=payment_id or new_id("pay"),
         merchant_id=principal.merchant_id,
         amount=request.amount,
         currency=request.currency,

@@ -6,6 +6,7 @@ Thin edge: decode, call a command or query, encode. Every POST takes an
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from datetime import datetime
 from typing import Annotated
 
@@ -35,6 +36,7 @@ from gateway_api.payments.schemas import (
 from gateway_api.payments.store import PaymentFilters
 from gateway_api.reads import queries, waiting
 from gateway_api.reads.timeline_schemas import PaymentEventList, PaymentEventObject
+from payroute_common.ids import new_id
 from payroute_common.messages.values import PaymentStatus
 
 
@@ -50,12 +52,18 @@ IsoDatetime = Annotated[datetime, BeforeValidator(_iso_8601_only)]
 router = APIRouter(prefix="/v1", tags=["payments"])
 
 
-async def _answer(payment: Payment, status_code: int, call: Command) -> PaymentObject:
-    """The payment once settled if the caller waits; a waited answer is the key's answer."""
-    if call.wait_s and not waiting.settled(payment):
-        payment = await waiting.wait_until_settled(
-            payment.id, call.wait_s, principal=call.principal, uow=call.uow, waiters=call.waiters
-        )
+async def _answer(
+    call: Command, payment_id: str, status_code: int, command: Awaitable[Payment]
+) -> PaymentObject:
+    """Run `command` on `payment_id` and answer with the payment; with `Prefer: wait`,
+    once it settles. The wait is registered before the command commits, so the
+    payment the command wrote is where waiting starts. A waited answer is the key's."""
+    async with call.waiters.woken_on_change(payment_id) as changed:
+        payment = await command
+        if call.wait_s:
+            payment = await waiting.follow_payment(
+                payment, changed, call.wait_s, principal=call.principal, uow=call.uow
+            )
     answer = PaymentObject.of(payment)
     await answers.remember_final_answer(
         call.idempotency,
@@ -75,10 +83,15 @@ async def _answer(payment: Payment, status_code: int, call: Command) -> PaymentO
     summary="Create a payment",
 )
 async def create_payment(body: CreatePaymentRequest, call: CommandDep) -> PaymentObject:
-    payment = await commands.create_payment(
-        body, principal=call.principal, uow=call.uow, idempotency=call.idempotency
+    payment_id = new_id("pay")
+    command = commands.create_payment(
+        body,
+        payment_id=payment_id,
+        principal=call.principal,
+        uow=call.uow,
+        idempotency=call.idempotency,
     )
-    return await _answer(payment, 201, call)
+    return await _answer(call, payment_id, 201, command)
 
 
 @router.post(
@@ -90,14 +103,14 @@ async def create_payment(body: CreatePaymentRequest, call: CommandDep) -> Paymen
 async def capture_payment(
     payment_id: str, call: CommandDep, body: CapturePaymentRequest | None = None
 ) -> PaymentObject:
-    payment = await commands.capture_payment(
+    command = commands.capture_payment(
         payment_id,
         body or CapturePaymentRequest(),
         principal=call.principal,
         uow=call.uow,
         idempotency=call.idempotency,
     )
-    return await _answer(payment, 200, call)
+    return await _answer(call, payment_id, 200, command)
 
 
 @router.post(
@@ -109,10 +122,10 @@ async def capture_payment(
 async def cancel_payment(
     payment_id: str, call: CommandDep, body: CancelPaymentRequest | None = None
 ) -> PaymentObject:
-    payment = await commands.cancel_payment(
+    command = commands.cancel_payment(
         payment_id, principal=call.principal, uow=call.uow, idempotency=call.idempotency
     )
-    return await _answer(payment, 200, call)
+    return await _answer(call, payment_id, 200, command)
 
 
 @router.post(
@@ -124,10 +137,10 @@ async def cancel_payment(
 async def verify_payment(
     payment_id: str, body: VerifyPaymentRequest, call: CommandDep
 ) -> PaymentObject:
-    payment = await commands.verify_payment(
+    command = commands.verify_payment(
         payment_id, body, principal=call.principal, uow=call.uow, idempotency=call.idempotency
     )
-    return await _answer(payment, 200, call)
+    return await _answer(call, payment_id, 200, command)
 
 
 @router.get(

@@ -1,4 +1,10 @@
-"""`Prefer: wait`: hold an answer until the payment or refund settles, or the wait runs out."""
+"""`Prefer: wait`: hold an answer until the payment or refund settles, or the wait runs out.
+
+A waiter is registered (`PaymentWaiters.woken_on_change`) before the state it starts
+from is known: a command registers before its transaction commits, so the object it
+wrote is that state and needs no re-read; a GET registers, then reads. Either way a
+change after that point wakes it, and it reads again only when woken.
+"""
 
 from __future__ import annotations
 
@@ -23,6 +29,10 @@ def settled(payment: Payment) -> bool:
     return payment.status not in SETTLING and payment.pending_operation is None
 
 
+def refund_settled(refund: Refund) -> bool:
+    return refund.status != "pending"
+
+
 async def wait_until_settled(
     payment_id: str,
     wait_s: float,
@@ -33,50 +43,72 @@ async def wait_until_settled(
 ) -> Payment:
     """The payment once settled (see `settled`), or as it is when `wait_s` runs out."""
 
-    async def read() -> tuple[Payment, bool]:
-        payment = await get_payment(payment_id, principal=principal, uow=uow)
-        return payment, settled(payment)
+    async def read() -> Payment:
+        return await get_payment(payment_id, principal=principal, uow=uow)
 
-    return await _wait(payment_id, wait_s, read, uow=uow, waiters=waiters)
+    async with waiters.woken_on_change(payment_id) as changed:
+        return await follow(await read(), settled, read, changed, wait_s, uow=uow)
 
 
-async def wait_until_refund_settled(
-    refund_id: str,
+async def follow_payment(
+    payment: Payment,
+    changed: asyncio.Event,
     wait_s: float,
     *,
     principal: Principal,
     uow: HandlerUnitOfWork,
-    waiters: PaymentWaiters,
-) -> Refund:
-    """The refund once it leaves `pending`, or as it is when `wait_s` runs out."""
+) -> Payment:
+    """From `payment` as the caller's committed transaction left it, with `changed`
+    registered before that commit: once settled, or as it is when `wait_s` runs out."""
 
-    async def read() -> tuple[Refund, bool]:
-        refund = await get_refund(refund_id, principal=principal, uow=uow)
-        return refund, refund.status != "pending"
+    async def read() -> Payment:
+        return await get_payment(payment.id, principal=principal, uow=uow)
 
-    return await _wait(refund_id, wait_s, read, uow=uow, waiters=waiters)
+    return await follow(payment, settled, read, changed, wait_s, uow=uow)
 
 
-async def _wait(
-    object_id: str,
+async def follow_refund(
+    refund: Refund,
+    changed: asyncio.Event,
     wait_s: float,
-    read: Callable[[], Awaitable[tuple[T, bool]]],
+    *,
+    principal: Principal,
+    uow: HandlerUnitOfWork,
+) -> Refund:
+    """As `follow_payment`, for a refund: until it leaves `pending`."""
+
+    async def read() -> Refund:
+        return await get_refund(refund.id, principal=principal, uow=uow)
+
+    return await follow(refund, refund_settled, read, changed, wait_s, uow=uow)
+
+
+async def follow(
+    current: T,
+    done: Callable[[T], bool],
+    read: Callable[[], Awaitable[T]],
+    changed: asyncio.Event,
+    wait_s: float,
     *,
     uow: HandlerUnitOfWork,
-    waiters: PaymentWaiters,
 ) -> T:
-    """Re-read on each notification for `object_id` until done or `wait_s` runs out."""
+    """Read again each time `changed` is set, until `done` or `wait_s` runs out.
+
+    `current` must be the object's state as of a moment after `changed` was
+    registered; the last read's transaction is left open for the caller (to keep
+    the answer under its Idempotency-Key in it, or to let it end with the request).
+    """
     loop = asyncio.get_running_loop()
     deadline = loop.time() + wait_s
-    async with waiters.woken_on_change(object_id) as changed:
-        while True:
-            changed.clear()  # before reading: a change after the read still wakes us
-            current, done = await read()
-            await uow.commit()  # hold no database connection while waiting
-            remaining = deadline - loop.time()
-            if done or remaining <= 0:
-                return current
-            try:
-                await asyncio.wait_for(changed.wait(), remaining)
-            except TimeoutError:
-                return current
+    while not done(current):
+        remaining = deadline - loop.time()
+        if remaining <= 0:
+            return current
+        await uow.commit()  # hold no database connection while waiting
+        try:
+            await asyncio.wait_for(changed.wait(), remaining)
+        except TimeoutError:
+            return current
+        changed.clear()  # before reading: a change after the read still wakes us
+        current = await read()
+    return current

@@ -32,11 +32,14 @@ async def create_refund(
     principal: Principal,
     uow: HandlerUnitOfWork,
     idempotency: IdempotentRequest | None = None,
+    refund_id: str | None = None,
 ) -> Refund:
     """Record a `pending` refund and stage `RefundPayment`, under the payment's row lock.
 
     The lock serializes refunds of one payment, and the sum is taken from the gateway's
     own refunds table (written in this transaction), so it is exact before any answer.
+    `refund_id`, if given, is the new refund's id (new_id("re")), chosen by a caller
+    that watches the refund from before it is committed.
     """
     await claim(idempotency, principal.merchant_id, uow=uow)
     async with refusals_kept_if_final(idempotency, principal.merchant_id, uow=uow):
@@ -45,7 +48,7 @@ async def create_refund(
         amount = check_refund(payment, request.amount, refunded)
     now = utcnow()
     refund = Refund(
-        id=new_id("re"),
+        id=refund_id or new_id("re"),
         payment_id=payment.id,
         merchant_id=payment.merchant_id,
         amount=amount,

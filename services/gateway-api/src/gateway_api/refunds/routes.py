@@ -12,6 +12,7 @@ from gateway_api.idempotency import answers
 from gateway_api.reads import queries, waiting
 from gateway_api.refunds import commands
 from gateway_api.refunds.schemas import CreateRefundRequest, RefundList, RefundObject
+from payroute_common.ids import new_id
 
 router = APIRouter(prefix="/v1", tags=["refunds"])
 
@@ -24,13 +25,20 @@ router = APIRouter(prefix="/v1", tags=["refunds"])
     summary="Refund all or part of a captured payment",
 )
 async def create_refund(body: CreateRefundRequest, call: CommandDep) -> RefundObject:
-    refund = await commands.create_refund(
-        body, principal=call.principal, uow=call.uow, idempotency=call.idempotency
-    )
-    if call.wait_s:
-        refund = await waiting.wait_until_refund_settled(
-            refund.id, call.wait_s, principal=call.principal, uow=call.uow, waiters=call.waiters
+    refund_id = new_id("re")
+    # Watched from before the command commits: the refund it wrote is where waiting starts.
+    async with call.waiters.woken_on_change(refund_id) as changed:
+        refund = await commands.create_refund(
+            body,
+            refund_id=refund_id,
+            principal=call.principal,
+            uow=call.uow,
+            idempotency=call.idempotency,
         )
+        if call.wait_s:
+            refund = await waiting.follow_refund(
+                refund, changed, call.wait_s, principal=call.principal, uow=call.uow
+            )
     answer = RefundObject.of(refund)
     await answers.remember_final_answer(
         call.idempotency,
