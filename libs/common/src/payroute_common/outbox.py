@@ -94,8 +94,9 @@ async def stage(
 ) -> None:
     """Insert `messages` into the outbox in the session's transaction.
 
-    One pipelined executemany on the asyncpg driver: this runs on every commit
-    that publishes, so it skips SQLAlchemy's per-statement work. When SQLAlchemy
+    One pipelined executemany on the asyncpg driver, skipping SQLAlchemy's
+    per-statement work: the unit of work uses it for commits with more rows than
+    `hot_writes.MAX_ROWS` (fewer go in one statement with the commit's new rows). When SQLAlchemy
     has begun the transaction (any write through it has), the rows join it; when
     it has not, nothing else was written and the insert is atomic by itself.
     """

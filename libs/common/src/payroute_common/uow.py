@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from types import TracebackType
-from typing import Protocol, Self
+from typing import Any, Protocol, Self
 
 from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from payroute_common import inbox, outbox
+from payroute_common import hot_writes, inbox, outbox
 from payroute_common.envelope import Envelope
 from payroute_common.topics import TopicSpec
 from payroute_common.tracing import current_trace_headers
@@ -57,10 +57,12 @@ class UnitOfWork:
         self._topic_prefix = topic_prefix
         self._after_commit = after_commit
         self._outgoing: list[outbox.OutgoingMessage] = []
+        self._new_rows: list[hot_writes.NewRow] = []
 
     async def __aenter__(self) -> Self:
         self.session = self._sessions()
         self._outgoing = []
+        self._new_rows = []
         return self
 
     async def __aexit__(
@@ -78,6 +80,12 @@ class UnitOfWork:
         headers = {**current_trace_headers(), **(headers or {})}
         self._outgoing.append(outbox.OutgoingMessage(topic, key, envelope, headers))
 
+    def insert_on_commit(self, table: Table, values: Mapping[str, Any]) -> None:
+        """Insert a row at commit, with the outbox rows, in one statement when they are few.
+
+        Until then no read in this unit of work sees it."""
+        self._new_rows.append(hot_writes.NewRow(table, values))
+
     async def claim(self, consumer: str, event_ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
         if self._inbox_table is None:
             raise RuntimeError("this service keeps no inbox")
@@ -90,11 +98,26 @@ class UnitOfWork:
 
     async def commit(self) -> None:
         staged = bool(self._outgoing)
-        if staged:
-            if self._outbox_table is None:
-                raise RuntimeError("this service keeps no outbox")
-            await outbox.stage(self.session, self._outbox_table, self._outgoing, self._topic_prefix)
-            self._outgoing = []
+        if staged and self._outbox_table is None:
+            raise RuntimeError("this service keeps no outbox")
+        await self._write_new_rows()
         await self.session.commit()
         if staged:
             self._after_commit()
+
+    async def _write_new_rows(self) -> None:
+        """New rows and outbox rows: one statement when few, else SQLAlchemy's inserts
+        (which begin the transaction) and the outbox's pipelined insert."""
+        new_rows, outgoing = self._new_rows, self._outgoing
+        self._new_rows, self._outgoing = [], []
+        if self._outbox_table is not None and len(new_rows) + len(outgoing) <= hot_writes.MAX_ROWS:
+            messages = [
+                hot_writes.NewRow(self._outbox_table, m.row(self._topic_prefix)) for m in outgoing
+            ]
+            await hot_writes.insert_rows(self.session, [*new_rows, *messages])
+            return
+        for row in new_rows:
+            await (await self.session.connection()).execute(row.table.insert(), dict(row.values))
+        if outgoing:
+            assert self._outbox_table is not None
+            await outbox.stage(self.session, self._outbox_table, outgoing, self._topic_prefix)

@@ -55,9 +55,9 @@ class GatewayUnitOfWork(UnitOfWork):
         await super().__aenter__()
         self.merchants = SqlMerchantRepository(self.session)
         self.api_keys = SqlApiKeyRepository(self.session)
-        self.payments = SqlPaymentRepository(self.session)
+        self.payments = SqlPaymentRepository(self.session, self.insert_on_commit)
         self.merchant_settings = SqlMerchantSettingsRepository(self.session)
-        self.refunds = SqlRefundRepository(self.session)
+        self.refunds = SqlRefundRepository(self.session, self.insert_on_commit)
         self.timeline = SqlTimelineRepository(self.session)
         self.idempotency = SqlIdempotencyRepository(self.session)
         return self

@@ -20,6 +20,7 @@ from gateway_api.payments import pending_operations
 from gateway_api.reads.changes import notify_changed
 from gateway_api.tables import payments
 from payroute_common.hot_reads import HotRead
+from payroute_common.hot_writes import InsertOnCommit
 from payroute_common.messages import PaymentFailure, PaymentMethod, PaymentSnapshot
 from payroute_common.messages.values import AttemptSummary, DisputeSummary, Fees, NextAction
 
@@ -177,11 +178,13 @@ class PaymentRepository(Protocol):
 
 
 class SqlPaymentRepository:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, insert_on_commit: InsertOnCommit) -> None:
         self._session = session
+        self._insert_on_commit = insert_on_commit
 
     async def add(self, payment: Payment) -> None:
-        await (await self._session.connection()).execute(payments.insert(), payment_row(payment))
+        """Written at commit, with the outbox rows, in one statement."""
+        self._insert_on_commit(payments, payment_row(payment))
 
     async def get(self, merchant_id: str, payment_id: str) -> Payment | None:
         row = await _PAYMENT.one_or_none(

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from gateway_api.domain import Refund
 from gateway_api.reads.changes import notify_changed
 from gateway_api.tables import refunds
+from payroute_common.hot_writes import InsertOnCommit
 from payroute_common.messages import PaymentFailure
 from payroute_common.messages.values import RefundSnapshot
 
@@ -79,11 +80,13 @@ class RefundRepository(Protocol):
 
 
 class SqlRefundRepository:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, insert_on_commit: InsertOnCommit) -> None:
         self._session = session
+        self._insert_on_commit = insert_on_commit
 
     async def add(self, refund: Refund) -> None:
-        await (await self._session.connection()).execute(refunds.insert(), refund_row(refund))
+        """Written at commit, with the outbox rows, in one statement."""
+        self._insert_on_commit(refunds, refund_row(refund))
 
     async def get(self, merchant_id: str, refund_id: str) -> Refund | None:
         query = select(refunds).where(
