@@ -98,8 +98,6 @@ class UnitOfWork:
 
     async def commit(self) -> None:
         staged = bool(self._outgoing)
-        if staged and self._outbox_table is None:
-            raise RuntimeError("this service keeps no outbox")
         await self._write_new_rows()
         await self.session.commit()
         if staged:
@@ -110,14 +108,18 @@ class UnitOfWork:
         (which begin the transaction) and the outbox's pipelined insert."""
         new_rows, outgoing = self._new_rows, self._outgoing
         self._new_rows, self._outgoing = [], []
-        if self._outbox_table is not None and len(new_rows) + len(outgoing) <= hot_writes.MAX_ROWS:
+        if len(new_rows) + len(outgoing) <= hot_writes.MAX_ROWS:
             messages = [
-                hot_writes.NewRow(self._outbox_table, m.row(self._topic_prefix)) for m in outgoing
+                hot_writes.NewRow(self._outbox(), m.row(self._topic_prefix)) for m in outgoing
             ]
             await hot_writes.insert_rows(self.session, [*new_rows, *messages])
             return
         for row in new_rows:
             await (await self.session.connection()).execute(row.table.insert(), dict(row.values))
         if outgoing:
-            assert self._outbox_table is not None
-            await outbox.stage(self.session, self._outbox_table, outgoing, self._topic_prefix)
+            await outbox.stage(self.session, self._outbox(), outgoing, self._topic_prefix)
+
+    def _outbox(self) -> Table:
+        if self._outbox_table is None:
+            raise RuntimeError("this service keeps no outbox")
+        return self._outbox_table

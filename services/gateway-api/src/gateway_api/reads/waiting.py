@@ -42,12 +42,9 @@ async def wait_until_settled(
     waiters: PaymentWaiters,
 ) -> Payment:
     """The payment once settled (see `settled`), or as it is when `wait_s` runs out."""
-
-    async def read() -> Payment:
-        return await get_payment(payment_id, principal=principal, uow=uow)
-
     async with waiters.woken_on_change(payment_id) as changed:
-        return await follow(await read(), settled, read, changed, wait_s, uow=uow)
+        payment = await get_payment(payment_id, principal=principal, uow=uow)
+        return await follow_payment(payment, changed, wait_s, principal=principal, uow=uow)
 
 
 async def follow_payment(
