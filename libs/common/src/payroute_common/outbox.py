@@ -2,8 +2,8 @@
 
 A service never publishes to Kafka inside a request or handler. It stages the
 envelope in its `outbox` table in the same transaction as its state change;
-`OutboxRelay` publishes committed rows in batches (all sends awaited together)
-and deletes them. A crash between send and delete republishes: consumers'
+`OutboxRelay` deletes committed rows in batches and publishes them (all sends
+awaited together) before that delete commits. A crash in between republishes: consumers'
 inboxes make that harmless. One relay per database publishes at a time (an
 advisory lock), which keeps each key's messages in commit order. Each send is a
 producer span in the trace the row was staged in (the row's `traceparent`).
@@ -33,13 +33,11 @@ from sqlalchemy import (
     MetaData,
     Table,
     Text,
-    any_,
-    delete,
     func,
     literal,
     select,
 )
-from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from payroute_common.envelope import Envelope
@@ -112,6 +110,23 @@ async def stage(
     )
 
 
+def _take_sql(table: Table) -> str:
+    """Take the relay's lock and, if held, delete the oldest rows: one row per taken
+    row in id order, each saying `held`, or a single row of NULLs when none was taken."""
+    return f"""
+WITH lock AS (SELECT pg_try_advisory_xact_lock($1) AS held),
+taken AS (
+    DELETE FROM {table.name} WHERE id IN (
+        SELECT id FROM {table.name} WHERE (SELECT held FROM lock) ORDER BY id LIMIT $2
+    )
+    RETURNING id, topic, key, value, headers::text AS headers
+)
+SELECT (SELECT held FROM lock) AS held, taken.*
+FROM (SELECT) AS one LEFT JOIN taken ON true
+ORDER BY taken.id
+"""  # noqa: S608 - a Table name
+
+
 def _insert_sql(table: Table) -> str:
     return (
         f"INSERT INTO {table.name} (topic, key, value, headers) "  # noqa: S608 - a Table name
@@ -142,6 +157,7 @@ class OutboxRelay:
         self._poll_interval_s = poll_interval_s
         self._gather_s = gather_s
         self._lock_key = relay_lock_key(lock_name)
+        self._take_sql = _take_sql(table)
         self._wake = asyncio.Event()
         self._stopping = False
         self._backlog = OUTBOX_BACKLOG.labels(service=lock_name)
@@ -168,33 +184,37 @@ class OutboxRelay:
         return await self._publish_batch() or 0
 
     async def _publish_batch(self) -> int | None:
-        """The number of rows published; None when another relay holds the lock."""
+        """The number of rows published; None when another relay holds the lock.
+
+        One transaction of three round trips on the asyncpg driver: BEGIN; take the
+        lock and delete the oldest rows, returning them; COMMIT once every send is
+        acknowledged. A failed send rolls the delete back, and the rows wait for the
+        next round."""
         if self._producer is None:
             raise RuntimeError("the outbox relay is not started")
-        producer, t = self._producer, self._table
-        async with self._sessions() as session, session.begin():
-            if not await session.scalar(select(func.pg_try_advisory_xact_lock(self._lock_key))):
-                return None
-            rows = (await session.execute(select(t).order_by(t.c.id).limit(self._batch_size))).all()
-            if not rows:
-                return 0
-            sends = []
-            for row in rows:
-                with publishing(row.headers, row.topic) as headers:
-                    sends.append(
-                        await producer.send(
-                            row.topic,
-                            row.value.encode(),
-                            key=row.key.encode(),
-                            headers=[(name, value.encode()) for name, value in headers.items()],
+        producer = self._producer
+        async with self._sessions() as session:
+            connection = await session.connection()
+            driver = (await connection.get_raw_connection()).driver_connection
+            assert driver is not None  # a pooled, checked-out connection
+            async with driver.transaction():
+                rows = await driver.fetch(self._take_sql, self._lock_key, self._batch_size)
+                if not rows[0]["held"]:
+                    return None
+                taken = [row for row in rows if row["id"] is not None]
+                sends = []
+                for row in taken:
+                    with publishing(json.loads(row["headers"]), row["topic"]) as headers:
+                        sends.append(
+                            await producer.send(
+                                row["topic"],
+                                row["value"].encode(),
+                                key=row["key"].encode(),
+                                headers=[(name, value.encode()) for name, value in headers.items()],
+                            )
                         )
-                    )
-            await asyncio.gather(*sends)
-            # `= ANY(array)`: one statement text whatever the batch size, so the
-            # driver's prepared statement is reused instead of prepared per batch.
-            ids = literal([row.id for row in rows], ARRAY(BigInteger))
-            await session.execute(delete(t).where(t.c.id == any_(ids)))
-        return len(rows)
+                await asyncio.gather(*sends)
+        return len(taken)
 
     async def backlog(self, cap: int = BACKLOG_COUNT_CAP) -> int:
         """Rows waiting, counted up to `cap`."""

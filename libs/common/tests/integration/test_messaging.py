@@ -1,4 +1,6 @@
-"""The outbox relay, the inbox and the batch consumer against the real broker and Postgres."""
+"""The outbox relay, the inbox and the batch consumer against the real broker and Postgres.
+
+The relay also when it may not or cannot publish: nothing is lost, nothing is sent twice."""
 
 import asyncio
 import json
@@ -9,7 +11,7 @@ from collections.abc import Sequence
 import pytest
 from aiokafka import AIOKafkaConsumer
 from opentelemetry import trace
-from sqlalchemy import Column, MetaData, Table, Text, select
+from sqlalchemy import Column, MetaData, Table, Text, func, select, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -20,7 +22,7 @@ from payroute_common.envelope import Envelope
 from payroute_common.inbox import define_inbox
 from payroute_common.kafka import make_broker, make_producer
 from payroute_common.messages import CreatePayment, PaymentMethod
-from payroute_common.outbox import OutboxRelay, define_outbox
+from payroute_common.outbox import OutboxRelay, define_outbox, relay_lock_key
 from payroute_common.settings import ServiceSettings
 from payroute_common.topics import PAYMENT_COMMANDS, ensure_topics, topic_name
 from payroute_common.tracing import configure_tracing
@@ -201,3 +203,80 @@ async def test_the_consumer_applies_each_event_once_and_isolates_poison(settings
 
 def topic_name_dlq(settings: ServiceSettings) -> str:
     return f"{settings.topic_prefix}test.dlq"
+
+
+class _FailingSend:
+    """A producer whose every send is refused after it was handed the record."""
+
+    def __init__(self) -> None:
+        self.handed: list[bytes] = []
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+    async def send(self, topic: str, value: bytes, **_: object) -> object:
+        self.handed.append(value)
+
+        async def refused() -> None:
+            raise ConnectionError("broker gone")
+
+        return refused()
+
+
+async def _stage(engine: AsyncEngine, settings: ServiceSettings, count: int) -> None:
+    async with unit_of_work(engine, settings) as uow:
+        for _ in range(count):
+            payment_id = f"pay_{uuid.uuid4().hex[:8]}"
+            uow.publish(PAYMENT_COMMANDS, payment_id, command(payment_id))
+        await uow.commit()
+
+
+async def _rows(engine: AsyncEngine) -> int:
+    async with engine.connect() as connection:
+        return int(await connection.scalar(select(func.count()).select_from(outbox)) or 0)
+
+
+def _relay(engine: AsyncEngine, producer: object) -> OutboxRelay:
+    return OutboxRelay(
+        make_session_factory(engine),
+        lambda: producer,  # type: ignore[arg-type,return-value]
+        outbox,
+        batch_size=10,
+        poll_interval_s=0.1,
+        gather_s=0,
+        lock_name="test",
+    )
+
+
+async def test_a_failed_send_leaves_every_row_of_its_batch_for_the_next_round(settings) -> None:  # type: ignore[no-untyped-def]
+    engine = make_engine(settings.database_url.get_secret_value())
+    try:
+        await _stage(engine, settings, 3)
+        producer = _FailingSend()
+        relay = _relay(engine, producer)
+        await relay.start()
+        with pytest.raises(ConnectionError):
+            await relay.publish_pending()
+        assert len(producer.handed) == 3
+        assert await _rows(engine) == 3
+    finally:
+        await engine.dispose()
+
+
+async def test_a_relay_publishes_nothing_while_another_holds_the_lock(settings) -> None:  # type: ignore[no-untyped-def]
+    engine = make_engine(settings.database_url.get_secret_value())
+    try:
+        await _stage(engine, settings, 2)
+        producer = _FailingSend()
+        relay = _relay(engine, producer)
+        await relay.start()
+        async with engine.begin() as other:
+            await other.execute(
+                text("SELECT pg_advisory_xact_lock(:k)"), {"k": relay_lock_key("test")}
+            )
+            assert await relay.publish_pending() == 0
+        assert producer.handed == []
+        assert await _rows(engine) == 2
+    finally:
+        await engine.dispose()
