@@ -54,9 +54,9 @@ class GatewayUnitOfWork(UnitOfWork):
     async def __aenter__(self) -> Self:
         await super().__aenter__()
         self.merchants = SqlMerchantRepository(self.session)
-        self.api_keys = SqlApiKeyRepository(self.session)
-        self.payments = SqlPaymentRepository(self.session, self.insert_on_commit)
         self.merchant_settings = SqlMerchantSettingsRepository(self.session)
+        self.api_keys = SqlApiKeyRepository(self.session, self.merchant_settings)
+        self.payments = SqlPaymentRepository(self.session, self.insert_on_commit)
         self.refunds = SqlRefundRepository(self.session, self.insert_on_commit)
         self.timeline = SqlTimelineRepository(self.session)
         self.idempotency = SqlIdempotencyRepository(self.session)

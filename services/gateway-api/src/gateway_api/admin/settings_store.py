@@ -1,7 +1,10 @@
 """The merchant-settings repository: `merchants` LEFT JOIN `merchant_settings`.
 
 `get` is one round trip without a transaction of its own (the create-payment
-path reads it on every request);
+path reads it on every request), or none: authentication reads the caller's
+merchant's settings with its key (`SETTINGS_COLUMNS`) and hands them over
+(`read_with_key`), and a plain `get` of that merchant in the same unit of work
+answers from them;
 `save` writes the tier to `merchants` and the rest to `merchant_settings`.
 """
 
@@ -30,13 +33,14 @@ class MerchantSettingsRepository(Protocol):
     async def save(self, settings: MerchantSettings) -> None: ...
 
 
-_SETTINGS = select(
+SETTINGS_COLUMNS = (
     merchants.c.tier,
     merchant_settings.c.platform_fee_ppm,
     merchant_settings.c.routing,
     merchant_settings.c.limits,
     merchant_settings.c.verification_ttl_seconds,
-).select_from(merchants.outerjoin(merchant_settings))
+)
+_SETTINGS = select(*SETTINGS_COLUMNS).select_from(merchants.outerjoin(merchant_settings))
 
 
 _READ_SETTINGS = HotRead(_SETTINGS.where(merchants.c.id == bindparam("merchant_id")))
@@ -78,6 +82,11 @@ def settings_row(settings: MerchantSettings, now: datetime) -> dict[str, Any]:
 class SqlMerchantSettingsRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
+        self._read_with_key: tuple[str, Mapping[str, Any]] | None = None
+
+    def read_with_key(self, merchant_id: str, row: Mapping[str, Any]) -> None:
+        """The merchant's settings columns, as authentication read them with the key."""
+        self._read_with_key = (merchant_id, row)
 
     async def get(self, merchant_id: str, *, for_update: bool = False) -> MerchantSettings:
         """The merchant's settings (defaults where it set none), in one round trip.
@@ -87,6 +96,8 @@ class SqlMerchantSettingsRepository:
         join would re-read only the locked row after the wait, and return the
         `merchant_settings` columns as they were before it (a lost update).
         """
+        if self._read_with_key and self._read_with_key[0] == merchant_id and not for_update:
+            return settings_from_row(merchant_id, self._read_with_key[1])
         if for_update:
             connection = await self._session.connection()
             lock = select(merchants.c.id).where(merchants.c.id == merchant_id).with_for_update()
@@ -98,6 +109,7 @@ class SqlMerchantSettingsRepository:
 
     async def save(self, settings: MerchantSettings) -> None:
         """Write every setting (an upsert: the first save creates the row)."""
+        self._read_with_key = None
         connection = await self._session.connection()
         tier = update(merchants).where(merchants.c.id == settings.merchant_id)
         await connection.execute(tier.values(tier=settings.tier))
