@@ -6,10 +6,10 @@ import asyncio
 import json
 import uuid
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 
 import pytest
-from aiokafka import AIOKafkaConsumer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from opentelemetry import trace
 from sqlalchemy import Column, MetaData, Table, Text, func, select, text
 from sqlalchemy.exc import OperationalError
@@ -101,6 +101,20 @@ def unit_of_work(engine: AsyncEngine, settings: ServiceSettings) -> UnitOfWork:
     )
 
 
+def relay_over(
+    engine: AsyncEngine, producer: Callable[[], AIOKafkaProducer], *, batch_size: int
+) -> OutboxRelay:
+    return OutboxRelay(
+        make_session_factory(engine),
+        producer,
+        outbox,
+        batch_size=batch_size,
+        poll_interval_s=0.1,
+        gather_s=0,
+        lock_name="test",
+    )
+
+
 async def test_the_relay_publishes_committed_rows_once_in_order_per_key(settings) -> None:  # type: ignore[no-untyped-def]
     engine = make_engine(settings.database_url.get_secret_value())
     sent: dict[str, list[str]] = defaultdict(list)
@@ -118,15 +132,7 @@ async def test_the_relay_publishes_committed_rows_once_in_order_per_key(settings
                     sent[payment_id].append(str(envelope.event_id))
                     traces[str(envelope.event_id)] = trace_id
                 await uow.commit()
-        relay = OutboxRelay(
-            make_session_factory(engine),
-            lambda: make_producer(settings),
-            outbox,
-            batch_size=120,
-            poll_interval_s=0.1,
-            gather_s=0,
-            lock_name="test",
-        )
+        relay = relay_over(engine, lambda: make_producer(settings), batch_size=120)
         await relay.start()
         try:
             while await relay.publish_pending():
@@ -224,12 +230,26 @@ class _FailingSend:
         return refused()
 
 
-async def _stage(engine: AsyncEngine, settings: ServiceSettings, count: int) -> None:
+@pytest.fixture
+async def engine(settings: ServiceSettings) -> AsyncIterator[AsyncEngine]:
+    engine = make_engine(settings.database_url.get_secret_value())
+    yield engine
+    await engine.dispose()
+
+
+async def _failing_relay(
+    engine: AsyncEngine, settings: ServiceSettings, staged: int
+) -> tuple[OutboxRelay, _FailingSend]:
+    """A started relay over `staged` committed rows, sending to a refusing producer."""
     async with unit_of_work(engine, settings) as uow:
-        for _ in range(count):
+        for _ in range(staged):
             payment_id = f"pay_{uuid.uuid4().hex[:8]}"
             uow.publish(PAYMENT_COMMANDS, payment_id, command(payment_id))
         await uow.commit()
+    producer = _FailingSend()
+    relay = relay_over(engine, lambda: producer, batch_size=10)  # type: ignore[arg-type,return-value]
+    await relay.start()
+    return relay, producer
 
 
 async def _rows(engine: AsyncEngine) -> int:
@@ -237,46 +257,26 @@ async def _rows(engine: AsyncEngine) -> int:
         return int(await connection.scalar(select(func.count()).select_from(outbox)) or 0)
 
 
-def _relay(engine: AsyncEngine, producer: object) -> OutboxRelay:
-    return OutboxRelay(
-        make_session_factory(engine),
-        lambda: producer,  # type: ignore[arg-type,return-value]
-        outbox,
-        batch_size=10,
-        poll_interval_s=0.1,
-        gather_s=0,
-        lock_name="test",
-    )
+async def test_a_failed_send_leaves_every_row_of_its_batch_for_the_next_round(
+    settings: ServiceSettings, engine: AsyncEngine
+) -> None:
+    relay, producer = await _failing_relay(engine, settings, staged=3)
+
+    with pytest.raises(ConnectionError):
+        await relay.publish_pending()
+
+    assert len(producer.handed) == 3
+    assert await _rows(engine) == 3
 
 
-async def test_a_failed_send_leaves_every_row_of_its_batch_for_the_next_round(settings) -> None:  # type: ignore[no-untyped-def]
-    engine = make_engine(settings.database_url.get_secret_value())
-    try:
-        await _stage(engine, settings, 3)
-        producer = _FailingSend()
-        relay = _relay(engine, producer)
-        await relay.start()
-        with pytest.raises(ConnectionError):
-            await relay.publish_pending()
-        assert len(producer.handed) == 3
-        assert await _rows(engine) == 3
-    finally:
-        await engine.dispose()
+async def test_a_relay_publishes_nothing_while_another_holds_the_lock(
+    settings: ServiceSettings, engine: AsyncEngine
+) -> None:
+    relay, producer = await _failing_relay(engine, settings, staged=2)
 
+    async with engine.begin() as other:
+        await other.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": relay_lock_key("test")})
+        assert await relay.publish_pending() == 0
 
-async def test_a_relay_publishes_nothing_while_another_holds_the_lock(settings) -> None:  # type: ignore[no-untyped-def]
-    engine = make_engine(settings.database_url.get_secret_value())
-    try:
-        await _stage(engine, settings, 2)
-        producer = _FailingSend()
-        relay = _relay(engine, producer)
-        await relay.start()
-        async with engine.begin() as other:
-            await other.execute(
-                text("SELECT pg_advisory_xact_lock(:k)"), {"k": relay_lock_key("test")}
-            )
-            assert await relay.publish_pending() == 0
-        assert producer.handed == []
-        assert await _rows(engine) == 2
-    finally:
-        await engine.dispose()
+    assert producer.handed == []
+    assert await _rows(engine) == 2
